@@ -1,0 +1,74 @@
+# Ferry: `make demo` and `make test` do the whole set-up on a fresh Debian machine (as root).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+CONFIG ?= release
+BUILD_FLAGS := -c $(CONFIG)
+BIN := .build/$(CONFIG)/ferry
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_TESTS := build/onnx-node-tests
+
+# Debian packages every stage needs; mk/*.mk add their own (APT_PACKAGES += …).
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libzstd-dev zstd pkg-config python3 python3-venv
+# Commands that start services the tests need (mk/*.mk append), run before `swift test`.
+TEST_SETUP :=
+# Environment for the test run (mk/*.mk append VAR=value words).
+TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TESTS) FERRY_PYTHON=$(CURDIR)/$(PY)
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help deps deps-apt venv build test swift-test py-test conformance-data demo bench proto clean
+
+help:
+	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
+	@echo "make test   # install what is missing, run every test (Swift, conformance, runtimes)"
+	@echo "make bench  # benchmarks beside the peer tools (see benchmarks/)"
+
+deps: deps-apt venv
+
+deps-apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift not found: install a Swift 6 toolchain (swift.org) and put it on PATH"; exit 1; }
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements-test.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+build: deps-apt
+	$(SWIFT) build $(BUILD_FLAGS)
+
+# The ONNX project's backend node tests, generated from the installed `onnx` package.
+conformance-data: $(NODE_TESTS)/.stamp
+$(NODE_TESTS)/.stamp: $(VENV)/.stamp tests/conformance/generate_node_tests.py
+	$(PY) tests/conformance/generate_node_tests.py $(NODE_TESTS)
+	@touch $@
+
+test: deps build conformance-data
+	@$(foreach cmd,$(TEST_SETUP),$(cmd) &&) true
+	$(MAKE) --no-print-directory swift-test py-test
+
+swift-test:
+	env $(TEST_ENV) $(SWIFT) test $(BUILD_FLAGS)
+
+py-test:
+	env $(TEST_ENV) $(PY) -m pytest -q tests
+
+demo: deps build
+	@bash scripts/demo.sh $(BIN)
+
+bench: deps build
+	@bash benchmarks/run.sh $(BIN)
+
+proto:
+	./scripts/gen-proto.sh
+
+clean:
+	rm -rf .build build

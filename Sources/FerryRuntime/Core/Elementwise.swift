@@ -1,0 +1,140 @@
+import FerryIR
+
+/// A function applied element by element, generic over the numeric element types.
+public protocol NumericUnaryFunction {
+    func callAsFunction<T: NumericElement>(_ x: T) -> T
+}
+
+/// A binary function generic over the numeric element types.
+public protocol NumericBinaryFunction {
+    func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T
+}
+
+/// A comparison generic over the numeric element types.
+public protocol NumericComparison {
+    func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> Bool
+}
+
+/// Elements per chunk below which splitting elementwise work across threads does not pay.
+let elementwiseGrain = 1 << 15
+
+/// Applies `f` to every element of `x`.
+@inlinable
+public func mapUnary<A: TensorElement, R: TensorElement>(_ x: Tensor, _ context: ExecutionContext,
+                                                          _ f: (A) -> R) -> Tensor {
+    let out = Tensor(dataType: R.dataType, shape: x.shape)
+    x.withElements(as: A.self) { input in
+        out.withMutableElements(as: R.self) { output in
+            let inBase = input.baseAddress, outBase = output.baseAddress
+            context.parallelFor(input.count, minimumChunk: 1 << 15) { range in
+                for i in range { outBase![i] = f(inBase![i]) }
+            }
+        }
+    }
+    return out
+}
+
+/// Applies `f` to pairs of elements of `a` and `b` broadcast together.
+@inlinable
+public func mapBinary<A: TensorElement, B: TensorElement, R: TensorElement>(
+    _ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ f: (A, B) -> R
+) throws -> Tensor {
+    let shape = try Broadcast.checkedShape([a.shape, b.shape])
+    let out = Tensor(dataType: R.dataType, shape: shape)
+    if out.count == 0 { return out }
+    a.withElements(as: A.self) { pa in
+        b.withElements(as: B.self) { pb in
+            out.withMutableElements(as: R.self) { po in
+                let pa = pa.baseAddress!, pb = pb.baseAddress!, po = po.baseAddress!
+                if a.shape == b.shape {
+                    context.parallelFor(out.count, minimumChunk: 1 << 15) { range in
+                        for i in range { po[i] = f(pa[i], pb[i]) }
+                    }
+                    return
+                }
+                let walk = BroadcastWalk(inputs: [a.shape, b.shape], outShape: shape)
+                let length = walk.rowLength
+                let sa = walk.rowStride(0), sb = walk.rowStride(1)
+                context.parallelFor(walk.rowCount, minimumChunk: max(1, (1 << 15) / length)) { rows in
+                    for row in rows {
+                        let oa = walk.offset(row: row, input: 0), ob = walk.offset(row: row, input: 1)
+                        let base = row * length
+                        if sa == 1 && sb == 0 {
+                            let vb = pb[ob]
+                            for j in 0..<length { po[base + j] = f(pa[oa + j], vb) }
+                        } else if sa == 0 && sb == 1 {
+                            let va = pa[oa]
+                            for j in 0..<length { po[base + j] = f(va, pb[ob + j]) }
+                        } else {
+                            for j in 0..<length { po[base + j] = f(pa[oa + j * sa], pb[ob + j * sb]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return out
+}
+
+/// Applies a generic numeric function to every element of `x`.
+public func mapNumeric<F: NumericUnaryFunction>(_ x: Tensor, _ context: ExecutionContext, _ f: F) throws -> Tensor {
+    guard let type = x.dataType.numericType else {
+        throw KernelError("expects a numeric input, got \(x.dataType)")
+    }
+    func open<T: NumericElement>(_: T.Type) -> Tensor { mapUnary(x, context) { (v: T) -> T in f(v) } }
+    return open(type)
+}
+
+/// Combines two tensors of one numeric type with broadcasting.
+public func mapNumeric<F: NumericBinaryFunction>(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ f: F) throws -> Tensor {
+    guard a.dataType == b.dataType else {
+        throw KernelError("inputs have different element types (\(a.dataType) and \(b.dataType))")
+    }
+    guard let type = a.dataType.numericType else {
+        throw KernelError("expects numeric inputs, got \(a.dataType)")
+    }
+    func open<T: NumericElement>(_: T.Type) throws -> Tensor { try mapBinary(a, b, context) { (x: T, y: T) -> T in f(x, y) } }
+    return try open(type)
+}
+
+/// Compares two tensors of one type with broadcasting, giving a bool tensor.
+public func compare<F: NumericComparison>(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ f: F) throws -> Tensor {
+    guard a.dataType == b.dataType else {
+        throw KernelError("inputs have different element types (\(a.dataType) and \(b.dataType))")
+    }
+    if a.dataType == .bool {
+        return try mapBinary(a, b, context) { (x: Bool, y: Bool) -> Bool in f(x ? 1 as UInt8 : 0, y ? 1 : 0) }
+    }
+    guard let type = a.dataType.numericType else {
+        throw KernelError("expects numeric inputs, got \(a.dataType)")
+    }
+    func open<T: NumericElement>(_: T.Type) throws -> Tensor { try mapBinary(a, b, context) { (x: T, y: T) -> Bool in f(x, y) } }
+    return try open(type)
+}
+
+/// Applies a float function to a floating-point tensor (float16 is computed in float32).
+public func mapFloat(_ x: Tensor, _ context: ExecutionContext,
+                     _ f32: (Float) -> Float, _ f64: (Double) -> Double) throws -> Tensor {
+    switch x.dataType {
+    case .float32: return mapUnary(x, context, f32)
+    case .float64: return mapUnary(x, context, f64)
+    case .float16: return mapUnary(x, context) { (v: Float16) -> Float16 in Float16(f32(Float(v))) }
+    case .bfloat16: return mapUnary(x, context) { (v: BFloat16) -> BFloat16 in BFloat16(f32(v.floatValue)) }
+    default: throw KernelError("expects a floating-point input, got \(x.dataType)")
+    }
+}
+
+extension Array where Element == Tensor? {
+    /// Input `index`, which the operator requires.
+    public func required(_ index: Int) throws -> Tensor {
+        guard index < count, let value = self[index] else {
+            throw KernelError("required input \(index) is missing")
+        }
+        return value
+    }
+
+    /// Input `index` when present.
+    public func optional(_ index: Int) -> Tensor? {
+        index < count ? self[index] : nil
+    }
+}

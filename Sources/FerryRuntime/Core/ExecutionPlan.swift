@@ -1,0 +1,111 @@
+import FerryIR
+
+/// A graph compiled for execution: values numbered into slots, a kernel per node, and for
+/// every step the slots whose last reader it is, so their memory is freed as soon as possible.
+final class ExecutionPlan: @unchecked Sendable {
+    struct Step {
+        let kernel: any Kernel
+        let label: String
+        let inputs: [Int]      // -1 for an absent optional input
+        let outputs: [Int]     // -1 for an unused optional output
+        let release: [Int]
+    }
+
+    let slotCount: Int
+    let constants: [(slot: Int, tensor: Tensor)]
+    let inputs: [(info: ValueInfo, slot: Int)]
+    /// Values read from the enclosing graph (for subgraphs), in `outerNames` order.
+    let outerNames: [String]
+    let outerSlots: [Int]
+    let outputs: [(name: String, slot: Int)]
+    let steps: [Step]
+
+    init(graph: Graph, opset: Int, outerScope: Set<String>, threads: Int) throws {
+        var slots: [String: Int] = [:]
+        func slot(_ name: String) -> Int {
+            if let existing = slots[name] { return existing }
+            slots[name] = slots.count
+            return slots.count - 1
+        }
+        var constants: [(Int, Tensor)] = []
+        for name in graph.initializerOrder { if let t = graph.initializers[name] { constants.append((slot(name), t)) } }
+        inputs = graph.runtimeInputs.map { ($0, slot($0.name)) }
+        let referenced = graph.outerReferences().sorted()
+        outerNames = referenced.filter { slots[$0] == nil }
+        outerSlots = outerNames.map { slot($0) }
+
+        var steps: [Step] = []
+        var lastUse: [Int: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            let nodeConstants = node.inputs.map { $0.isEmpty ? nil : graph.initializers[$0] }
+            let innerScope = outerScope.union(slots.keys)
+            let context = NodeContext(node: node, opset: opset, constants: nodeConstants) { subgraph in
+                var sorted = subgraph
+                try sorted.sortAndVerify(outerScope: innerScope)
+                return try ExecutionPlan(graph: sorted, opset: opset, outerScope: innerScope, threads: threads)
+            }
+            let kernel = try OperatorRegistry.makeKernel(context)
+            try context.checkAllAttributesRead()
+            var inputSlots = node.inputs.map { $0.isEmpty ? -1 : slot($0) }
+            // Values the node's subgraphs read from this scope are passed as extra inputs.
+            let captured = (kernel as? CapturingKernel)?.capturedNames ?? []
+            inputSlots += captured.map { slot($0) }
+            for s in inputSlots where s >= 0 { lastUse[s] = index }
+            let outputSlots = node.outputs.map { $0.isEmpty ? -1 : slot($0) }
+            steps.append(Step(kernel: kernel, label: node.label, inputs: inputSlots, outputs: outputSlots, release: []))
+        }
+        outputs = graph.outputs.map { ($0.name, slot($0.name)) }
+        let keep = Set(outputs.map(\.slot)).union(constants.map(\.0))
+        var releaseAt = Array(repeating: [Int](), count: steps.count)
+        for (s, step) in lastUse where !keep.contains(s) { releaseAt[step].append(s) }
+        self.steps = steps.enumerated().map { index, step in
+            Step(kernel: step.kernel, label: step.label, inputs: step.inputs, outputs: step.outputs,
+                 release: releaseAt[index].sorted())
+        }
+        self.constants = constants
+        slotCount = slots.count
+    }
+
+    /// Runs the plan. `feeds` are in `inputs` order, `outer` in `outerNames` order.
+    func execute(feeds: [Tensor], outer: [Tensor], context: ExecutionContext) throws -> [Tensor] {
+        var values = [Tensor?](repeating: nil, count: slotCount)
+        for (slot, tensor) in constants { values[slot] = tensor }
+        for (index, input) in inputs.enumerated() { values[input.slot] = feeds[index] }
+        for (index, slot) in outerSlots.enumerated() { values[slot] = outer[index] }
+        for step in steps {
+            var arguments: [Tensor?] = []
+            arguments.reserveCapacity(step.inputs.count)
+            for slot in step.inputs {
+                if slot < 0 { arguments.append(nil); continue }
+                guard let value = values[slot] else {
+                    throw RuntimeError.node(label: step.label, message: "an input has no value (an optional output that was not produced?)")
+                }
+                arguments.append(value)
+            }
+            let results: [Tensor]
+            do {
+                results = try step.kernel.run(arguments, context)
+            } catch let error as KernelError {
+                throw RuntimeError.node(label: step.label, message: error.message)
+            } catch let error as GraphError {
+                throw RuntimeError.node(label: step.label, message: error.description)
+            }
+            for (index, slot) in step.outputs.enumerated() where slot >= 0 && index < results.count {
+                values[slot] = results[index]
+            }
+            for slot in step.release { values[slot] = nil }
+        }
+        return try outputs.map { output in
+            guard let value = values[output.slot] else {
+                throw RuntimeError.graph(.undefinedOutput(output.name))
+            }
+            return value
+        }
+    }
+}
+
+/// A kernel whose subgraphs read values of the enclosing graph; the plan passes them as extra
+/// inputs after the node's own, in `capturedNames` order.
+protocol CapturingKernel {
+    var capturedNames: [String] { get }
+}

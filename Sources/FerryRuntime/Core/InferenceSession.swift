@@ -1,0 +1,82 @@
+import FerryIR
+
+/// Options for running a model.
+public struct SessionOptions: Sendable {
+    /// Worker threads for kernels; results are identical for every value.
+    public var threads: Int
+    public init(threads: Int = 1) { self.threads = max(1, threads) }
+}
+
+/// Runs a model on the CPU with Ferry's reference kernels.
+///
+/// Creation parses every node's attributes and prepares constants once; `run` validates the
+/// feeds against the graph's declared inputs and executes the nodes in order.
+public final class InferenceSession: @unchecked Sendable {
+    public let model: Model
+    public let options: SessionOptions
+    let plan: ExecutionPlan
+
+    public init(model: Model, options: SessionOptions = SessionOptions()) throws {
+        self.model = model
+        self.options = options
+        var graph = model.graph
+        do {
+            try graph.sortAndVerify()
+            plan = try ExecutionPlan(graph: graph, opset: model.opset, outerScope: [], threads: options.threads)
+        } catch let error as GraphError {
+            throw RuntimeError.graph(error)
+        }
+    }
+
+    /// The inputs a caller must feed, in graph order.
+    public var inputs: [ValueInfo] { plan.inputs.map(\.info) }
+    /// Output names in graph order.
+    public var outputNames: [String] { plan.outputs.map(\.name) }
+
+    /// Runs the model; returns the outputs in graph order.
+    public func run(_ feeds: [String: Tensor]) throws -> [Tensor] {
+        let known = Set(plan.inputs.map(\.info.name))
+        for name in feeds.keys.sorted() where !known.contains(name) {
+            throw RuntimeError.unknownInput(name: name, expected: plan.inputs.map(\.info.name))
+        }
+        var ordered: [Tensor] = []
+        var symbols: [String: Int] = [:]
+        for (info, _) in plan.inputs {
+            guard let tensor = feeds[info.name] else { throw RuntimeError.missingInput(name: info.name) }
+            try check(tensor, against: info, symbols: &symbols)
+            ordered.append(tensor)
+        }
+        return try plan.execute(feeds: ordered, outer: [], context: ExecutionContext(threads: options.threads))
+    }
+
+    /// Runs the model; returns the outputs by name.
+    public func runNamed(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
+        let values = try run(feeds)
+        return Dictionary(zip(outputNames, values), uniquingKeysWith: { first, _ in first })
+    }
+
+    private func check(_ tensor: Tensor, against info: ValueInfo, symbols: inout [String: Int]) throws {
+        guard let type = info.type else { return }
+        guard tensor.dataType == type.dataType else {
+            throw RuntimeError.inputType(name: info.name, expected: type.dataType, actual: tensor.dataType)
+        }
+        guard let dims = type.shape else { return }
+        let expected = "[\(dims.map(\.description).joined(separator: ","))]"
+        guard dims.count == tensor.rank else {
+            throw RuntimeError.inputShape(name: info.name, expected: expected, actual: tensor.shape)
+        }
+        for (dim, size) in zip(dims, tensor.shape) {
+            switch dim {
+            case .fixed(let fixed) where fixed != size:
+                throw RuntimeError.inputShape(name: info.name, expected: expected, actual: tensor.shape)
+            case .symbol(let name):
+                if let bound = symbols[name], bound != size {
+                    throw RuntimeError.inputShape(name: info.name, expected: "\(expected) with \(name)=\(bound)", actual: tensor.shape)
+                }
+                symbols[name] = size
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import FerryIR
+
+/// A ready-to-run operator instance: attributes parsed and checked, constants prepared.
+public protocol Kernel: Sendable {
+    /// Computes the outputs from the inputs (nil where an optional input is absent).
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor]
+}
+
+/// An operator: its ONNX name and how to build a kernel for one node.
+public protocol Operator: Kernel {
+    /// The ONNX op type, e.g. "Conv".
+    static var opType: String { get }
+    /// The operator set domain; "" is the default ONNX domain.
+    static var domain: String { get }
+    /// Parses the node's attributes and constant inputs once, at session creation.
+    init(_ node: NodeContext) throws
+}
+
+extension Operator {
+    public static var domain: String { "" }
+}
+
+/// What a kernel sees while running: thread budget and subgraph execution.
+public struct ExecutionContext: Sendable {
+    public let threads: Int
+    let subgraphRunner: SubgraphRunner
+
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        self.subgraphRunner = SubgraphRunner()
+    }
+}
+
+/// Runs subgraphs (If/Loop bodies) with the same options as the enclosing session.
+struct SubgraphRunner: Sendable {}

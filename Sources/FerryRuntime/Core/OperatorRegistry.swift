@@ -1,0 +1,41 @@
+import FerryIR
+
+/// Every operator the reference core runs, read top to bottom. An op is registered here and
+/// nowhere else; `OperatorRegistryTests` checks that each file under Ops/ is listed.
+public enum OperatorRegistry {
+    static let operators: [any Operator.Type] = [
+        // Elementwise math
+        Abs.self, Acos.self, Acosh.self, Add.self, Asin.self, Asinh.self, Atan.self, Atanh.self,
+        Ceil.self, Clip.self, Cos.self, Cosh.self, Div.self, Erf.self, Exp.self, Floor.self,
+        IsInf.self, IsNaN.self, Log.self, Max.self, Mean.self, Min.self, Mod.self, Mul.self,
+        Neg.self, Pow.self, Reciprocal.self, Round.self, Sign.self, Sin.self, Sinh.self,
+        Sqrt.self, Sub.self, Sum.self, Tan.self, Tanh.self,
+        // Activations
+        Celu.self, Elu.self, Gelu.self, HardSigmoid.self, HardSwish.self, LeakyRelu.self,
+        Mish.self, PRelu.self, Relu.self, Selu.self, Sigmoid.self, Softplus.self, Softsign.self,
+        ThresholdedRelu.self,
+        // Logic and comparison
+        And.self, Equal.self, Greater.self, GreaterOrEqual.self, Less.self, LessOrEqual.self,
+        Not.self, Or.self, Where.self, Xor.self,
+        // Types and plumbing
+        Cast.self, Dropout.self, Identity.self,
+    ]
+
+    static let byName: [String: any Operator.Type] = {
+        var table: [String: any Operator.Type] = [:]
+        for op in operators { table[op.opType] = op }
+        return table
+    }()
+
+    /// Names of the default-domain operators the reference core runs, sorted.
+    public static var supportedOperators: [String] { operators.map { $0.opType }.sorted() }
+
+    static func makeKernel(_ context: NodeContext) throws -> any Kernel {
+        let node = context.node
+        let domain = node.domain == "ai.onnx" ? "" : node.domain
+        guard let op = byName[node.opType], op.domain == domain else {
+            throw GraphError.unsupportedOperator(node: node.label, opType: node.opType, domain: node.domain)
+        }
+        return try op.init(context)
+    }
+}

@@ -1,0 +1,14 @@
+import FerryIR
+
+/// And: logical and of two bool tensors, with broadcasting.
+struct And: Operator {
+    static let opType = "And"
+
+    init(_ node: NodeContext) throws {}
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        let a = try inputs.required(0), b = try inputs.required(1)
+        guard a.dataType == .bool, b.dataType == .bool else { throw KernelError("expects bool inputs, got \(a.dataType) and \(b.dataType)") }
+        return [try mapBinary(a, b, context) { (x: Bool, y: Bool) -> Bool in x && y }]
+    }
+}

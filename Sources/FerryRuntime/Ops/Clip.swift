@@ -1,0 +1,37 @@
+import FerryIR
+
+/// Clip: limits every element to [min, max]; the bounds are attributes before opset 11 and
+/// optional scalar inputs from then on.
+struct Clip: Operator {
+    static let opType = "Clip"
+    let attributeMin: Float?
+    let attributeMax: Float?
+
+    init(_ node: NodeContext) throws {
+        if node.opset < 11 {
+            attributeMin = try node.float("min", default: -Float.greatestFiniteMagnitude)
+            attributeMax = try node.float("max", default: Float.greatestFiniteMagnitude)
+        } else {
+            attributeMin = nil
+            attributeMax = nil
+        }
+    }
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        let x = try inputs.required(0)
+        guard let type = x.dataType.numericType else { throw KernelError("expects a numeric input, got \(x.dataType)") }
+        func bound(_ index: Int, _ attribute: Float?) throws -> Double? {
+            if let attribute { return Double(attribute) }
+            guard let tensor = inputs.optional(index) else { return nil }
+            guard tensor.count == 1 else { throw KernelError("input \(index) must be a scalar, has shape \(tensor.shape)") }
+            return tensor.doubles()[0]
+        }
+        let low = try bound(1, attributeMin), high = try bound(2, attributeMax)
+        func open<T: NumericElement>(_: T.Type) -> Tensor {
+            let lo = low.map { T(castingFrom: $0) } ?? T.lowest
+            let hi = high.map { T(castingFrom: $0) } ?? T.highest
+            return mapUnary(x, context) { (v: T) -> T in v < lo ? lo : (v > hi ? hi : v) }
+        }
+        return [open(type)]
+    }
+}

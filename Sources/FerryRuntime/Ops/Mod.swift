@@ -1,0 +1,34 @@
+import FerryIR
+import Foundation
+
+/// Mod: the remainder of a / b; with fmod=0 (integers only) its sign follows the divisor, as in
+/// Python, with fmod=1 it follows the dividend, as in C's fmod.
+struct Mod: Operator {
+    static let opType = "Mod"
+    let fmod: Bool
+
+    init(_ node: NodeContext) throws { fmod = try node.int("fmod", default: 0) != 0 }
+
+    struct Python: NumericBinaryFunction {
+        func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T {
+            let x = a.doubleValue, y = b.doubleValue
+            if y == 0 { return T.zero }
+            var r = Foundation.fmod(x, y)
+            if r != 0 && ((r < 0) != (y < 0)) { r += y }
+            return T(castingFrom: r)
+        }
+    }
+
+    struct C: NumericBinaryFunction {
+        func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T {
+            let y = b.doubleValue
+            return y == 0 ? T.zero : T(castingFrom: Foundation.fmod(a.doubleValue, y))
+        }
+    }
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        let a = try inputs.required(0), b = try inputs.required(1)
+        if !fmod && a.dataType.isFloatingPoint { throw KernelError("fmod=0 is defined for integers only; floating inputs need fmod=1") }
+        return [fmod ? try mapNumeric(a, b, context, C()) : try mapNumeric(a, b, context, Python())]
+    }
+}

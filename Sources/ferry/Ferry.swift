@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The `ferry` command: one binary from a trained model export to on-device bundles.
+@main
+struct Ferry: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Convert, optimize, verify, bundle and serve on-device ML models.",
+        version: version,
+        // The registry of subcommands, read top to bottom.
+        subcommands: [
+            // Model commands
+            // Distribution commands (bundle, unbundle, keygen, serve, token, publish, pull)
+        ]
+    )
+}
