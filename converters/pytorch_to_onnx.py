@@ -97,6 +97,28 @@ def warm_batchnorm(model, input_shapes, dtypes, batches: int, seed: int) -> None
     model.eval()
 
 
+def randomize_affine(model, seed: int) -> None:
+    """Give seeded weights more realistic spread than the builders' init.
+
+    torchvision initialises BatchNorm to scale 1 / shift 0 and classifier Linears with
+    std 0.01, so a seeded network's logits are nearly constant. This draws BatchNorm scales
+    from U(0.5, 1.5) and shifts from N(0, 0.2), and Linear weights from N(0, 1/fan_in), so
+    folded convolutions differ per channel and outputs spread like a trained network's.
+    """
+    import torch
+
+    generator = torch.Generator().manual_seed(seed + 2)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.affine:
+                m.weight.copy_(torch.rand(m.weight.shape, generator=generator) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.2)
+            elif isinstance(m, torch.nn.Linear):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=generator) / m.in_features ** 0.5)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.1)
+
+
 def export(
     model,
     example_inputs,
@@ -177,6 +199,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for initial weights and example inputs")
     parser.add_argument("--bn-warmup", type=int, default=0, metavar="N",
                         help="random train-mode batches to set BatchNorm statistics (seeded weights)")
+    parser.add_argument("--randomize-affine", action="store_true",
+                        help="seeded weights: random BatchNorm scale/shift and unit-gain Linears (see randomize_affine)")
     parser.add_argument("--opset", type=int, default=17)
     parser.add_argument("--dynamic-batch", action="store_true", help="make dimension 0 symbolic ('batch')")
     parser.add_argument("--exporter", choices=["legacy", "dynamo"], default="legacy")
@@ -204,6 +228,8 @@ def main(argv=None) -> int:
         else:
             model.load_state_dict(loaded)
     else:
+        if args.randomize_affine:
+            randomize_affine(model, args.seed)
         warm_batchnorm(model, shapes, dtypes, args.bn_warmup, args.seed)
     model.eval()
 

@@ -90,6 +90,8 @@ def convert(estimator, n_features: int, path: str, opset: int = 17, batch: int |
         target_opset={"": opset, "ai.onnx.ml": 3},
         options=options,
     )
+    # skl2onnx names the graph with a random uuid; a stable name keeps reruns byte-identical.
+    model.graph.name = type(estimator).__name__
     if standard_ops:
         rewrite_array_feature_extractor(model)
         drop_unused_opsets(model)
