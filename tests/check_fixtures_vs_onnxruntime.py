@@ -12,6 +12,8 @@ For every output: same shape and dtype as onnxruntime's; floats within 1e-4 of t
 output's range (max - min), the range floored for (nearly) constant outputs; integers equal.
 Reference outputs are computed live, never committed.
 
+The data check (test_fixture_data_matches_model) needs no ferry and always runs.
+
 Environment knobs: FERRY_FIXTURE_SAMPLES (eval samples per fixture, default 2, or `all`),
 FERRY_FIXTURES (comma-separated names to restrict the run).
 """
@@ -184,3 +186,40 @@ def test_npz_input_and_two_threads(ferry_bin, tmp_path, name):
     out_dir.mkdir()
     run_ferry(ferry_bin, FIXTURES_DIR / name / "model.onnx", {n: archive for n in feeds}, out_dir, threads=2)
     compare(name, feeds, out_dir)
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_fixture_data_matches_model(name):
+    """The committed data fits the model, and the model still scores what manifest.json says.
+
+    Needs only onnxruntime, so it runs without FERRY_BIN: it catches a fixture regenerated
+    without its data (or the reverse) and a README/manifest left stale.
+    """
+    manifest = json.loads((FIXTURES_DIR / "manifest.json").read_text())
+    assert name in manifest, f"{name} is not in fixtures/manifest.json: rerun fixtures/make_fixtures.py"
+    entry = manifest[name]
+    session = ort_session(name)
+    dtypes = {"tensor(float)": np.float32, "tensor(int64)": np.int64}
+    for kind in ("calibration", "eval"):
+        with np.load(FIXTURES_DIR / name / f"{kind}.npz") as data:
+            counts = set()
+            for tensor in session.get_inputs():
+                assert tensor.name in data.files, f"{name}/{kind}.npz has no {tensor.name!r}"
+                array = data[tensor.name]
+                assert array.dtype == dtypes[tensor.type], f"{name}/{kind}.npz[{tensor.name}] is {array.dtype}"
+                assert list(array.shape[1:]) == list(tensor.shape[1:]), f"{name}/{kind}.npz[{tensor.name}] {array.shape}"
+                counts.add(len(array))
+            if "labels" in data.files:
+                counts.add(len(data["labels"]))
+            assert len(counts) == 1, f"{name}/{kind}.npz arrays have different sample counts {counts}"
+    if entry.get("accuracy") is None:
+        return
+    with np.load(FIXTURES_DIR / name / "eval.npz") as data:
+        arrays = {k: data[k] for k in data.files}
+    labels = arrays.pop("labels")
+    scores_index = [o.name for o in session.get_outputs()].index(entry["outputs"][-1]["name"])
+    correct = 0
+    for i in range(len(labels)):
+        scores = session.run(None, {k: v[i:i + 1] for k, v in arrays.items()})[scores_index]
+        correct += int(np.argmax(scores) == labels[i])
+    assert correct / len(labels) == pytest.approx(entry["accuracy"], abs=1e-9)
