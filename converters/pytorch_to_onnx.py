@@ -167,8 +167,51 @@ def export(
                 optimize=True,
             )
             program.save(path)
+            tidy_dynamo_output(path, opset)
         else:
             raise ValueError(f"unknown exporter {exporter!r}")
+
+
+def tidy_dynamo_output(path: str, opset: int) -> None:
+    """Strip the dynamo exporter's per-node provenance and hold it to the requested opset.
+
+    It records stack traces and FX names in `metadata_props` (a third of a small model's
+    bytes), and can leave ops at a newer opset than asked for when its own down-conversion
+    gives up; onnx's version converter brings those down.
+    """
+    import onnx
+    from onnx import version_converter
+
+    model = onnx.load(path)
+    for graph in [model.graph] + [a.g for n in model.graph.node for a in n.attribute if a.HasField("g")]:
+        for node in graph.node:
+            del node.metadata_props[:]
+            node.doc_string = ""
+        for value in list(graph.value_info) + list(graph.input) + list(graph.output):
+            del value.metadata_props[:]
+    del model.metadata_props[:]
+    current = next(i.version for i in model.opset_import if i.domain in ("", "ai.onnx"))
+    if current > opset:
+        model = version_converter.convert_version(model, opset)
+        if opset < 18:
+            drop_reduce_noop_attribute(model)
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, path)
+
+
+def drop_reduce_noop_attribute(model) -> None:
+    """onnx's 18→17 converter moves ReduceX's `axes` input to an attribute but leaves
+    `noop_with_empty_axes`, which ReduceX below opset 18 does not have (ReduceSum aside)."""
+    reduces = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+               "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"}
+    for node in model.graph.node:
+        if node.op_type not in reduces or node.domain not in ("", "ai.onnx"):
+            continue
+        for attribute in list(node.attribute):
+            if attribute.name == "noop_with_empty_axes":
+                if attribute.i != 0:
+                    raise ValueError(f"{node.name}: noop_with_empty_axes=1 has no opset-17 equivalent")
+                node.attribute.remove(attribute)
 
 
 def check_with_onnxruntime(model, example_inputs, path: str, input_names: list[str]) -> float:
