@@ -48,6 +48,7 @@ def describe(path: str) -> dict:
         "file": path,
         "bytes": os.path.getsize(path),
         "opsets": opsets,
+        "ir_version": model.ir_version,
         "ops": dict(sorted(ops.items())),
         "nodes": len(model.graph.node),
         "params": params,
@@ -58,7 +59,7 @@ def describe(path: str) -> dict:
 
 def print_description(info: dict) -> None:
     print(f"wrote {info['file']} ({info['bytes'] / 1024:.1f} KiB, {info['params']:,} params, {info['nodes']} nodes)")
-    print(f"  opsets: {json.dumps(info['opsets'])}")
+    print(f"  opsets: {json.dumps(info['opsets'])}, IR version {info['ir_version']}")
     print(f"  inputs: {json.dumps(info['inputs'])}")
     print(f"  outputs: {json.dumps(info['outputs'])}")
     print(f"  ops: {', '.join(f'{k}×{v}' for k, v in info['ops'].items())}")
