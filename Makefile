@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 NODE_TESTS := build/onnx-node-tests
 
 # Debian packages every stage needs; mk/*.mk add their own (APT_PACKAGES += …).
-APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libzstd-dev zstd pkg-config python3 python3-venv
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libzstd-dev zstd zlib1g-dev pkg-config python3 python3-venv
 # Commands that start services the tests need (mk/*.mk append), run before `swift test`.
 TEST_SETUP :=
 # Environment for the test run (mk/*.mk append VAR=value words).

@@ -12,6 +12,7 @@ struct Ferry: AsyncParsableCommand {
         // The registry of subcommands, read top to bottom.
         subcommands: [
             // Model commands
+            InspectCommand.self, RunCommand.self, BenchCommand.self,
             // Distribution commands (bundle, unbundle, keygen, serve, token, publish, pull)
         ]
     )

@@ -102,6 +102,20 @@ public func compare<F: NumericComparison>(_ a: Tensor, _ b: Tensor, _ context: E
     guard a.dataType == b.dataType else {
         throw KernelError("inputs have different element types (\(a.dataType) and \(b.dataType))")
     }
+    if a.dataType == .string {
+        let x = a.storage.strings, y = b.storage.strings
+        let shape = try Broadcast.checkedShape([a.shape, b.shape])
+        let walk = BroadcastWalk(inputs: [a.shape, b.shape], outShape: shape)
+        var result: [Bool] = []
+        for row in 0..<walk.rowCount {
+            let oa = walk.offset(row: row, input: 0), ob = walk.offset(row: row, input: 1)
+            for j in 0..<walk.rowLength {
+                let order = x[oa + j * walk.rowStride(0)] == y[ob + j * walk.rowStride(1)] ? 0 : (x[oa + j * walk.rowStride(0)] < y[ob + j * walk.rowStride(1)] ? -1 : 1)
+                result.append(f(Int8(order), Int8(0)))
+            }
+        }
+        return Tensor(shape: shape, values: result)
+    }
     if a.dataType == .bool {
         return try mapBinary(a, b, context) { (x: Bool, y: Bool) -> Bool in f(x ? 1 as UInt8 : 0, y ? 1 : 0) }
     }

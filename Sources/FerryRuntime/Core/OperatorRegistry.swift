@@ -14,9 +14,22 @@ public enum OperatorRegistry {
         Celu.self, Elu.self, Gelu.self, HardSigmoid.self, HardSwish.self, LeakyRelu.self,
         Mish.self, PRelu.self, Relu.self, Selu.self, Sigmoid.self, Softplus.self, Softsign.self,
         ThresholdedRelu.self,
+        // Neural network layers
+        AveragePool.self, BatchNormalization.self, Conv.self, Gemm.self, GlobalAveragePool.self,
+        GlobalMaxPool.self, Hardmax.self, InstanceNormalization.self, LayerNormalization.self,
+        LogSoftmax.self, LpPool.self, LRN.self, MatMul.self, MaxPool.self, Softmax.self,
+        // Reductions and selection
+        ArgMax.self, ArgMin.self, ReduceL1.self, ReduceL2.self, ReduceLogSum.self,
+        ReduceLogSumExp.self, ReduceMax.self, ReduceMean.self, ReduceMin.self, ReduceProd.self,
+        ReduceSum.self, ReduceSumSquare.self, TopK.self,
         // Logic and comparison
         And.self, Equal.self, Greater.self, GreaterOrEqual.self, Less.self, LessOrEqual.self,
         Not.self, Or.self, Where.self, Xor.self,
+        // Shapes and data movement
+        Concat.self, Constant.self, ConstantOfShape.self, DepthToSpace.self, Expand.self,
+        Flatten.self, Gather.self, GatherElements.self, Pad.self, RangeOperator.self, Reshape.self,
+        Shape.self, Size.self, Slice.self, SpaceToDepth.self, Split.self, Squeeze.self,
+        Tile.self, Transpose.self, Unsqueeze.self,
         // Types and plumbing
         Cast.self, Dropout.self, Identity.self,
     ]

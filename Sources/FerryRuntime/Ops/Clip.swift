@@ -30,7 +30,8 @@ struct Clip: Operator {
         func open<T: NumericElement>(_: T.Type) -> Tensor {
             let lo = low.map { T(castingFrom: $0) } ?? T.lowest
             let hi = high.map { T(castingFrom: $0) } ?? T.highest
-            return mapUnary(x, context) { (v: T) -> T in v < lo ? lo : (v > hi ? hi : v) }
+            // Applied as min(max(x, lo), hi): when lo > hi every element becomes hi, as ONNX specifies.
+            return mapUnary(x, context) { (v: T) -> T in Swift.min(Swift.max(v, lo), hi) }
         }
         return [open(type)]
     }

@@ -12,7 +12,9 @@ struct Mod: Operator {
     struct Python: NumericBinaryFunction {
         func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T {
             let x = a.doubleValue, y = b.doubleValue
-            if y == 0 { return T.zero }
+            if y == 0 { return T(castingFrom: .nan) }
+            if x.isInfinite { return T(castingFrom: .nan) }
+            if y.isInfinite { return T(castingFrom: x == 0 || (x < 0) == (y < 0) ? x : y) }
             var r = Foundation.fmod(x, y)
             if r != 0 && ((r < 0) != (y < 0)) { r += y }
             return T(castingFrom: r)
@@ -22,13 +24,12 @@ struct Mod: Operator {
     struct C: NumericBinaryFunction {
         func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T {
             let y = b.doubleValue
-            return y == 0 ? T.zero : T(castingFrom: Foundation.fmod(a.doubleValue, y))
+            return T(castingFrom: Foundation.fmod(a.doubleValue, y))
         }
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let a = try inputs.required(0), b = try inputs.required(1)
-        if !fmod && a.dataType.isFloatingPoint { throw KernelError("fmod=0 is defined for integers only; floating inputs need fmod=1") }
         return [fmod ? try mapNumeric(a, b, context, C()) : try mapNumeric(a, b, context, Python())]
     }
 }

@@ -1,0 +1,165 @@
+// Blocked single-precision matrix multiply: B is packed into 16-column panels and A into
+// 6-row panels, and a 6×16 micro-kernel keeps the block of C in registers. The AVX2/FMA
+// kernel is chosen at run time when the processor has it; the portable kernel computes the
+// same sums in the same order, so results do not depend on how the work is split.
+#include "include/ferry_kernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 6
+#define NR 16
+#define KC 256
+#define MC 72
+#define NC 1024
+
+static int force_portable = 0;
+
+void ferry_sgemm_force_portable(int portable) { force_portable = portable; }
+
+static void pack_a(int mc, int kc, const float *A, int lda, float *packed) {
+    for (int i = 0; i < mc; i += MR) {
+        int rows = mc - i < MR ? mc - i : MR;
+        for (int k = 0; k < kc; k++) {
+            for (int r = 0; r < rows; r++) *packed++ = A[(i + r) * lda + k];
+            for (int r = rows; r < MR; r++) *packed++ = 0.0f;
+        }
+    }
+}
+
+static void pack_b(int kc, int nc, const float *B, int ldb, float *packed) {
+    for (int j = 0; j < nc; j += NR) {
+        int cols = nc - j < NR ? nc - j : NR;
+        for (int k = 0; k < kc; k++) {
+            const float *row = B + k * ldb + j;
+            int c = 0;
+            for (; c < cols; c++) *packed++ = row[c];
+            for (; c < NR; c++) *packed++ = 0.0f;
+        }
+    }
+}
+
+// Portable micro-kernel: acc[r][c] = Σ_k a[k][r]·b[k][c], accumulated in k order.
+static void kernel_portable(int kc, const float *a, const float *b, float *C, int ldc,
+                            int rows, int cols, int accumulate) {
+    float acc[MR][NR];
+    memset(acc, 0, sizeof acc);
+    for (int k = 0; k < kc; k++) {
+        for (int r = 0; r < MR; r++) {
+            float av = a[k * MR + r];
+            for (int c = 0; c < NR; c++) acc[r][c] = __builtin_fmaf(av, b[k * NR + c], acc[r][c]);
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        float *out = C + r * ldc;
+        if (accumulate) for (int c = 0; c < cols; c++) out[c] += acc[r][c];
+        else for (int c = 0; c < cols; c++) out[c] = acc[r][c];
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx2,fma")))
+static void kernel_avx2(int kc, const float *a, const float *b, float *C, int ldc,
+                        int rows, int cols, int accumulate) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        __m256 a0 = _mm256_broadcast_ss(a + 0);
+        c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
+        __m256 a1 = _mm256_broadcast_ss(a + 1);
+        c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
+        __m256 a2 = _mm256_broadcast_ss(a + 2);
+        c20 = _mm256_fmadd_ps(a2, b0, c20); c21 = _mm256_fmadd_ps(a2, b1, c21);
+        __m256 a3 = _mm256_broadcast_ss(a + 3);
+        c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
+        __m256 a4 = _mm256_broadcast_ss(a + 4);
+        c40 = _mm256_fmadd_ps(a4, b0, c40); c41 = _mm256_fmadd_ps(a4, b1, c41);
+        __m256 a5 = _mm256_broadcast_ss(a + 5);
+        c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
+        a += MR;
+        b += NR;
+    }
+    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    if (cols == NR) {
+        for (int r = 0; r < rows; r++) {
+            float *out = C + r * ldc;
+            if (accumulate) {
+                _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), acc[r][0]));
+                _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), acc[r][1]));
+            } else {
+                _mm256_storeu_ps(out, acc[r][0]);
+                _mm256_storeu_ps(out + 8, acc[r][1]);
+            }
+        }
+    } else {
+        float tmp[NR];
+        for (int r = 0; r < rows; r++) {
+            float *out = C + r * ldc;
+            _mm256_storeu_ps(tmp, acc[r][0]);
+            _mm256_storeu_ps(tmp + 8, acc[r][1]);
+            if (accumulate) for (int c = 0; c < cols; c++) out[c] += tmp[c];
+            else for (int c = 0; c < cols; c++) out[c] = tmp[c];
+        }
+    }
+}
+
+static int detect_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+#else
+static int detect_avx2(void) { return 0; }
+#endif
+
+int ferry_sgemm_uses_avx2(void) { return detect_avx2() && !force_portable; }
+
+void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                 float *C, int ldc, int accumulate) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (!accumulate) for (int i = 0; i < M; i++) memset(C + i * ldc, 0, sizeof(float) * N);
+        return;
+    }
+    int avx2 = ferry_sgemm_uses_avx2();
+    float *packed_a = aligned_alloc(64, sizeof(float) * MC * KC);
+    int nc_max = N < NC ? N : NC;
+    size_t b_size = sizeof(float) * (size_t)KC * (size_t)((nc_max + NR - 1) / NR * NR);
+    float *packed_b = aligned_alloc(64, (b_size + 63) / 64 * 64);
+    for (int jc = 0; jc < N; jc += NC) {
+        int nc = N - jc < NC ? N - jc : NC;
+        for (int pc = 0; pc < K; pc += KC) {
+            int kc = K - pc < KC ? K - pc : KC;
+            int acc = accumulate || pc > 0;
+            pack_b(kc, nc, B + (size_t)pc * ldb + jc, ldb, packed_b);
+            for (int ic = 0; ic < M; ic += MC) {
+                int mc = M - ic < MC ? M - ic : MC;
+                pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, packed_a);
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int cols = nc - jr < NR ? nc - jr : NR;
+                    const float *bp = packed_b + (size_t)(jr / NR) * kc * NR;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int rows = mc - ir < MR ? mc - ir : MR;
+                        const float *ap = packed_a + (size_t)(ir / MR) * kc * MR;
+                        float *cp = C + (size_t)(ic + ir) * ldc + jc + jr;
+#if defined(__x86_64__)
+                        if (avx2) { kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, acc); continue; }
+#endif
+                        kernel_portable(kc, ap, bp, cp, ldc, rows, cols, acc);
+                    }
+                }
+            }
+        }
+    }
+    free(packed_a);
+    free(packed_b);
+}

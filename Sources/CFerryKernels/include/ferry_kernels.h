@@ -1,0 +1,33 @@
+#ifndef FERRY_KERNELS_H
+#define FERRY_KERNELS_H
+
+#include <stddef.h>
+
+/// C = A·B (+ C when accumulate != 0), row-major float32.
+/// A is M×K with row stride lda, B is K×N with row stride ldb, C is M×N with row stride ldc.
+/// Each element of C is reduced over K in a fixed order, independent of how callers split M or N.
+void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                 float *C, int ldc, int accumulate);
+
+/// Whether ferry_sgemm uses the AVX2/FMA micro-kernel on this machine (for reports and tests).
+int ferry_sgemm_uses_avx2(void);
+
+/// Forces the portable micro-kernel (1) or automatic choice (0); for tests comparing both.
+void ferry_sgemm_force_portable(int portable);
+
+/// im2col for one image of a 2-D convolution: input C×H×W to rows (C·KH·KW)×(OH·OW), zeros
+/// where the window reaches into padding.
+void ferry_im2col(const float *input, int channels, int height, int width,
+                  int kernel_h, int kernel_w, int pad_top, int pad_left,
+                  int stride_h, int stride_w, int dilation_h, int dilation_w,
+                  int out_h, int out_w, float *columns);
+
+/// Depthwise 2-D convolution of channels [c0, c1) of one image: each channel has its own
+/// KH×KW filter (weights laid out C×KH×KW) and optional bias.
+void ferry_depthwise_conv2d(const float *input, const float *weights, const float *bias,
+                            float *output, int c0, int c1, int height, int width,
+                            int kernel_h, int kernel_w, int pad_top, int pad_left,
+                            int stride_h, int stride_w, int dilation_h, int dilation_w,
+                            int out_h, int out_w);
+
+#endif

@@ -1,0 +1,52 @@
+import FerryIR
+
+extension Tensor {
+    /// A new tensor of `shape` whose element i is this tensor's element `sources[i]`.
+    /// Works for every element type; data movement ops describe themselves this way.
+    public func gathering(_ sources: [Int], shape: [Int]) -> Tensor {
+        let out = Tensor(dataType: dataType, shape: shape)
+        if dataType == .string {
+            out.storage.strings = sources.map { storage.strings[$0] }
+            return out
+        }
+        let src = UnsafeRawPointer(storage.bytes), dst = out.storage.bytes
+        switch dataType.byteSize {
+        case 1: Tensor.move(UInt8.self, src, dst, sources)
+        case 2: Tensor.move(UInt16.self, src, dst, sources)
+        case 4: Tensor.move(UInt32.self, src, dst, sources)
+        default: Tensor.move(UInt64.self, src, dst, sources)
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func move<T>(_: T.Type, _ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, _ sources: [Int]) {
+        let from = src.assumingMemoryBound(to: T.self), to = dst.assumingMemoryBound(to: T.self)
+        sources.withUnsafeBufferPointer { indices in
+            for (i, s) in indices.enumerated() { to[i] = from[s] }
+        }
+    }
+
+    /// Copies `count` elements from `self[from...]` into `destination[to...]` (same element type).
+    public func copyElements(from: Int, into destination: Tensor, at to: Int, count: Int) {
+        guard count > 0 else { return }
+        if dataType == .string {
+            for i in 0..<count { destination.storage.strings[to + i] = storage.strings[from + i] }
+            return
+        }
+        let size = dataType.byteSize
+        (destination.storage.bytes + to * size).copyMemory(from: storage.bytes + from * size, byteCount: count * size)
+    }
+}
+
+/// Axis arithmetic shared by shape-manipulating ops.
+public enum Axis {
+    /// Resolves a possibly negative axis against `rank`, or throws naming the axis.
+    public static func normalize(_ axis: Int, rank: Int) throws -> Int {
+        let resolved = axis < 0 ? axis + rank : axis
+        guard resolved >= 0 && resolved < max(rank, 1) else {
+            throw KernelError("axis \(axis) is out of range for rank \(rank)")
+        }
+        return resolved
+    }
+}

@@ -1,0 +1,77 @@
+import CFerryKernels
+import FerryIR
+
+/// The fast float32 2-D convolution: depthwise filters run directly, everything else as
+/// im2col (skipped for 1×1 stride-1 windows) feeding the blocked GEMM. Work is split across
+/// threads by output columns or channels, never inside one output's sum, so results are the
+/// same for any thread count.
+public enum ConvFast {
+    public static func run(x: Tensor, w: Tensor, bias: Tensor?, geometry g: WindowGeometry, group: Int,
+                           context: ExecutionContext) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], m = w.shape[0]
+        let (h, wd) = (g.input[0], g.input[1]), (oh, ow) = (g.output[0], g.output[1])
+        let (kh, kw) = (g.kernel[0], g.kernel[1])
+        let cinG = c / group, coutG = m / group
+        let out = Tensor(dataType: .float32, shape: [n, m] + (x.rank == 3 ? [ow] : [oh, ow]))
+        let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Float.self))
+        let wp = UnsafePointer(w.storage.bytes.assumingMemoryBound(to: Float.self))
+        let bp = bias.map { UnsafePointer($0.storage.bytes.assumingMemoryBound(to: Float.self)) }
+        let op = out.storage.bytes.assumingMemoryBound(to: Float.self)
+        let plane = oh * ow
+        let k = cinG * kh * kw
+        let pointwise = kh == 1 && kw == 1 && g.strides == [1, 1] && g.padBegin == [0, 0] && g.padEnd == [0, 0]
+        let columns: UnsafeMutablePointer<Float>? = pointwise || (cinG == 1 && coutG == 1) ? nil : .allocate(capacity: max(1, k * plane))
+        defer { columns?.deallocate() }
+        for b in 0..<n {
+            let xb = xp + b * c * h * wd, ob = op + b * m * plane
+            if cinG == 1 && coutG == 1 {
+                context.parallelFor(c) { range in
+                    ferry_depthwise_conv2d(xb, wp, bp, ob, Int32(range.lowerBound), Int32(range.upperBound),
+                                           Int32(h), Int32(wd), Int32(kh), Int32(kw), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
+                                           Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
+                                           Int32(oh), Int32(ow))
+                }
+                continue
+            }
+            for gi in 0..<group {
+                let xg = xb + gi * cinG * h * wd
+                let source: UnsafePointer<Float>
+                if let columns {
+                    context.parallelFor(cinG) { range in
+                        ferry_im2col(xg + range.lowerBound * h * wd, Int32(range.count), Int32(h), Int32(wd), Int32(kh), Int32(kw),
+                                     Int32(g.padBegin[0]), Int32(g.padBegin[1]), Int32(g.strides[0]), Int32(g.strides[1]),
+                                     Int32(g.dilations[0]), Int32(g.dilations[1]), Int32(oh), Int32(ow),
+                                     columns + range.lowerBound * kh * kw * plane)
+                    }
+                    source = UnsafePointer(columns)
+                } else {
+                    source = xg
+                }
+                let a = wp + gi * coutG * k
+                let cg = ob + gi * coutG * plane
+                if let bp {
+                    for oc in 0..<coutG {
+                        let value = bp[gi * coutG + oc]
+                        (cg + oc * plane).initialize(repeating: value, count: plane)
+                    }
+                }
+                let accumulate: Int32 = bp == nil ? 0 : 1
+                if plane >= 64 * context.threads || coutG < context.threads {
+                    // Split output columns in multiples of the micro-kernel width.
+                    let blocks = (plane + 15) / 16
+                    context.parallelFor(blocks) { range in
+                        let start = range.lowerBound * 16, end = min(plane, range.upperBound * 16)
+                        ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
+                                    cg + start, Int32(plane), accumulate)
+                    }
+                } else {
+                    context.parallelFor(coutG) { range in
+                        ferry_sgemm(Int32(range.count), Int32(plane), Int32(k), a + range.lowerBound * k, Int32(k), source, Int32(plane),
+                                    cg + range.lowerBound * plane, Int32(plane), accumulate)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,37 @@
+import FerryIR
+
+/// Expand: broadcasts the input to a shape (itself broadcast with the input's shape).
+struct Expand: Operator {
+    static let opType = "Expand"
+
+    init(_ node: NodeContext) throws {}
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        let x = try inputs.required(0)
+        let shape = try Broadcast.checkedShape([x.shape, try inputs.required(1).integers()])
+        return [Expand.broadcast(x, to: shape)]
+    }
+
+    /// `x` materialized at the broadcast shape `shape`.
+    static func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
+        if x.shape == shape { return x }
+        let strides = Broadcast.strides(of: x.shape, in: shape)
+        let count = shape.reduce(1, *)
+        var sources = [Int](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: shape.count)
+        var offset = 0
+        for i in 0..<count {
+            sources[i] = offset
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= strides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return x.gathering(sources, shape: shape)
+    }
+}

@@ -1,0 +1,19 @@
+import FerryIR
+
+/// LogSoftmax: the log of Softmax, computed stably (default axis 1 before opset 13 with 2-D coercion, -1 from 13 on).
+struct LogSoftmax: Operator {
+    static let opType = "LogSoftmax"
+    let axis: Int
+    let opset: Int
+
+    init(_ node: NodeContext) throws {
+        opset = node.opset
+        axis = try node.int("axis", default: node.opset < 13 ? 1 : -1)
+    }
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        try computingInFloat32(inputs) { inputs in
+            [try SoftmaxKernel.run(inputs.required(0), axis: axis, opset: opset, kind: .logSoftmax, context)]
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import FerryIR
+
+/// ReduceLogSumExp: log(sum(exp(x))), computed stably over the given axes (all when none), keeping them as 1 unless keepdims=0.
+struct ReduceLogSumExp: Operator {
+    static let opType = "ReduceLogSumExp"
+    let attributes: Reduction.Attributes
+
+    init(_ node: NodeContext) throws { attributes = try Reduction.Attributes(node, inputSince: 18) }
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        let x = try inputs.required(0)
+        return [try Reduction.run(x, axes: attributes.axes(inputs, rank: x.rank), keepDims: attributes.keepDims, kind: .logSumExp)]
+    }
+}

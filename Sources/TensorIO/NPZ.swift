@@ -1,0 +1,31 @@
+import FerryIR
+import Foundation
+import ZIPFoundation
+
+/// Reads NumPy `.npz` archives (from `np.savez` or `np.savez_compressed`).
+public enum NPZ {
+    /// The arrays in the archive by name (the member name without `.npy`), in archive order.
+    public static func read(path: String) throws -> [(name: String, tensor: Tensor)] {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw NPY.Failure.invalid(file: path, reason: "not a readable .npz (zip) archive: \(error)")
+        }
+        var result: [(String, Tensor)] = []
+        for entry in archive where entry.type == .file {
+            guard entry.uncompressedSize < 1 << 34 else {
+                throw NPY.Failure.invalid(file: "\(path):\(entry.path)", reason: "member is too large")
+            }
+            var data = Data()
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+            } catch {
+                throw NPY.Failure.invalid(file: "\(path):\(entry.path)", reason: "cannot extract: \(error)")
+            }
+            let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
+            result.append((name, try NPY.read(data, file: "\(path):\(entry.path)")))
+        }
+        return result
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import FerryIR
+import FerryRuntime
+import Foundation
+
+/// `ferry bench MODEL [--threads N] [--json]`: load time, latency and peak memory.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure model load time, inference latency (median, p90) and peak memory.",
+        discussion: """
+        Inputs are random (fixed seed) with the model's declared shapes; symbolic dimensions are 1
+        unless --input-shape sets them. --json prints one object with load_ms, median_ms, p90_ms and
+        peak_rss_mb (plus runs, threads and mean_ms).
+        """
+    )
+
+    @Argument(help: "The model file (.onnx).")
+    var model: String
+
+    @Option(help: "Worker threads.")
+    var threads: Int = 1
+
+    @Option(help: "Timed runs after warm-up.")
+    var runs: Int = 30
+
+    @Option(help: "Untimed warm-up runs.")
+    var warmup: Int = 3
+
+    @Option(name: .customLong("input"), help: "Use this input instead of random data (NAME=FILE).")
+    var inputs: [String] = []
+
+    @Option(name: .customLong("input-shape"), help: "Shape for an input with dynamic dims, NAME=1,3,224,224.")
+    var inputShapes: [String] = []
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let start = DispatchTime.now()
+            let loaded = try loadModel(path: model)
+            let session = try InferenceSession(model: loaded, options: SessionOptions(threads: threads))
+            let loadMs = milliseconds(since: start)
+            var feeds = try loadInputs(inputs)
+            let shapes = try parseShapes(inputShapes)
+            var generator = SplitMix64(seed: 0x5EED)
+            for input in session.inputs where feeds[input.name] == nil {
+                feeds[input.name] = try randomTensor(for: input, shape: shapes[input.name], using: &generator)
+            }
+            for _ in 0..<warmup { _ = try session.run(feeds) }
+            var times: [Double] = []
+            for _ in 0..<runs {
+                let t0 = DispatchTime.now()
+                _ = try session.run(feeds)
+                times.append(milliseconds(since: t0))
+            }
+            times.sort()
+            let median = percentile(times, 0.5), p90 = percentile(times, 0.9)
+            let mean = times.reduce(0, +) / Double(times.count)
+            var usage = rusage()
+            getrusage(RUSAGE_SELF, &usage)
+            let peakMB = Double(usage.ru_maxrss) / 1024
+            if json {
+                let object: [String: Any] = [
+                    "model": model, "threads": threads, "runs": runs,
+                    "load_ms": round3(loadMs), "median_ms": round3(median), "p90_ms": round3(p90),
+                    "mean_ms": round3(mean), "peak_rss_mb": round3(peakMB),
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("\(model): \(threads) thread\(threads == 1 ? "" : "s"), \(runs) runs")
+                print(String(format: "  load %.2f ms, median %.3f ms, p90 %.3f ms, mean %.3f ms, peak RSS %.1f MB",
+                             loadMs, median, p90, mean, peakMB))
+            }
+        }
+    }
+
+    func parseShapes(_ arguments: [String]) throws -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
+        for argument in arguments {
+            let parts = argument.split(separator: "=", maxSplits: 1)
+            let dims = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Int($0) } : []
+            guard parts.count == 2, dims.count == parts[1].split(separator: ",").count, dims.allSatisfy({ $0 >= 0 }) else {
+                throw CLIError("--input-shape '\(argument)': expected NAME=D1,D2,…")
+            }
+            result[String(parts[0])] = dims
+        }
+        return result
+    }
+
+    func randomTensor(for input: ValueInfo, shape override: [Int]?, using generator: inout SplitMix64) throws -> Tensor {
+        guard let type = input.type else { throw CLIError("input '\(input.name)' has no declared type; pass it with --input") }
+        let shape = override ?? (type.shape ?? []).map { $0.value ?? 1 }
+        let count = shape.reduce(1, *)
+        switch type.dataType {
+        case .float32: return Tensor(shape: shape, values: (0..<count).map { _ in Float(generator.nextUnit()) })
+        case .float16: return Tensor(shape: shape, values: (0..<count).map { _ in Float16(Float(generator.nextUnit())) })
+        case .float64: return Tensor(shape: shape, values: (0..<count).map { _ in generator.nextUnit() })
+        default: return Tensor(dataType: type.dataType, shape: shape)
+        }
+    }
+}
+
+func milliseconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+}
+
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let position = fraction * Double(sorted.count - 1)
+    let low = Int(position.rounded(.down)), high = Int(position.rounded(.up))
+    return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+}
+
+func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+/// A small deterministic generator (SplitMix64) for benchmark inputs.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
