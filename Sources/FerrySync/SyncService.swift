@@ -1,0 +1,54 @@
+import FerryBundle
+import FerrySyncProtocol
+import Foundation
+import Logging
+import Prometheus
+
+/// One service instance: catalogue, blobs, metadata key, caches and metrics. The HTTP layer
+/// (``SyncServer``) is a thin shell over it.
+public final class SyncService: Sendable {
+    public let configuration: SyncConfiguration
+    public let catalog: any Catalog
+    public let blobs: BlobStore
+    /// Signs resolve answers; clients pin its public key.
+    public let metadataKey: SigningKey
+    let cache: ResolveCache
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    /// Opens the data folder, creating the database, blob folders and metadata key on first start.
+    public static func open(_ configuration: SyncConfiguration, catalog: (any Catalog)? = nil, logger: Logger) async throws -> SyncService {
+        let fm = FileManager.default
+        do { try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true) } catch {
+            throw BundleError.io(path: configuration.dataDirectory.path, reason: "cannot create data folder")
+        }
+        let keyPath = configuration.resolvedMetadataKeyPath
+        let key: SigningKey
+        if fm.fileExists(atPath: keyPath) {
+            key = try SigningKey(contentsOf: keyPath)
+        } else {
+            key = SigningKey()
+            try key.write(to: keyPath)
+            logger.info("created metadata signing key", metadata: ["path": "\(keyPath)", "key_id": "\(key.publicKey.keyID)"])
+        }
+        let store: any Catalog
+        if let catalog { store = catalog } else {
+            store = try await SQLiteCatalog.open(path: configuration.catalogPath, logger: logger)
+        }
+        try await store.migrate()
+        return SyncService(configuration: configuration, catalog: store, blobs: try BlobStore(root: configuration.blobRoot),
+                           metadataKey: key, logger: logger)
+    }
+
+    init(configuration: SyncConfiguration, catalog: any Catalog, blobs: BlobStore, metadataKey: SigningKey, logger: Logger) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.blobs = blobs
+        self.metadataKey = metadataKey
+        self.cache = ResolveCache(refreshInterval: configuration.snapshotRefreshInterval, resignAfter: 3600)
+        self.metrics = ServiceMetrics()
+        self.logger = logger
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
