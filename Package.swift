@@ -107,6 +107,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // BEGIN distribution CLI dependencies
                 "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
+                .product(name: "Logging", package: "swift-log"),
                 // END distribution CLI dependencies
             ]
         ),

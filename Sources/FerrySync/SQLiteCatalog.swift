@@ -221,3 +221,13 @@ public final class SQLiteCatalog: Catalog {
                     blobSHA256: row.column("blob_sha256")?.string ?? "", blobSize: row.column("blob_size")?.integer ?? 0)
     }
 }
+
+extension SQLiteCatalog {
+    /// Opens the catalogue of a service data folder (`DATA/catalog.sqlite`), creating it if needed.
+    public static func open(dataDirectory: URL, logger: Logger) async throws -> SQLiteCatalog {
+        do { try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true) } catch {
+            throw BundleError.io(path: dataDirectory.path, reason: "cannot create data folder")
+        }
+        return try await open(path: dataDirectory.appendingPathComponent("catalog.sqlite").path, logger: logger)
+    }
+}

@@ -35,7 +35,7 @@ public struct SyncConfiguration: Sendable {
         self.metadataKeyPath = metadataKeyPath
     }
 
-    var catalogPath: String { dataDirectory.appendingPathComponent("catalog.sqlite").path }
+    var catalogPath: String { dataDirectory.appendingPathComponent("catalog.sqlite").path }  // see SQLiteCatalog.open(dataDirectory:)
     var blobRoot: URL { dataDirectory.appendingPathComponent("blobs") }
     var resolvedMetadataKeyPath: String { metadataKeyPath ?? dataDirectory.appendingPathComponent("metadata.key").path }
 }

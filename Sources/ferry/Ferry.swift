@@ -14,6 +14,8 @@ struct Ferry: AsyncParsableCommand {
             // Model commands
             InspectCommand.self, RunCommand.self, BenchCommand.self,
             // Distribution commands (bundle, unbundle, keygen, serve, token, publish, pull)
+            KeygenCommand.self, BundleCommand.self, UnbundleCommand.self, BundleInspectCommand.self, ServeCommand.self,
+            TokenCommand.self, PublishCommand.self, RolloutCommand.self, RollbackCommand.self, AuditCommand.self, PullCommand.self,
         ]
     )
 }
