@@ -97,7 +97,6 @@ public struct Tensor: Sendable {
         }
         switch dataType {
         case .bool: return withElements(as: Bool.self) { $0.map { $0 ? 1 : 0 } }
-        case .bfloat16: return withElements(as: BFloat16.self) { $0.map { Double($0.floatValue) } }
         default: return []
         }
     }

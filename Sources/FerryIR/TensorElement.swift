@@ -88,7 +88,7 @@ extension String: TensorElement {
 }
 
 /// bfloat16 storage: the upper half of a float32's bits.
-public struct BFloat16: TensorElement, Hashable {
+public struct BFloat16: TensorElement {
     public var bits: UInt16
     public init(bits: UInt16) { self.bits = bits }
     /// Rounds to nearest even, as PyTorch and ONNX do.
@@ -118,7 +118,8 @@ extension DataType {
         case .uint32: return UInt32.self
         case .int64: return Int64.self
         case .uint64: return UInt64.self
-        case .bool, .string, .bfloat16: return nil
+        case .bfloat16: return BFloat16.self
+        case .bool, .string: return nil
         }
     }
 

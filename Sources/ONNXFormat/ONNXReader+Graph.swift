@@ -134,7 +134,7 @@ struct ReadContext {
         let name = string(proto.name)
         guard let type = proto.type?.pointee else { return ValueInfo(name: name, type: nil) }
         guard type.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let tensorType = type.tensor_type?.pointee else {
-            throw ONNXError.invalidField(file: path, field: "value '\(name)'.type", reason: "only tensor types are supported (not sequences, maps or optionals)")
+            throw ONNXError.invalidField(file: path, field: "value '\(name)'.type", reason: "sequence, map and optional types are not supported (only tensors)")
         }
         guard tensorType.has_elem_type != 0, let dataType = DataType(rawValue: tensorType.elem_type) else {
             throw ONNXError.invalidField(file: path, field: "value '\(name)'.type.elem_type", reason: "element type \(tensorType.elem_type) is not supported")

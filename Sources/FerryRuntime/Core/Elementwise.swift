@@ -85,8 +85,12 @@ public func mapNumeric<F: NumericUnaryFunction>(_ x: Tensor, _ context: Executio
     return open(type)
 }
 
-/// Combines two tensors of one numeric type with broadcasting.
+/// Combines two tensors of one numeric type with broadcasting (bfloat16 is computed in float32
+/// and rounded back).
 public func mapNumeric<F: NumericBinaryFunction>(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ f: F) throws -> Tensor {
+    if a.dataType == .bfloat16 && b.dataType == .bfloat16 {
+        return try Cast.convert(mapNumeric(Cast.convert(a, to: .float32), Cast.convert(b, to: .float32), context, f), to: .bfloat16)
+    }
     guard a.dataType == b.dataType else {
         throw KernelError("inputs have different element types (\(a.dataType) and \(b.dataType))")
     }

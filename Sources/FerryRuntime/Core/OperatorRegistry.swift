@@ -13,15 +13,16 @@ public enum OperatorRegistry {
         // Activations
         Celu.self, Elu.self, Gelu.self, HardSigmoid.self, HardSwish.self, LeakyRelu.self,
         Mish.self, PRelu.self, Relu.self, Selu.self, Sigmoid.self, Softplus.self, Softsign.self,
-        ThresholdedRelu.self,
+        Shrink.self, Swish.self, ThresholdedRelu.self,
         // Neural network layers
-        AveragePool.self, BatchNormalization.self, Conv.self, Gemm.self, GlobalAveragePool.self,
+        AveragePool.self, BatchNormalization.self, Conv.self, ConvTranspose.self, Einsum.self,
+        Gemm.self, GlobalAveragePool.self, GRU.self, LSTM.self, RNN.self, Resize.self, Upsample.self,
         GlobalMaxPool.self, Hardmax.self, InstanceNormalization.self, LayerNormalization.self,
         LogSoftmax.self, LpPool.self, LRN.self, MatMul.self, MaxPool.self, Softmax.self,
         // Reductions and selection
         ArgMax.self, ArgMin.self, ReduceL1.self, ReduceL2.self, ReduceLogSum.self,
         ReduceLogSumExp.self, ReduceMax.self, ReduceMean.self, ReduceMin.self, ReduceProd.self,
-        ReduceSum.self, ReduceSumSquare.self, TopK.self,
+        ReduceSum.self, ReduceSumSquare.self, TopK.self, CumSum.self, NonZero.self,
         // Logic and comparison
         And.self, Equal.self, Greater.self, GreaterOrEqual.self, Less.self, LessOrEqual.self,
         Not.self, Or.self, Where.self, Xor.self,
@@ -29,9 +30,14 @@ public enum OperatorRegistry {
         Concat.self, Constant.self, ConstantOfShape.self, DepthToSpace.self, Expand.self,
         Flatten.self, Gather.self, GatherElements.self, Pad.self, RangeOperator.self, Reshape.self,
         Shape.self, Size.self, Slice.self, SpaceToDepth.self, Split.self, Squeeze.self,
-        Tile.self, Transpose.self, Unsqueeze.self,
+        Tile.self, Transpose.self, Unsqueeze.self, EyeLike.self, GatherND.self, OneHot.self,
+        ScatterElements.self, ScatterND.self, Trilu.self,
+        // Control flow
+        If.self, Loop.self,
+        // Quantization
+        DequantizeLinear.self, QuantizeLinear.self,
         // Types and plumbing
-        Cast.self, Dropout.self, Identity.self,
+        Cast.self, CastLike.self, Dropout.self, Identity.self,
     ]
 
     static let byName: [String: any Operator.Type] = {

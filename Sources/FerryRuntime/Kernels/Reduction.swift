@@ -28,6 +28,9 @@ enum Reduction {
     }
 
     static func run(_ x: Tensor, axes requested: [Int]?, keepDims: Bool, kind: Kind) throws -> Tensor {
+        if x.dataType == .bfloat16 || x.dataType == .float16 {
+            return try Cast.convert(run(Cast.convert(x, to: .float32), axes: requested, keepDims: keepDims, kind: kind), to: x.dataType)
+        }
         if x.dataType == .bool {
             // Bool max/min are any/all: reduce as uint8 and cast back.
             return try Cast.convert(run(Cast.convert(x, to: .uint8), axes: requested, keepDims: keepDims, kind: kind), to: .bool)

@@ -8,6 +8,10 @@ struct RangeOperator: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let start = try inputs.required(0), limit = try inputs.required(1), delta = try inputs.required(2)
+        if start.dataType == .bfloat16 {
+            let wide = try run([start, limit, delta].map { try Cast.convert($0, to: .float32) }, context)
+            return [try Cast.convert(wide[0], to: .bfloat16)]
+        }
         guard let type = start.dataType.numericType else { throw KernelError("expects numeric inputs, got \(start.dataType)") }
         let s = start.doubles()[0], l = limit.doubles()[0], d = delta.doubles()[0]
         guard d != 0 else { throw KernelError("delta is 0") }
