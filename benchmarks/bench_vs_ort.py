@@ -10,7 +10,8 @@ For each model and thread count (default 1 and 2), alternately:
     and the median of 5, `load_ms`, once ORT's one-time start-up is paid), latency median and p90
     over --runs timed runs after --warmup runs, and the process's peak RSS (ru_maxrss) with
     its RSS before creating the session (Python + numpy + onnxruntime imported);
-  * Ferry: `ferry bench MODEL --threads N --json`, whose last stdout line is one JSON object
+  * Ferry: `ferry bench MODEL --threads N --json --runs R --warmup W` (the same R and W as
+    onnxruntime's), whose last stdout line is one JSON object
     with load_ms, median_ms, p90_ms and peak_rss_mb; the child's ru_maxrss and wall time are
     recorded too. A failing ferry is reported in the table, not raised.
 Writes OUT/results.json and OUT/results.md and prints the Markdown table.
@@ -103,9 +104,12 @@ def run_ort(model: str, threads: int, runs: int, warmup: int, seed: int) -> dict
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run_ferry(ferry: str, model: str, threads: int, extra: list[str], timeout: float) -> dict:
+def run_ferry(ferry: str, model: str, threads: int, extra: list[str], timeout: float,
+              runs: int | None = None, warmup: int | None = None) -> dict:
     """`ferry bench MODEL --threads N --json`; its JSON plus the child's own rusage and wall time."""
     command = [ferry, "bench", model, "--threads", str(threads), "--json", *extra]
+    if runs is not None:
+        command += ["--runs", str(runs), "--warmup", str(warmup)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         try:
@@ -204,6 +208,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="build/bench", help="folder for results.json and results.md")
     parser.add_argument("--ferry-arg", action="append", default=[], help="extra argument for `ferry bench`")
     parser.add_argument("--ferry-timeout", type=float, default=600)
+    parser.add_argument("--ferry-default-runs", action="store_true",
+                        help="do not pass --runs/--warmup to ferry bench (for a ferry without them)")
     parser.add_argument("--ort-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -227,7 +233,9 @@ def main(argv=None) -> int:
             meta.setdefault("onnxruntime", row["onnxruntime"].get("onnxruntime"))
             if args.ferry:
                 print(f"{name}, {n} thread(s): ferry ...", file=sys.stderr, flush=True)
-                row["ferry"] = run_ferry(args.ferry, model, n, args.ferry_arg, args.ferry_timeout)
+                row["ferry"] = run_ferry(args.ferry, model, n, args.ferry_arg, args.ferry_timeout,
+                                         None if args.ferry_default_runs else args.runs,
+                                         None if args.ferry_default_runs else args.warmup)
             results.append(row)
     table = markdown(results, meta)
     os.makedirs(args.out, exist_ok=True)

@@ -99,12 +99,18 @@ def output_files(out_dir: pathlib.Path, count: int) -> list[tuple[str | None, pa
     manifest = out_dir / "outputs.json"
     assert manifest.is_file(), f"ferry wrote no {manifest.name}; it wrote {sorted(p.name for p in out_dir.iterdir())}"
     mapping = json.loads(manifest.read_text())
-    # Accept {"name": "output_0.npy"}, {"output_0.npy": "name"} or [{"name": ..., "file": ...}].
+    # Ferry writes {"outputs": [{"file", "name", "dtype", "shape"}, ...]}; also accepted:
+    # {"name": "output_0.npy"} and {"output_0.npy": "name"}.
     if isinstance(mapping, dict) and "outputs" in mapping:
         mapping = mapping["outputs"]
     if isinstance(mapping, list):
         for k, item in enumerate(mapping[:count]):
-            names[k] = item.get("name") if isinstance(item, dict) else item
+            if isinstance(item, dict):
+                names[k] = item.get("name")
+                if item.get("file"):
+                    files[k] = out_dir / item["file"]
+            else:
+                names[k] = item
     elif isinstance(mapping, dict):
         for key, value in mapping.items():
             file_, name = (key, value) if key.startswith("output_") and key.endswith(".npy") else (value, key)
