@@ -6,8 +6,9 @@ import Foundation
 /// version it should have. It is not signed itself: the result is checked against the new signed
 /// manifest's payload and file hashes.
 public enum Delta {
-    /// Level for patches; patch-from benefits from the stronger match finders.
-    public static let defaultLevel: Int32 = 19
+    /// Level for patches. Long-distance matching finds what two versions share at any level; on
+    /// a 2 MB fine-tune, levels 3, 9 and 19 gave the same 80 KB patch, level 19 taking 14× longer.
+    public static let defaultLevel: Int32 = 3
 
     /// A zstd frame that rebuilds `new` from `old`.
     public static func make(from old: Data, to new: Data, level: Int32 = defaultLevel) throws -> Data {

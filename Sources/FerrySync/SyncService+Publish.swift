@@ -75,8 +75,7 @@ extension SyncService {
                 logger.warning("skipping delta: base bundle unreadable", metadata: ["model": "\(manifest.name)", "from": "\(base.version)"])
                 continue
             }
-            let level: Int32 = payload.count > (64 << 20) ? 9 : Delta.defaultLevel
-            let patch = try Delta.make(from: oldPayload, to: payload, level: level)
+            let patch = try Delta.make(from: oldPayload, to: payload)
             guard patch.count < bundleSize else { continue }
             let sha = try blobs.put(patch)
             out.append(DeltaRecord(model: manifest.name, platform: manifest.platform, runtime: manifest.runtime,
