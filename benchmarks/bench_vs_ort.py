@@ -154,12 +154,56 @@ def run_ferry(ferry: str, model: str, threads: int, extra: list[str], timeout: f
     return report
 
 
+def verify_ferry(ferry: str, model: str, threads: int, seed: int) -> dict:
+    """`ferry run` on one seeded input against onnxruntime: the speed rows mean little if the
+    full-size model (bigger tiles than any fixture) computes something else."""
+    import numpy as np
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(seed + 1)
+    feeds = {}
+    for tensor in session.get_inputs():
+        shape = [d if isinstance(d, int) else 1 for d in tensor.shape]
+        feeds[tensor.name] = (rng.integers(0, 10, size=shape).astype(np.int64) if "int" in tensor.type
+                              else rng.standard_normal(shape).astype(np.float32))
+    expected = session.run(None, feeds)
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [ferry, "run", model, "--output-dir", os.path.join(tmp, "out"), "--threads", str(threads)]
+        for k, (name, array) in enumerate(feeds.items()):
+            path = os.path.join(tmp, f"input_{k}.npy")
+            np.save(path, array)
+            command += ["--input", f"{name}={path}"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            message = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+            return {"ok": False, "error": f"ferry run exit {result.returncode}: {message[:200]}"}
+        worst = 0.0
+        for k, reference in enumerate(expected):
+            got = np.load(os.path.join(tmp, "out", f"output_{k}.npy"))
+            if got.shape != reference.shape:
+                return {"ok": False, "error": f"output {k} shape {got.shape}, onnxruntime {reference.shape}"}
+            reference = reference.astype(np.float64)
+            scale = max(float(reference.max() - reference.min()), 1e-3 * float(np.abs(reference).max()), 1e-6)
+            worst = max(worst, float(np.abs(got.astype(np.float64) - reference).max()) / scale)
+    return {"ok": worst <= 1e-4, "max_error_of_range": worst}
+
+
 def fmt(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
 def ratio(a, b) -> str:
     return "—" if a is None or b in (None, 0) else f"{a / b:.2f}×"
+
+
+def verification_note(verify) -> str:
+    if not verify:
+        return ""
+    if "error" in verify:
+        return f"; output check failed: {verify['error']}"
+    verdict = "output matches ORT" if verify["ok"] else "OUTPUT DIFFERS from ORT"
+    return f"; {verdict} ({verify['max_error_of_range']:.1e} of range)"
 
 
 def markdown(results: list[dict], meta: dict) -> str:
@@ -190,7 +234,8 @@ def markdown(results: list[dict], meta: dict) -> str:
             f"| {fmt(ferry.get('p90_ms'), 2)} | {fmt(ferry.get('peak_rss_mb'), 0)} "
             f"| {ratio(ferry.get('median_ms'), ort.get('median_ms')) if ok else '—'} "
             f"| {ratio(ferry.get('load_ms'), ort.get('first_load_ms')) + ' / ' + ratio(ferry.get('load_ms'), ort.get('load_ms')) if ok else '—'} "
-            f"| process RSS {fmt(ferry.get('process_peak_rss_mb'), 0)} MB{'; ' + ferry['error'] if 'error' in ferry else ''} |")
+            f"| process RSS {fmt(ferry.get('process_peak_rss_mb'), 0)} MB{'; ' + ferry['error'] if 'error' in ferry else ''}"
+            f"{verification_note(row.get('verify'))} |")
     lines += ["", "Targets: ferry/ORT median latency ≤ 2.00× at 1 thread; ferry load ≤ ORT session creation (≤ 1.00×). "
               "Ferry loads once in a fresh process, so 'cold' (ORT's first session in its fresh process) is the like-for-like "
               "ratio; 'warm' compares with ORT's later sessions, after its one-time start-up."]
@@ -210,6 +255,8 @@ def main(argv=None) -> int:
     parser.add_argument("--ferry-timeout", type=float, default=600)
     parser.add_argument("--ferry-default-runs", action="store_true",
                         help="do not pass --runs/--warmup to ferry bench (for a ferry without them)")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="skip the `ferry run` output check against onnxruntime")
     parser.add_argument("--ort-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -236,6 +283,11 @@ def main(argv=None) -> int:
                 row["ferry"] = run_ferry(args.ferry, model, n, args.ferry_arg, args.ferry_timeout,
                                          None if args.ferry_default_runs else args.runs,
                                          None if args.ferry_default_runs else args.warmup)
+                if not args.no_verify and "error" not in row["ferry"]:
+                    try:
+                        row["verify"] = verify_ferry(args.ferry, model, n, args.seed)
+                    except Exception as error:  # a broken `ferry run` must not hide the timings
+                        row["verify"] = {"ok": False, "error": str(error)[:200]}
             results.append(row)
     table = markdown(results, meta)
     os.makedirs(args.out, exist_ok=True)
