@@ -20,10 +20,12 @@ public struct SyncConfiguration: Sendable {
     public var deltaHistory: Int
     /// The service's metadata signing key; default `DATA/metadata.key`, created if missing.
     public var metadataKeyPath: String?
+    /// Memory for caching downloaded blobs (immutable, so never stale); 0 serves from disk.
+    public var blobCacheBytes: Int
 
     public init(dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, trustedKeys: [TrustedKey],
                 maxBundleSize: Int = 2 << 30, metadataLifetime: Int64 = 86_400, snapshotRefreshInterval: Double = 2,
-                deltaHistory: Int = 3, metadataKeyPath: String? = nil) {
+                deltaHistory: Int = 3, metadataKeyPath: String? = nil, blobCacheBytes: Int = 256 << 20) {
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port
@@ -33,6 +35,7 @@ public struct SyncConfiguration: Sendable {
         self.snapshotRefreshInterval = snapshotRefreshInterval
         self.deltaHistory = deltaHistory
         self.metadataKeyPath = metadataKeyPath
+        self.blobCacheBytes = blobCacheBytes
     }
 
     var catalogPath: String { dataDirectory.appendingPathComponent("catalog.sqlite").path }  // see SQLiteCatalog.open(dataDirectory:)

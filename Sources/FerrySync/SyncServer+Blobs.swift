@@ -35,12 +35,19 @@ extension SyncServer {
             case .full:
                 headers[.contentLength] = String(size)
                 if head || size == 0 { return Response(status: .ok, headers: headers) }
+                if let buffer = try await service.blobCache.buffer(digest, path: path, size: size) {
+                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+                }
                 let body = try await fileIO.loadFile(path: path, context: context, chunkLength: 256 * 1024)
                 return Response(status: .ok, headers: headers, body: body)
             case .partial(let bytes):
                 headers[.contentLength] = String(bytes.count)
                 headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
                 if head { return Response(status: .partialContent, headers: headers) }
+                if let buffer = try await service.blobCache.buffer(digest, path: path, size: size),
+                   let slice = buffer.getSlice(at: bytes.lowerBound, length: bytes.count) {
+                    return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: slice))
+                }
                 let body = try await fileIO.loadFile(path: path, range: bytes, context: context, chunkLength: 256 * 1024)
                 return Response(status: .partialContent, headers: headers, body: body)
             }

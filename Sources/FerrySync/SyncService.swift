@@ -13,6 +13,7 @@ public final class SyncService: Sendable {
     /// Signs resolve answers; clients pin its public key.
     public let metadataKey: SigningKey
     let cache: ResolveCache
+    let blobCache: BlobCache
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -46,6 +47,7 @@ public final class SyncService: Sendable {
         self.blobs = blobs
         self.metadataKey = metadataKey
         self.cache = ResolveCache(refreshInterval: configuration.snapshotRefreshInterval, resignAfter: 3600)
+        self.blobCache = BlobCache(capacity: configuration.blobCacheBytes, maxBlob: 64 << 20)
         self.metrics = ServiceMetrics()
         self.logger = logger
     }
