@@ -26,6 +26,17 @@ static void pack_a(int mc, int kc, const float *A, int lda, float *packed) {
     }
 }
 
+static void pack_bt(int kc, int nc, const float *Bt, int ldb, float *packed) {
+    for (int j = 0; j < nc; j += NR) {
+        int cols = nc - j < NR ? nc - j : NR;
+        for (int k = 0; k < kc; k++) {
+            int c = 0;
+            for (; c < cols; c++) *packed++ = Bt[(size_t)(j + c) * ldb + k];
+            for (; c < NR; c++) *packed++ = 0.0f;
+        }
+    }
+}
+
 static void pack_b(int kc, int nc, const float *B, int ldb, float *packed) {
     for (int j = 0; j < nc; j += NR) {
         int cols = nc - j < NR ? nc - j : NR;
@@ -123,8 +134,8 @@ static int detect_avx2(void) { return 0; }
 
 int ferry_sgemm_uses_avx2(void) { return detect_avx2() && !force_portable; }
 
-void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                 float *C, int ldc, int accumulate) {
+static void sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                  float *C, int ldc, int accumulate, int b_transposed) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
         if (!accumulate) for (int i = 0; i < M; i++) memset(C + i * ldc, 0, sizeof(float) * N);
@@ -140,7 +151,8 @@ void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, i
         for (int pc = 0; pc < K; pc += KC) {
             int kc = K - pc < KC ? K - pc : KC;
             int acc = accumulate || pc > 0;
-            pack_b(kc, nc, B + (size_t)pc * ldb + jc, ldb, packed_b);
+            if (b_transposed) pack_bt(kc, nc, B + (size_t)jc * ldb + pc, ldb, packed_b);
+            else pack_b(kc, nc, B + (size_t)pc * ldb + jc, ldb, packed_b);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = M - ic < MC ? M - ic : MC;
                 pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, packed_a);
@@ -162,4 +174,14 @@ void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, i
     }
     free(packed_a);
     free(packed_b);
+}
+
+void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                 float *C, int ldc, int accumulate) {
+    sgemm(M, N, K, A, lda, B, ldb, C, ldc, accumulate, 0);
+}
+
+void ferry_sgemm_bt(int M, int N, int K, const float *A, int lda, const float *Bt, int ldb,
+                    float *C, int ldc, int accumulate) {
+    sgemm(M, N, K, A, lda, Bt, ldb, C, ldc, accumulate, 1);
 }

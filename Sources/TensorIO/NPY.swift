@@ -36,7 +36,7 @@ public enum NPY {
         if code.hasPrefix("=") { code = "<" + code.dropFirst() }
         if code.count == 2 { code = "|" + code }
         for type in DataType.allCases {
-            guard let known = descriptor(type) else { continue }
+            guard let known = NPY.descriptor(type) else { continue }
             if known == code || known.dropFirst() == code.dropFirst() && (code.hasPrefix("<") || code.hasPrefix("|")) {
                 return type
             }

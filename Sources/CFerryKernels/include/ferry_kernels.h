@@ -9,6 +9,10 @@
 void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                  float *C, int ldc, int accumulate);
 
+/// As ferry_sgemm, with B given transposed: B is N×K with row stride ldb (B[k][j] = Bt[j·ldb + k]).
+void ferry_sgemm_bt(int M, int N, int K, const float *A, int lda, const float *Bt, int ldb,
+                    float *C, int ldc, int accumulate);
+
 /// Whether ferry_sgemm uses the AVX2/FMA micro-kernel on this machine (for reports and tests).
 int ferry_sgemm_uses_avx2(void);
 

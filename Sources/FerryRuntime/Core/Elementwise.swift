@@ -78,6 +78,13 @@ public func mapBinary<A: TensorElement, B: TensorElement, R: TensorElement>(
 
 /// Applies a generic numeric function to every element of `x`.
 public func mapNumeric<F: NumericUnaryFunction>(_ x: Tensor, _ context: ExecutionContext, _ f: F) throws -> Tensor {
+    // The common types get code specialized for them; the rest run the generic path.
+    switch x.dataType {
+    case .float32: return mapUnary(x, context) { (v: Float) -> Float in f(v) }
+    case .int64: return mapUnary(x, context) { (v: Int64) -> Int64 in f(v) }
+    case .int32: return mapUnary(x, context) { (v: Int32) -> Int32 in f(v) }
+    default: break
+    }
     guard let type = x.dataType.numericType else {
         throw KernelError("expects a numeric input, got \(x.dataType)")
     }
@@ -93,6 +100,12 @@ public func mapNumeric<F: NumericBinaryFunction>(_ a: Tensor, _ b: Tensor, _ con
     }
     guard a.dataType == b.dataType else {
         throw KernelError("inputs have different element types (\(a.dataType) and \(b.dataType))")
+    }
+    switch a.dataType {
+    case .float32: return try mapBinary(a, b, context) { (x: Float, y: Float) -> Float in f(x, y) }
+    case .int64: return try mapBinary(a, b, context) { (x: Int64, y: Int64) -> Int64 in f(x, y) }
+    case .int32: return try mapBinary(a, b, context) { (x: Int32, y: Int32) -> Int32 in f(x, y) }
+    default: break
     }
     guard let type = a.dataType.numericType else {
         throw KernelError("expects numeric inputs, got \(a.dataType)")
@@ -122,6 +135,11 @@ public func compare<F: NumericComparison>(_ a: Tensor, _ b: Tensor, _ context: E
     }
     if a.dataType == .bool {
         return try mapBinary(a, b, context) { (x: Bool, y: Bool) -> Bool in f(x ? 1 as UInt8 : 0, y ? 1 : 0) }
+    }
+    switch a.dataType {
+    case .float32: return try mapBinary(a, b, context) { (x: Float, y: Float) -> Bool in f(x, y) }
+    case .int64: return try mapBinary(a, b, context) { (x: Int64, y: Int64) -> Bool in f(x, y) }
+    default: break
     }
     guard let type = a.dataType.numericType else {
         throw KernelError("expects numeric inputs, got \(a.dataType)")

@@ -1,3 +1,4 @@
+import Dispatch
 import FerryIR
 
 /// A graph compiled for execution: values numbered into slots, a kernel per node, and for
@@ -6,6 +7,7 @@ final class ExecutionPlan: @unchecked Sendable {
     struct Step {
         let kernel: any Kernel
         let label: String
+        let opType: String
         let inputs: [Int]      // -1 for an absent optional input
         let outputs: [Int]     // -1 for an unused optional output
         let release: [Int]
@@ -52,14 +54,14 @@ final class ExecutionPlan: @unchecked Sendable {
             inputSlots += captured.map { slot($0) }
             for s in inputSlots where s >= 0 { lastUse[s] = index }
             let outputSlots = node.outputs.map { $0.isEmpty ? -1 : slot($0) }
-            steps.append(Step(kernel: kernel, label: node.label, inputs: inputSlots, outputs: outputSlots, release: []))
+            steps.append(Step(kernel: kernel, label: node.label, opType: node.opType, inputs: inputSlots, outputs: outputSlots, release: []))
         }
         outputs = graph.outputs.map { ($0.name, slot($0.name)) }
         let keep = Set(outputs.map(\.slot)).union(constants.map(\.0))
         var releaseAt = Array(repeating: [Int](), count: steps.count)
         for (s, step) in lastUse where !keep.contains(s) { releaseAt[step].append(s) }
         self.steps = steps.enumerated().map { index, step in
-            Step(kernel: step.kernel, label: step.label, inputs: step.inputs, outputs: step.outputs,
+            Step(kernel: step.kernel, label: step.label, opType: step.opType, inputs: step.inputs, outputs: step.outputs,
                  release: releaseAt[index].sorted())
         }
         self.constants = constants
@@ -83,6 +85,12 @@ final class ExecutionPlan: @unchecked Sendable {
                 arguments.append(value)
             }
             let results: [Tensor]
+            let started = context.profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            defer {
+                if let profiler = context.profiler {
+                    profiler.record(step.opType, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+                }
+            }
             do {
                 results = try step.kernel.run(arguments, context)
             } catch let error as KernelError {

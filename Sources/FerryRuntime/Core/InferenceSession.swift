@@ -34,7 +34,7 @@ public final class InferenceSession: @unchecked Sendable {
     public var outputNames: [String] { plan.outputs.map(\.name) }
 
     /// Runs the model; returns the outputs in graph order.
-    public func run(_ feeds: [String: Tensor]) throws -> [Tensor] {
+    public func run(_ feeds: [String: Tensor], profiler: Profiler? = nil) throws -> [Tensor] {
         let known = Set(plan.inputs.map(\.info.name))
         for name in feeds.keys.sorted() where !known.contains(name) {
             throw RuntimeError.unknownInput(name: name, expected: plan.inputs.map(\.info.name))
@@ -46,7 +46,7 @@ public final class InferenceSession: @unchecked Sendable {
             try check(tensor, against: info, symbols: &symbols)
             ordered.append(tensor)
         }
-        return try plan.execute(feeds: ordered, outer: [], context: ExecutionContext(threads: options.threads))
+        return try plan.execute(feeds: ordered, outer: [], context: ExecutionContext(threads: options.threads, profiler: profiler))
     }
 
     /// Runs the model; returns the outputs by name.

@@ -23,13 +23,11 @@ extension Operator {
 /// What a kernel sees while running: thread budget and subgraph execution.
 public struct ExecutionContext: Sendable {
     public let threads: Int
-    let subgraphRunner: SubgraphRunner
+    /// Collects time per op type when profiling.
+    public let profiler: Profiler?
 
-    public init(threads: Int) {
+    public init(threads: Int, profiler: Profiler? = nil) {
         self.threads = max(1, threads)
-        self.subgraphRunner = SubgraphRunner()
+        self.profiler = profiler
     }
 }
-
-/// Runs subgraphs (If/Loop bodies) with the same options as the enclosing session.
-struct SubgraphRunner: Sendable {}

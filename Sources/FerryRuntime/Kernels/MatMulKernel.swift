@@ -21,6 +21,23 @@ enum MatMulKernel {
         }
     }
 
+    /// C[m×n] (+)= A[m×k] · Btᵀ with Bt given as n×k (a Linear layer's weight as stored).
+    static func sgemmTransposedB(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, bt: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                                 accumulate: Bool, context: ExecutionContext) {
+        let acc: Int32 = accumulate ? 1 : 0
+        if n >= 64 * context.threads || m < context.threads {
+            context.parallelFor((n + 15) / 16) { range in
+                let start = range.lowerBound * 16, end = min(n, range.upperBound * 16)
+                ferry_sgemm_bt(Int32(m), Int32(end - start), Int32(k), a, Int32(k), bt + start * k, Int32(k), c + start, Int32(n), acc)
+            }
+        } else {
+            context.parallelFor(m) { range in
+                ferry_sgemm_bt(Int32(range.count), Int32(n), Int32(k), a + range.lowerBound * k, Int32(k), bt, Int32(k),
+                               c + range.lowerBound * n, Int32(n), acc)
+            }
+        }
+    }
+
     /// Plain product for any numeric type: C = A·B (+ C when accumulate).
     static func naive<T: NumericElement>(_: T.Type, m: Int, n: Int, k: Int, a: UnsafePointer<T>, b: UnsafePointer<T>,
                                          c: UnsafeMutablePointer<T>, accumulate: Bool) {

@@ -27,6 +27,10 @@ struct Clip: Operator {
             return tensor.doubles()[0]
         }
         let low = try bound(1, attributeMin), high = try bound(2, attributeMax)
+        if x.dataType == .float32 {
+            let lo = low.map { Float($0) } ?? -.infinity, hi = high.map { Float($0) } ?? .infinity
+            return [mapUnary(x, context) { (v: Float) -> Float in Swift.min(Swift.max(v, lo), hi) }]
+        }
         func open<T: NumericElement>(_: T.Type) -> Tensor {
             let lo = low.map { T(castingFrom: $0) } ?? T.lowest
             let hi = high.map { T(castingFrom: $0) } ?? T.highest

@@ -1,15 +1,13 @@
 import FerryIR
 
 /// Gemm: Y = alpha·A'·B' + beta·C, with A' and B' optionally transposed and C broadcast.
-/// A constant B is transposed once at session creation.
+/// Float32 products read a transposed B in place (no copy).
 struct Gemm: Operator {
     static let opType = "Gemm"
     let alpha: Float
     let beta: Float
     let transA: Bool
     let transB: Bool
-    /// B already in k×n layout when it is a constant.
-    let preparedB: Tensor?
 
     init(_ node: NodeContext) throws {
         alpha = try node.float("alpha", default: 1)
@@ -17,11 +15,6 @@ struct Gemm: Operator {
         transA = try node.int("transA", default: 0) != 0
         transB = try node.int("transB", default: 0) != 0
         node.ignore("broadcast")
-        if let b = node.constant(1), b.dataType == .float32, b.rank == 2 {
-            preparedB = transB ? Transpose.apply(b, [1, 0]) : b
-        } else {
-            preparedB = nil
-        }
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
@@ -29,16 +22,23 @@ struct Gemm: Operator {
             var a = try inputs.required(0)
             guard a.rank == 2 else { throw KernelError("A must be 2-D, got \(a.shape)") }
             if transA { a = Transpose.apply(a, [1, 0]) }
-            var b: Tensor
-            if let preparedB, try inputs.required(1).dataType == .float32 { b = preparedB } else {
-                b = try inputs.required(1)
-                guard b.rank == 2 else { throw KernelError("B must be 2-D, got \(b.shape)") }
-                if transB { b = Transpose.apply(b, [1, 0]) }
-            }
+            var b = try inputs.required(1)
+            guard b.rank == 2 else { throw KernelError("B must be 2-D, got \(b.shape)") }
             guard a.dataType == b.dataType else { throw KernelError("A and B have different types") }
-            let m = a.shape[0], k = a.shape[1], n = b.shape[1]
-            guard b.shape[0] == k else { throw KernelError("A' is \(a.shape), B' is \(b.shape): inner dimensions differ") }
-            var product = try MatMul.multiply(a, b, context)
+            let m = a.shape[0], k = a.shape[1], n = transB ? b.shape[0] : b.shape[1]
+            guard (transB ? b.shape[1] : b.shape[0]) == k else {
+                throw KernelError("A' is \(a.shape), B is \(b.shape)\(transB ? " (transposed)" : ""): inner dimensions differ")
+            }
+            var product: Tensor
+            if a.dataType == .float32 && transB {
+                product = Tensor(dataType: .float32, shape: [m, n])
+                MatMulKernel.sgemmTransposedB(m: m, n: n, k: k, a: a.storage.bytes.assumingMemoryBound(to: Float.self),
+                                              bt: b.storage.bytes.assumingMemoryBound(to: Float.self),
+                                              c: product.storage.bytes.assumingMemoryBound(to: Float.self), accumulate: false, context: context)
+            } else {
+                if transB { b = Transpose.apply(b, [1, 0]) }
+                product = try MatMul.multiply(a, b, context)
+            }
             if alpha != 1 {
                 product = try mapNumeric(product, Gemm.scalar(Double(alpha), product.dataType), context, Mul.Function())
             }

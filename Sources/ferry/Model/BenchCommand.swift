@@ -36,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "Also print the time spent per op type (text output).")
+    var profile = false
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
@@ -45,6 +48,7 @@ struct BenchCommand: ParsableCommand {
         try reportingErrors {
             let start = DispatchTime.now()
             let loaded = try loadModel(path: model)
+            let readMs = milliseconds(since: start)
             let session = try InferenceSession(model: loaded, options: SessionOptions(threads: threads))
             let loadMs = milliseconds(since: start)
             var feeds = try loadInputs(inputs)
@@ -61,23 +65,35 @@ struct BenchCommand: ParsableCommand {
                 times.append(milliseconds(since: t0))
             }
             times.sort()
+            let profiler = profile ? Profiler() : nil
+            if let profiler { for _ in 0..<runs { _ = try session.run(feeds, profiler: profiler) } }
             let median = percentile(times, 0.5), p90 = percentile(times, 0.9)
             let mean = times.reduce(0, +) / Double(times.count)
             var usage = rusage()
+            #if os(Linux)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            #else
             getrusage(RUSAGE_SELF, &usage)
+            #endif
             let peakMB = Double(usage.ru_maxrss) / 1024
             if json {
                 let object: [String: Any] = [
                     "model": model, "threads": threads, "runs": runs,
-                    "load_ms": round3(loadMs), "median_ms": round3(median), "p90_ms": round3(p90),
+                    "load_ms": round3(loadMs), "read_ms": round3(readMs), "session_ms": round3(loadMs - readMs), "median_ms": round3(median), "p90_ms": round3(p90),
                     "mean_ms": round3(mean), "peak_rss_mb": round3(peakMB),
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print("\(model): \(threads) thread\(threads == 1 ? "" : "s"), \(runs) runs")
-                print(String(format: "  load %.2f ms, median %.3f ms, p90 %.3f ms, mean %.3f ms, peak RSS %.1f MB",
-                             loadMs, median, p90, mean, peakMB))
+                print(String(format: "  load %.2f ms (read %.2f, session %.2f), median %.3f ms, p90 %.3f ms, mean %.3f ms, peak RSS %.1f MB",
+                             loadMs, readMs, loadMs - readMs, median, p90, mean, peakMB))
+                if let profiler {
+                    print("  time per op type (mean per run):")
+                    for entry in profiler.summary {
+                        print(String(format: "    %-24@ %9.3f ms  %d calls", entry.opType as NSString, entry.milliseconds / Double(runs), entry.calls / runs))
+                    }
+                }
             }
         }
     }
