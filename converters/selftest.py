@@ -3,7 +3,7 @@
 
   /work/venv-convert/bin/python converters/selftest.py
 
-Makes a tiny scikit-learn estimator and Keras model in a temporary folder, then runs each
+Makes tiny scikit-learn estimators (an MLP, a StandardScaler + LogisticRegression pipeline) and a Keras model in a temporary folder, then runs each
 converter's CLI with `--check` (onnxruntime must agree with the framework within 1e-4 of the
 output range) on them and on torchvision/PyTorch models, with both torch exporters and a
 dynamic batch. Needs the converter environment (requirements.txt); exits non-zero on failure.
@@ -46,6 +46,11 @@ def main() -> int:
         warnings.simplefilter("ignore")  # an unconverged 50-iteration MLP is fine here
         joblib.dump(MLPClassifier((16,), max_iter=50, random_state=0).fit(x, y), f"{tmp}/mlp.joblib")
         np.save(f"{tmp}/rows.npy", x[:16])
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        joblib.dump(make_pipeline(StandardScaler(), LogisticRegression(max_iter=200)).fit(x, y), f"{tmp}/logreg.joblib")
 
         os.environ["KERAS_BACKEND"] = "torch"
         import keras
@@ -58,6 +63,7 @@ def main() -> int:
         results = [
             run(c("sklearn_to_onnx.py"), f"{tmp}/mlp.joblib", "--batch", "1", "-o", f"{tmp}/mlp.onnx", "--check", f"{tmp}/rows.npy"),
             run(c("sklearn_to_onnx.py"), f"{tmp}/mlp.joblib", "-o", f"{tmp}/mlp_dyn.onnx", "--check", f"{tmp}/rows.npy"),
+            run(c("sklearn_to_onnx.py"), f"{tmp}/logreg.joblib", "-o", f"{tmp}/logreg.onnx", "--check", f"{tmp}/rows.npy"),
             run(c("keras_to_onnx.py"), f"{tmp}/cnn.keras", "-o", f"{tmp}/cnn.onnx", "--check"),
             run(c("pytorch_to_onnx.py"), "torchvision:mobilenet_v3_small", "--kwargs", '{"width_mult": 0.5}',
                 "--input-shape", "1,3,64,64", "--bn-warmup", "2", "--randomize-affine", "-o", f"{tmp}/mv3.onnx", "--check"),
