@@ -228,4 +228,7 @@ def test_fixture_data_matches_model(name):
     for i in range(len(labels)):
         scores = session.run(None, {k: v[i:i + 1] for k, v in arrays.items()})[scores_index]
         correct += int(np.argmax(scores) == labels[i])
-    assert correct / len(labels) == pytest.approx(entry["accuracy"], abs=1e-9)
+    # One sample of slack: another onnxruntime version may break a near-tie the other way.
+    assert abs(correct - entry["accuracy"] * len(labels)) <= 1.01, (
+        f"{name}: {correct}/{len(labels)} correct, manifest.json says {entry['accuracy']:.4f}: rerun make_fixtures.py"
+    )
