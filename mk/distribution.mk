@@ -1,0 +1,15 @@
+# Distribution stage (bundles, sync service, client): extra packages and targets.
+# The Swift tests need only libzstd (already in APT_PACKAGES) and FERRY_BIN (already in TEST_ENV);
+# the loopback benchmark needs wrk, nginx and curl.
+APT_PACKAGES += wrk nginx-light curl
+
+.PHONY: bench-sync bench-delta
+
+# Downloads (ferry beside nginx on the same blob files) and resolve, on loopback, bounded by wrk -d.
+bench-sync: deps-apt build
+	@bash benchmarks/sync/run.sh $(BIN) $${BENCH_SECONDS:-10} $${BENCH_MIB:-4}
+
+# Delta size for a fine-tuned model (last layer changed) against its full bundle.
+# Needs build/bench/mobilenet_v2.onnx (made by `make bench`) and the test venv's onnx.
+bench-delta: deps build venv
+	@bash benchmarks/sync/delta.sh $(BIN) build/bench/mobilenet_v2.onnx 1 $(PY)
