@@ -85,6 +85,16 @@ public struct WindowGeometry: Sendable {
     public let padEnd: [Int]
     public let output: [Int]
 
+    public init(input: [Int], kernel: [Int], strides: [Int], dilations: [Int], padBegin: [Int], padEnd: [Int], output: [Int]) {
+        self.input = input
+        self.kernel = kernel
+        self.strides = strides
+        self.dilations = dilations
+        self.padBegin = padBegin
+        self.padEnd = padEnd
+        self.output = output
+    }
+
     /// The same geometry as 2-D (1-D windows become 1×W).
     public var as2D: WindowGeometry? {
         switch input.count {

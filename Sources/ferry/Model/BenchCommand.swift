@@ -49,7 +49,12 @@ struct BenchCommand: ParsableCommand {
             let start = DispatchTime.now()
             let loaded = try loadModel(path: model)
             let readMs = milliseconds(since: start)
-            let session = try InferenceSession(model: loaded, options: SessionOptions(threads: threads))
+            let session: InferenceSession
+            do {
+                session = try InferenceSession(model: loaded, options: SessionOptions(threads: threads))
+            } catch let error as RuntimeError {
+                throw CLIError("\(model): \(error)")
+            }
             let loadMs = milliseconds(since: start)
             var feeds = try loadInputs(inputs)
             let shapes = try parseShapes(inputShapes)

@@ -34,8 +34,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try loadModel(path: model)
-            let session = try InferenceSession(model: loaded, options: SessionOptions(threads: threads))
+            let (_, session) = try makeSession(path: model, threads: threads)
             let feeds = try loadInputs(inputs)
             let outputs = try session.run(feeds)
             if let outputDir {

@@ -1,0 +1,62 @@
+import FerryIR
+import FerryRuntime
+import Testing
+
+@Suite struct InferenceSessionTests {
+    func model(_ nodes: [Node], inputs: [ValueInfo], outputs: [String], initializers: [String: Tensor] = [:], opset: Int = 17) -> Model {
+        Model(graph: Graph(nodes: nodes, inputs: inputs, outputs: outputs.map { ValueInfo(name: $0, type: nil) }, initializers: initializers),
+              opsets: ["": opset])
+    }
+
+    @Test func broadcastsAndChainsOps() throws {
+        let m = model([
+            Node(name: "add", opType: "Add", inputs: ["x", "b"], outputs: ["s"]),
+            Node(name: "relu", opType: "Relu", inputs: ["s"], outputs: ["y"]),
+        ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.symbol("batch"), .fixed(3)]))],
+           outputs: ["y"], initializers: ["b": Tensor(shape: [3], values: [Float](arrayLiteral: -1, 0, 1))])
+        let session = try InferenceSession(model: m)
+        let out = try session.run(["x": Tensor(shape: [2, 3], values: [Float](arrayLiteral: 0, 0, 0, 2, -2, 2))])
+        #expect(out[0].shape == [2, 3])
+        #expect(out[0].elements(as: Float.self) == [0, 0, 1, 1, 0, 3])
+    }
+
+    @Test func symbolicDimsMustAgreeAcrossInputs() throws {
+        let type = ValueType(dataType: .float32, shape: [.symbol("n")])
+        let m = model([Node(name: "add", opType: "Add", inputs: ["a", "b"], outputs: ["y"])],
+                      inputs: [ValueInfo(name: "a", type: type), ValueInfo(name: "b", type: type)], outputs: ["y"])
+        let session = try InferenceSession(model: m)
+        #expect(throws: RuntimeError.self) {
+            try session.run(["a": Tensor(shape: [2], values: [Float](arrayLiteral: 1, 2)), "b": Tensor(shape: [3], values: [Float](arrayLiteral: 1, 2, 3))])
+        }
+    }
+
+    @Test func runtimeShapeErrorsNameTheNode() throws {
+        let m = model([Node(name: "join", opType: "Concat", inputs: ["a", "b"], outputs: ["y"], attributes: ["axis": .int(0)])],
+                      inputs: [ValueInfo(name: "a", type: nil), ValueInfo(name: "b", type: nil)], outputs: ["y"])
+        let session = try InferenceSession(model: m)
+        do {
+            _ = try session.run(["a": Tensor(shape: [1, 2], values: [Float](arrayLiteral: 1, 2)), "b": Tensor(shape: [1, 3], values: [Float](arrayLiteral: 1, 2, 3))])
+            Issue.record("expected a shape error")
+        } catch let error as RuntimeError {
+            #expect(error.description.contains("'join' (Concat)"))
+        }
+    }
+
+    @Test func unknownAttributesAreRefusedAtCreation() {
+        let m = model([Node(name: "r", opType: "Relu", inputs: ["x"], outputs: ["y"], attributes: ["alpha": .float(1)])],
+                      inputs: [ValueInfo(name: "x", type: nil)], outputs: ["y"])
+        #expect(throws: RuntimeError.self) { try InferenceSession(model: m) }
+    }
+
+    @Test func ifRunsTheChosenBranchWithOuterValues() throws {
+        let thenBranch = Graph(nodes: [Node(name: "t", opType: "Add", inputs: ["x", "x"], outputs: ["r"])], outputs: [ValueInfo(name: "r", type: nil)])
+        let elseBranch = Graph(nodes: [Node(name: "e", opType: "Neg", inputs: ["x"], outputs: ["r2"])], outputs: [ValueInfo(name: "r2", type: nil)])
+        let m = model([Node(name: "if", opType: "If", inputs: ["c"], outputs: ["y"],
+                            attributes: ["then_branch": .graph(thenBranch), "else_branch": .graph(elseBranch)])],
+                      inputs: [ValueInfo(name: "x", type: nil), ValueInfo(name: "c", type: nil)], outputs: ["y"])
+        let session = try InferenceSession(model: m)
+        let x = Tensor(shape: [2], values: [Float](arrayLiteral: 1, -3))
+        #expect(try session.run(["x": x, "c": Tensor(scalar: true)])[0].elements(as: Float.self) == [2, -6])
+        #expect(try session.run(["x": x, "c": Tensor(scalar: false)])[0].elements(as: Float.self) == [-1, 3])
+    }
+}
