@@ -40,8 +40,11 @@ final class ExecutionPlan: @unchecked Sendable {
         var lastUse: [Int: Int] = [:]
         for (index, node) in graph.nodes.enumerated() {
             let nodeConstants = node.inputs.map { $0.isEmpty ? nil : graph.initializers[$0] }
-            let innerScope = outerScope.union(slots.keys)
+            let hasSubgraphs = node.attributes.values.contains { !$0.subgraphs.isEmpty }
+            let defined = hasSubgraphs ? Set(slots.keys) : []
             let context = NodeContext(node: node, opset: opset, constants: nodeConstants) { subgraph in
+                // Subgraphs see everything defined so far here and in the enclosing scopes.
+                let innerScope = outerScope.union(defined)
                 var sorted = subgraph
                 try sorted.sortAndVerify(outerScope: innerScope)
                 return try ExecutionPlan(graph: sorted, opset: opset, outerScope: innerScope, threads: threads)

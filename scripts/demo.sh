@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make demo`: takes a shipped model (fixtures/digits_cnn, a CNN trained on scikit-learn's
+# digits) through what Ferry does today and prints what it made. Usage: scripts/demo.sh FERRY_BIN
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FERRY="${1:-.build/release/ferry}"
+PY=.venv/bin/python
+OUT=build/demo
+MODEL=fixtures/digits_cnn/model.onnx
+rm -rf "$OUT" && mkdir -p "$OUT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "ferry inspect $MODEL"
+"$FERRY" inspect "$MODEL"
+
+step "ferry run on 8 held-out digits (Ferry's reference CPU core)"
+# Slice single samples out of the evaluation set (the model takes one 1x1x8x8 image).
+"$PY" - "$OUT" <<'PY'
+import sys, numpy as np
+out = sys.argv[1]
+with np.load("fixtures/digits_cnn/eval.npz") as data:
+    for i in range(8):
+        np.save(f"{out}/digit_{i}.npy", data["input"][i:i + 1])
+    np.save(f"{out}/labels.npy", data["labels"][:8])
+PY
+correct=0
+for i in $(seq 0 7); do
+  "$FERRY" run "$MODEL" --input "input=$OUT/digit_$i.npy" --output-dir "$OUT/run_$i" > /dev/null
+  read -r predicted label < <("$PY" -c "import numpy as np; print(int(np.load('$OUT/run_$i/output_0.npy').argmax()), int(np.load('$OUT/labels.npy')[$i]))")
+  mark=$([ "$predicted" = "$label" ] && echo ok || echo MISS)
+  [ "$predicted" = "$label" ] && correct=$((correct + 1))
+  echo "  digit $i: predicted $predicted, label $label  $mark"
+done
+echo "  $correct of 8 correct; outputs in $OUT/run_*/output_0.npy with outputs.json"
+
+step "ferry run vs onnxruntime on the same sample"
+"$PY" - "$OUT" <<'PY'
+import sys, numpy as np, onnxruntime as ort
+out = sys.argv[1]
+x = np.load(f"{out}/digit_0.npy")
+ref = ort.InferenceSession("fixtures/digits_cnn/model.onnx", providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+got = np.load(f"{out}/run_0/output_0.npy")
+print(f"  max |ferry - onnxruntime| = {np.abs(got - ref).max():.2e} (output range {ref.max() - ref.min():.2f})")
+PY
+
+step "ferry bench $MODEL"
+"$FERRY" bench "$MODEL" --runs 50
+
+step "ferry bench fixtures/mobilenet_v2_w035/model.onnx --profile"
+"$FERRY" bench fixtures/mobilenet_v2_w035/model.onnx --runs 20 --profile
+
+printf '\nDemo outputs are in %s. Next: `make test` runs every test; `make bench` compares with onnxruntime.\n' "$OUT"
