@@ -19,7 +19,7 @@ TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TE
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help deps deps-apt venv build test swift-test py-test conformance-data demo bench proto clean
+.PHONY: help deps deps-apt venv build test swift-test py-test conformance-data demo bench proto op-table clean
 
 help:
 	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
@@ -69,6 +69,11 @@ bench: deps build
 
 proto:
 	./scripts/gen-proto.sh
+
+# Regenerates README.md's supported-operator table from the ONNX node test results.
+op-table: deps conformance-data
+	$(SWIFT) build $(BUILD_FLAGS) --product ferry-conformance
+	.build/$(CONFIG)/ferry-conformance $(NODE_TESTS) --update-readme README.md
 
 clean:
 	rm -rf .build build

@@ -1,60 +1,38 @@
-// Runs the ONNX backend node test cases in a folder and prints a summary, or with --markdown
-// the supported-operator table that README.md carries (regenerate with `make op-table`).
+// Runs the ONNX backend node test cases in a folder and prints a summary; with
+// --update-readme FILE it rewrites the supported-operator table in README.md (`make op-table`).
 import FerryRuntime
 import FerryTestSupport
 import Foundation
 
-let arguments = CommandLine.arguments.dropFirst()
+let arguments = Array(CommandLine.arguments.dropFirst())
 guard let root = arguments.first(where: { !$0.hasPrefix("--") }) else {
-    FileHandle.standardError.write(Data("usage: ferry-conformance CASES_DIR [--markdown] [--verbose] [--filter SUBSTRING]\n".utf8))
+    FileHandle.standardError.write(Data("usage: ferry-conformance CASES_DIR [--verbose] [--filter SUBSTRING] [--update-readme README.md]\n".utf8))
     exit(2)
 }
-let markdown = arguments.contains("--markdown")
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
 let verbose = arguments.contains("--verbose")
-let filter: String? = {
-    guard let index = arguments.firstIndex(of: "--filter"), arguments.index(after: index) < arguments.endIndex else { return nil }
-    return arguments[arguments.index(after: index)]
-}()
+let filter = option("--filter")
 
-let cases = try ConformanceCase.all(in: URL(fileURLWithPath: root)).filter { filter == nil || $0.name.contains(filter!) }
-var byOp: [String: (passed: Int, failed: Int, unsupported: Int)] = [:]
-var passed = 0, failed = 0, unsupported = 0
-for testCase in cases {
+var report = ConformanceReport()
+for testCase in try ConformanceCase.all(in: URL(fileURLWithPath: root)) where filter == nil || testCase.name.contains(filter!) {
     let outcome = testCase.run()
-    let ops = (try? testCase.operators()) ?? []
-    for op in ops {
-        var entry = byOp[op] ?? (0, 0, 0)
-        switch outcome {
-        case .passed: entry.passed += 1
-        case .failed: entry.failed += 1
-        case .unsupported: entry.unsupported += 1
-        }
-        byOp[op] = entry
-    }
+    report.add(operators: (try? testCase.operators()) ?? [], outcome: outcome)
     switch outcome {
-    case .passed: passed += 1
-    case .failed(let message):
-        failed += 1
-        if verbose || !markdown { print("FAIL \(testCase.name): \(message.prefix(300))") }
-    case .unsupported(let message):
-        unsupported += 1
-        if verbose { print("UNSUPPORTED \(testCase.name): \(message)") }
+    case .passed: break
+    case .failed(let message): print("FAIL \(testCase.name): \(message.prefix(300))")
+    case .unsupported(let message): if verbose { print("UNSUPPORTED \(testCase.name): \(message)") }
     }
 }
-if markdown {
-    let supported = Set(OperatorRegistry.supportedOperators)
-    print("| Operator | Node test cases passed | Status |")
-    print("|---|---|---|")
-    for op in byOp.keys.sorted() where supported.contains(op) {
-        let entry = byOp[op]!
-        let total = entry.passed + entry.failed + entry.unsupported
-        print("| \(op) | \(entry.passed)/\(total) | \(entry.failed == 0 ? "supported" : "partial") |")
+print("\(report.passed) passed, \(report.failed) failed, \(report.unsupported) unsupported of \(report.total) cases")
+if let readmePath = option("--update-readme") {
+    let readme = try String(contentsOfFile: readmePath, encoding: .utf8)
+    guard let updated = ConformanceReport.replacingTable(in: readme, with: report.markdownTable()) else {
+        FileHandle.standardError.write(Data("\(readmePath) has no operator-table markers\n".utf8))
+        exit(2)
     }
-    for op in supported.subtracting(byOp.keys).sorted() { print("| \(op) | – | supported (no node test) |") }
-    print("")
-    print("\(passed) of \(cases.count) ONNX backend node test cases pass; \(unsupported) use operators Ferry does not run yet.")
-} else {
-    print("\(passed) passed, \(failed) failed, \(unsupported) unsupported of \(cases.count) cases")
-    let missing = byOp.filter { $0.value.unsupported > 0 && $0.value.passed == 0 && $0.value.failed == 0 }.map(\.key).sorted()
-    print("operators only in unsupported cases: \(missing.joined(separator: " "))")
+    try updated.write(toFile: readmePath, atomically: true, encoding: .utf8)
+    print("updated the operator table in \(readmePath)")
 }

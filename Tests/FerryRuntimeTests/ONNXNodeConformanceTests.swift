@@ -36,11 +36,13 @@ import Testing
         }
         let cases = try ConformanceCase.all(in: Self.root)
         #expect(cases.count > 1000, "expected the full ONNX node test suite, found \(cases.count) cases")
+        var report = ConformanceReport()
         var passed = 0, unsupported = 0, excluded = 0
         var failures: [String] = []
         var unsupportedOps: [String: Int] = [:]
         for testCase in cases {
             let outcome = testCase.run()
+            report.add(operators: (try? testCase.operators()) ?? [], outcome: outcome)
             switch outcome {
             case .passed:
                 passed += 1
@@ -59,9 +61,15 @@ import Testing
         }
         let summary = "ONNX node conformance: \(passed) passed, \(failures.count) failed, \(excluded) excluded, \(unsupported) unsupported of \(cases.count) cases"
         print(summary)
-        let report = URL(fileURLWithPath: Self.root.path).appendingPathComponent("ferry-report.txt")
+        let reportFile = URL(fileURLWithPath: Self.root.path).appendingPathComponent("ferry-report.txt")
         let text = ([summary] + failures.map { "FAIL \($0)" } + unsupportedOps.sorted { $0.key < $1.key }.map { "UNSUPPORTED \($0.key) \($0.value)" }).joined(separator: "\n")
-        try? text.write(to: report, atomically: true, encoding: .utf8)
+        try? text.write(to: reportFile, atomically: true, encoding: .utf8)
         for failure in failures { Issue.record(Comment(rawValue: failure)) }
+        // README.md's operator table is generated from these results; it must not go stale.
+        let readmeURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let readme = try String(contentsOf: readmeURL, encoding: .utf8)
+        let expected = ConformanceReport.replacingTable(in: readme, with: report.markdownTable())
+        #expect(expected == readme, "README.md's operator table is stale: run `make op-table`")
     }
 }
