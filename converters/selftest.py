@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Smoke-test the three converters end to end, as a user would call them.
 
-  /work/venv-convert/bin/python converters/selftest.py
+  build/convert-venv/bin/python converters/selftest.py
 
 Makes tiny scikit-learn estimators (an MLP, a StandardScaler + LogisticRegression pipeline) and a Keras model in a temporary folder, then runs each
 converter's CLI with `--check` (onnxruntime must agree with the framework within 1e-4 of the
