@@ -13,3 +13,9 @@ bench-sync: deps-apt build
 # Needs build/bench/mobilenet_v2.onnx (made by `make bench`) and the test venv's onnx.
 bench-delta: deps build venv
 	@bash benchmarks/sync/delta.sh $(BIN) build/bench/mobilenet_v2.onnx 1 $(PY)
+
+# The PostgreSQL catalogue is tested against a real server on loopback, shared by two instances.
+APT_PACKAGES += postgresql
+# One word: the Makefile runs TEST_SETUP with $(foreach), which splits on spaces.
+TEST_SETUP += scripts/start-test-postgres.sh
+TEST_ENV += FERRY_TEST_POSTGRES_URL=postgres://ferry@127.0.0.1:55432/ferry_test

@@ -21,13 +21,14 @@ public final class TestServer: @unchecked Sendable {
 
     /// Starts a service; `configure` may change the configuration (limits, lifetimes) first.
     public static func start(model: String = "mobilenet", publisher: SigningKey = SigningKey(), dataDirectory: URL? = nil,
+                             catalog: (any Catalog)? = nil,
                              configure: (inout SyncConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let data = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("ferry-sync-\(UUID().uuidString)")
         var logger = Logger(label: "ferry-test")
         logger.logLevel = .warning
         var config = SyncConfiguration(dataDirectory: data, port: 0, trustedKeys: [publisher.publicKey], maxBundleSize: 8 << 20)
         configure(&config)
-        let service = try await SyncService.open(config, logger: logger)
+        let service = try await SyncService.open(config, catalog: catalog, logger: logger)
         let token = try await PublisherToken.create(model: model, catalog: service.catalog, now: 0)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {

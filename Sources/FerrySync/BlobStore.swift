@@ -10,16 +10,23 @@ public struct BlobStore: Sendable {
     public let root: URL
     var temporary: URL { root.appendingPathComponent("tmp") }
 
-    /// Opens the store under `root`, creating folders and removing temporary files a crash left.
-    public init(root: URL) throws {
+    /// Opens the store under `root`, creating folders and removing temporary files a crash left:
+    /// all of them when this instance owns the folder, else those older than an hour (another
+    /// instance sharing the folder may be uploading).
+    public init(root: URL, exclusive: Bool = true) throws {
         self.root = root
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: root.appendingPathComponent("sha256"), withIntermediateDirectories: true)
-            try? fm.removeItem(at: root.appendingPathComponent("tmp"))
             try fm.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         } catch {
             throw BundleError.io(path: root.path, reason: "cannot create blob folders")
+        }
+        let temporary = root.appendingPathComponent("tmp")
+        for name in (try? fm.contentsOfDirectory(atPath: temporary.path)) ?? [] {
+            let url = temporary.appendingPathComponent(name)
+            let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date ?? .distantPast
+            if exclusive || modified < Date().addingTimeInterval(-3600) { try? fm.removeItem(at: url) }
         }
     }
 

@@ -18,6 +18,7 @@ public final class SyncService: Sendable {
     let logger: Logger
 
     /// Opens the data folder, creating the database, blob folders and metadata key on first start.
+    /// `catalog` replaces the embedded SQLite catalogue (for example a ``PostgresCatalog``).
     public static func open(_ configuration: SyncConfiguration, catalog: (any Catalog)? = nil, logger: Logger) async throws -> SyncService {
         let fm = FileManager.default
         do { try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true) } catch {
@@ -37,8 +38,10 @@ public final class SyncService: Sendable {
             store = try await SQLiteCatalog.open(path: configuration.catalogPath, logger: logger)
         }
         try await store.migrate()
-        return SyncService(configuration: configuration, catalog: store, blobs: try BlobStore(root: configuration.blobRoot),
-                           metadataKey: key, logger: logger)
+        // With the embedded SQLite catalogue this instance owns the data folder; with a shared
+        // database, other instances may share the blob folder too.
+        let blobs = try BlobStore(root: configuration.blobRoot, exclusive: store is SQLiteCatalog)
+        return SyncService(configuration: configuration, catalog: store, blobs: blobs, metadataKey: key, logger: logger)
     }
 
     init(configuration: SyncConfiguration, catalog: any Catalog, blobs: BlobStore, metadataKey: SigningKey, logger: Logger) {

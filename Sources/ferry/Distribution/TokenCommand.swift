@@ -14,13 +14,23 @@ struct TokenCommand: AsyncParsableCommand {
 
         @Option(help: "The service's data folder.") var data: String
         @Option(help: "The model the token may publish and roll out.") var model: String
+        @Option(help: "The service's postgres:// catalogue, when it uses one.") var database: String?
 
         func run() async throws {
             try await reportingDistributionErrors {
-                let catalog = try await SQLiteCatalog.open(dataDirectory: URL(fileURLWithPath: data), logger: Logger(label: "ferry.token"))
-                let token = try await PublisherToken.create(model: model, catalog: catalog, now: Int64(Date().timeIntervalSince1970))
-                try await catalog.close()
-                print(token)
+                let logger = Logger(label: "ferry.token")
+                let now = Int64(Date().timeIntervalSince1970)
+                if let database {
+                    let catalog = try PostgresCatalog(url: database, logger: logger)
+                    try await catalog.migrate()
+                    print(try await PublisherToken.create(model: model, catalog: catalog, now: now))
+                    catalog.close()
+                } else {
+                    let catalog = try await SQLiteCatalog.open(dataDirectory: URL(fileURLWithPath: data), logger: logger)
+                    let token = try await PublisherToken.create(model: model, catalog: catalog, now: now)
+                    try await catalog.close()
+                    print(token)
+                }
             }
         }
     }
