@@ -19,7 +19,7 @@ TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TE
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help deps deps-apt venv build test swift-test py-test conformance-data demo bench proto op-table clean
+.PHONY: help deps deps-apt venv build test swift-test py-test conformance-data demo bench proto op-table fuzz clean
 
 help:
 	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
@@ -69,6 +69,12 @@ bench: deps build
 
 proto:
 	./scripts/gen-proto.sh
+
+# Mutation-fuzzes the model loader, session builder and a run (FUZZ_SECONDS, default 600).
+fuzz: deps-apt conformance-data
+	$(SWIFT) build $(BUILD_FLAGS) --product ferry-fuzz
+	.build/$(CONFIG)/ferry-fuzz --seconds $${FUZZ_SECONDS:-600} --out build/fuzz fixtures/*/model.onnx fixtures/bad/*.onnx \
+	  $$(ls $(NODE_TESTS)/*/model.onnx | awk 'NR % 7 == 0')
 
 # Regenerates README.md's supported-operator table from the ONNX node test results.
 op-table: deps conformance-data

@@ -116,6 +116,8 @@ let package = Package(
         ),
         // Runs the ONNX backend node tests and prints the README's operator table.
         .executableTarget(name: "ferry-conformance", dependencies: ["FerryTestSupport", "FerryRuntime"]),
+        // Mutation fuzzer for the model loader (make fuzz).
+        .executableTarget(name: "ferry-fuzz", dependencies: ["ONNXFormat", "FerryRuntime"]),
         .testTarget(name: "FerryIRTests", dependencies: ["FerryIR", "FerryTestSupport"]),
         .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "FerryTestSupport"]),
         .testTarget(

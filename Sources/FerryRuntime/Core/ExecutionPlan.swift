@@ -8,6 +8,7 @@ final class ExecutionPlan: @unchecked Sendable {
         let kernel: any Kernel
         let label: String
         let opType: String
+        let valueInputs: [Int]
         let inputs: [Int]      // -1 for an absent optional input
         let outputs: [Int]     // -1 for an unused optional output
         let release: [Int]
@@ -21,6 +22,8 @@ final class ExecutionPlan: @unchecked Sendable {
     let outerSlots: [Int]
     let outputs: [(name: String, slot: Int)]
     let steps: [Step]
+    /// Value name of each slot.
+    let slotNames: [String]
 
     init(graph: Graph, opset: Int, outerScope: Set<String>, threads: Int) throws {
         var slots: [String: Int] = [:]
@@ -57,18 +60,20 @@ final class ExecutionPlan: @unchecked Sendable {
             inputSlots += captured.map { slot($0) }
             for s in inputSlots where s >= 0 { lastUse[s] = index }
             let outputSlots = node.outputs.map { $0.isEmpty ? -1 : slot($0) }
-            steps.append(Step(kernel: kernel, label: node.label, opType: node.opType, inputs: inputSlots, outputs: outputSlots, release: []))
+            let valueInputs = OperatorRegistry.byName[node.opType]?.shapeDependsOnValues ?? []
+            steps.append(Step(kernel: kernel, label: node.label, opType: node.opType, valueInputs: valueInputs, inputs: inputSlots, outputs: outputSlots, release: []))
         }
         outputs = graph.outputs.map { ($0.name, slot($0.name)) }
         let keep = Set(outputs.map(\.slot)).union(constants.map(\.0))
         var releaseAt = Array(repeating: [Int](), count: steps.count)
         for (s, step) in lastUse where !keep.contains(s) { releaseAt[step].append(s) }
         self.steps = steps.enumerated().map { index, step in
-            Step(kernel: step.kernel, label: step.label, opType: step.opType, inputs: step.inputs, outputs: step.outputs,
+            Step(kernel: step.kernel, label: step.label, opType: step.opType, valueInputs: step.valueInputs, inputs: step.inputs, outputs: step.outputs,
                  release: releaseAt[index].sorted())
         }
         self.constants = constants
         slotCount = slots.count
+        slotNames = slots.sorted { $0.value < $1.value }.map(\.key)
     }
 
     /// Runs the plan. `feeds` are in `inputs` order, `outer` in `outerNames` order.
@@ -112,6 +117,52 @@ final class ExecutionPlan: @unchecked Sendable {
             }
             return value
         }
+    }
+}
+
+extension ExecutionPlan {
+    /// What a probe run learned about one value.
+    struct Observation {
+        let dataType: DataType
+        let shape: [Int]
+        /// The shape came from data the probe made up (zeros), not from shapes alone.
+        let dataDependent: Bool
+    }
+
+    /// Runs the plan on made-up feeds, carrying on past nodes that fail, and records the type
+    /// and shape of every value. A value's shape is marked data-dependent when it was decided by
+    /// the contents of a feed (through an input listed in `shapeDependsOnValues`).
+    func probe(feeds: [Tensor], context: ExecutionContext) -> [String: Observation] {
+        var values = [Tensor?](repeating: nil, count: slotCount)
+        // contentFromFeeds: the value's contents depend on feed data; shapeFromData: its shape does.
+        var contentFromFeeds = [Bool](repeating: false, count: slotCount)
+        var shapeFromData = [Bool](repeating: false, count: slotCount)
+        var seen: [String: Observation] = [:]
+        for (slot, tensor) in constants { values[slot] = tensor }
+        for (index, input) in inputs.enumerated() {
+            values[input.slot] = feeds[index]
+            contentFromFeeds[input.slot] = true
+        }
+        for slot in outerSlots { contentFromFeeds[slot] = true; shapeFromData[slot] = true }
+        for step in steps {
+            let arguments = step.inputs.map { $0 < 0 ? nil : values[$0] }
+            if zip(step.inputs, arguments).contains(where: { $0.0 >= 0 && $0.1 == nil }) { continue }
+            guard let results = try? step.kernel.run(arguments, context) else { continue }
+            let present = step.inputs.filter { $0 >= 0 }
+            let anyShapeFromData = present.contains { shapeFromData[$0] }
+            let valueDecided = step.valueInputs.contains { $0 < step.inputs.count && step.inputs[$0] >= 0 && contentFromFeeds[step.inputs[$0]] }
+            let shapeOnly = step.opType == "Shape" || step.opType == "Size"
+            let content = shapeOnly ? anyShapeFromData : present.contains { contentFromFeeds[$0] || shapeFromData[$0] }
+            for (index, slot) in step.outputs.enumerated() where slot >= 0 && index < results.count {
+                values[slot] = results[index]
+                contentFromFeeds[slot] = content
+                shapeFromData[slot] = anyShapeFromData || valueDecided
+                seen[slotNames[slot]] = Observation(dataType: results[index].dataType, shape: results[index].shape,
+                                                   dataDependent: shapeFromData[slot])
+            }
+            for slot in step.release { values[slot] = nil }
+        }
+        return seen
     }
 }
 

@@ -12,12 +12,16 @@ public protocol Operator: Kernel {
     static var opType: String { get }
     /// The operator set domain; "" is the default ONNX domain.
     static var domain: String { get }
+    /// Inputs whose values (not only shapes) decide the output shape, e.g. Reshape's shape
+    /// input: a trait shape inference reads instead of switching on op names.
+    static var shapeDependsOnValues: [Int] { get }
     /// Parses the node's attributes and constant inputs once, at session creation.
     init(_ node: NodeContext) throws
 }
 
 extension Operator {
     public static var domain: String { "" }
+    public static var shapeDependsOnValues: [Int] { [] }
 }
 
 /// What a kernel sees while running: thread budget and subgraph execution.

@@ -3,6 +3,7 @@ import FerryIR
 /// ConstantOfShape: a tensor of the given shape filled with one value (float 0 by default).
 struct ConstantOfShape: Operator {
     static let opType = "ConstantOfShape"
+    static let shapeDependsOnValues: [Int] = [0]
     let value: Tensor
 
     init(_ node: NodeContext) throws {

@@ -3,6 +3,7 @@ import FerryIR
 /// Expand: broadcasts the input to a shape (itself broadcast with the input's shape).
 struct Expand: Operator {
     static let opType = "Expand"
+    static let shapeDependsOnValues: [Int] = [1]
 
     init(_ node: NodeContext) throws {}
 

@@ -4,6 +4,7 @@ import FerryIR
 /// values from one iteration to the next and stacking the scan outputs along a new first axis.
 struct Loop: Operator, CapturingKernel {
     static let opType = "Loop"
+    static let shapeDependsOnValues: [Int] = [0, 1]
     let body: ExecutionPlan
     let capturedNames: [String]
     let carriedCount: Int

@@ -3,6 +3,7 @@ import FerryIR
 /// NonZero: the indices of non-zero elements, one row per axis, in row-major order.
 struct NonZero: Operator {
     static let opType = "NonZero"
+    static let shapeDependsOnValues: [Int] = [0]
 
     init(_ node: NodeContext) throws {}
 

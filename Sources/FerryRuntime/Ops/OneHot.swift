@@ -3,6 +3,7 @@ import FerryIR
 /// OneHot: on_value where the index matches, off_value elsewhere, along a new axis of size depth.
 struct OneHot: Operator {
     static let opType = "OneHot"
+    static let shapeDependsOnValues: [Int] = [1]
     let axis: Int
 
     init(_ node: NodeContext) throws { axis = try node.int("axis", default: -1) }

@@ -4,6 +4,7 @@ import FerryIR
 /// or wrapping around. Pads are an attribute before opset 11 and an input from then on.
 struct Pad: Operator {
     static let opType = "Pad"
+    static let shapeDependsOnValues: [Int] = [1, 3]
     enum Mode: String { case constant, reflect, edge, wrap }
     let mode: Mode
     let attributePads: [Int]?

@@ -3,6 +3,7 @@ import FerryIR
 /// Range: start, start+delta, … up to (not including) limit.
 struct RangeOperator: Operator {
     static let opType = "Range"
+    static let shapeDependsOnValues: [Int] = [0, 1, 2]
 
     init(_ node: NodeContext) throws {}
 

@@ -3,6 +3,7 @@ import FerryIR
 /// ReduceL1: the sum of absolute values over the given axes (all when none), keeping them as 1 unless keepdims=0.
 struct ReduceL1: Operator {
     static let opType = "ReduceL1"
+    static let shapeDependsOnValues: [Int] = [1]
     let attributes: Reduction.Attributes
 
     init(_ node: NodeContext) throws { attributes = try Reduction.Attributes(node, inputSince: 18) }

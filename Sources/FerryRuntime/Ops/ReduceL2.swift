@@ -3,6 +3,7 @@ import FerryIR
 /// ReduceL2: the Euclidean norm over the given axes (all when none), keeping them as 1 unless keepdims=0.
 struct ReduceL2: Operator {
     static let opType = "ReduceL2"
+    static let shapeDependsOnValues: [Int] = [1]
     let attributes: Reduction.Attributes
 
     init(_ node: NodeContext) throws { attributes = try Reduction.Attributes(node, inputSince: 18) }

@@ -3,6 +3,7 @@ import FerryIR
 /// ReduceProd: the product over the given axes (all when none), keeping them as 1 unless keepdims=0.
 struct ReduceProd: Operator {
     static let opType = "ReduceProd"
+    static let shapeDependsOnValues: [Int] = [1]
     let attributes: Reduction.Attributes
 
     init(_ node: NodeContext) throws { attributes = try Reduction.Attributes(node, inputSince: 18) }

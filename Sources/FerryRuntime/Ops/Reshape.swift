@@ -4,6 +4,7 @@ import FerryIR
 /// allowzero) and one -1 is inferred.
 struct Reshape: Operator {
     static let opType = "Reshape"
+    static let shapeDependsOnValues: [Int] = [1]
     let allowZero: Bool
     let attributeShape: [Int]?
 

@@ -5,6 +5,7 @@ import Foundation
 /// coordinate transformation mode, ROI for tf_crop_and_resize, antialiasing and axes (opset 18).
 struct Resize: Operator {
     static let opType = "Resize"
+    static let shapeDependsOnValues: [Int] = [1, 2, 3]
     let interpolation: Interpolation
     let axes: [Int]?
     let aspectPolicy: String

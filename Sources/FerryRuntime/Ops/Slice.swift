@@ -4,6 +4,7 @@ import FerryIR
 /// bounds are attributes before opset 10 and inputs from then on.
 struct Slice: Operator {
     static let opType = "Slice"
+    static let shapeDependsOnValues: [Int] = [1, 2, 3, 4]
     let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
 
     init(_ node: NodeContext) throws {

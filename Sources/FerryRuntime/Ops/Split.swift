@@ -4,6 +4,7 @@ import FerryIR
 /// 13, an input from then on) or into equal parts.
 struct Split: Operator {
     static let opType = "Split"
+    static let shapeDependsOnValues: [Int] = [1]
     let axis: Int
     let attributeSplit: [Int]?
     let outputCount: Int

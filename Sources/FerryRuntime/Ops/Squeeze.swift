@@ -4,6 +4,7 @@ import FerryIR
 /// opset 13 and an input from then on.
 struct Squeeze: Operator {
     static let opType = "Squeeze"
+    static let shapeDependsOnValues: [Int] = [1]
     let attributeAxes: [Int]?
 
     init(_ node: NodeContext) throws { attributeAxes = node.opset < 13 ? try node.ints("axes") : nil }

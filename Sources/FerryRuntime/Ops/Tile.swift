@@ -3,6 +3,7 @@ import FerryIR
 /// Tile: repeats the input along each axis.
 struct Tile: Operator {
     static let opType = "Tile"
+    static let shapeDependsOnValues: [Int] = [1]
 
     init(_ node: NodeContext) throws {}
 

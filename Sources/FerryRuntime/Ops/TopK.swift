@@ -4,6 +4,7 @@ import FerryIR
 /// the lower index first.
 struct TopK: Operator {
     static let opType = "TopK"
+    static let shapeDependsOnValues: [Int] = [1]
     let axis: Int
     let largest: Bool
     let attributeK: Int?

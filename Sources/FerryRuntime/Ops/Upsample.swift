@@ -4,6 +4,7 @@ import FerryIR
 /// scales are an attribute in opset 7 and an input from 9.
 struct Upsample: Operator {
     static let opType = "Upsample"
+    static let shapeDependsOnValues: [Int] = [1]
     let interpolation: Interpolation
     let attributeScales: [Float]?
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryIR
+import FerryRuntime
 import Foundation
 
 /// `ferry inspect MODEL [--json]`: what a model takes, gives, uses and weighs.
@@ -15,10 +16,16 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Also infer and list the type and shape of every intermediate value.")
+    var shapes = false
+
     func run() throws {
         try reportingErrors {
-            let loaded = try loadModel(path: model)
-            let summary = ModelSummary(loaded, path: model)
+            var loaded = try loadModel(path: model)
+            if shapes {
+                do { loaded = try ShapeInference.infer(loaded) } catch let error as RuntimeError { throw CLIError("\(model): \(error)") }
+            }
+            let summary = ModelSummary(loaded, path: model, listValues: shapes)
             print(json ? summary.json() : summary.text())
         }
     }
@@ -33,9 +40,12 @@ struct ModelSummary {
     var nodeCount = 0
     var parameters: [DataType: Int] = [:]
 
-    init(_ model: Model, path: String) {
+    let listValues: Bool
+
+    init(_ model: Model, path: String, listValues: Bool = false) {
         self.model = model
         self.path = path
+        self.listValues = listValues
         fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
         count(model.graph)
     }
@@ -73,10 +83,21 @@ struct ModelSummary {
             infos.map { ["name": $0.name, "dtype": $0.type.map { $0.dataType.description } ?? NSNull(),
                          "shape": ModelSummary.shapeJSON($0.type)] }
         }
+        var intermediates: [[String: Any]] = []
+        if listValues {
+            for node in model.graph.nodes {
+                for output in node.outputs where !output.isEmpty {
+                    let info = model.graph.valueInfo[output] ?? model.graph.outputs.first { $0.name == output }
+                    intermediates.append(["name": output, "node": node.name, "op": node.opType,
+                                   "dtype": info?.type.map { $0.dataType.description } ?? NSNull(),
+                                   "shape": ModelSummary.shapeJSON(info?.type)])
+                }
+            }
+        }
         var bytesByType: [String: Int] = [:]
         var countByType: [String: Int] = [:]
         for type in parameters.keys { bytesByType[type.description] = bytes(type); countByType[type.description] = parameters[type] }
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "file": path, "format": "onnx", "file_bytes": fileBytes,
             "ir_version": model.irVersion,
             "opsets": Dictionary(uniqueKeysWithValues: model.opsets.map { ($0.key.isEmpty ? "ai.onnx" : $0.key, $0.value) }),
@@ -86,6 +107,7 @@ struct ModelSummary {
             "parameter_count": parameterCount,
             "parameters_by_dtype": countByType, "weight_bytes_by_dtype": bytesByType,
         ]
+        if listValues { object["values"] = intermediates }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -107,6 +129,15 @@ struct ModelSummary {
         lines.append("  ops:")
         for (op, count) in opHistogram.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             lines.append("    \(op) \(count)")
+        }
+        if listValues {
+            lines.append("  values (inferred):")
+            for node in model.graph.nodes {
+                for output in node.outputs where !output.isEmpty {
+                    let info = model.graph.valueInfo[output] ?? model.graph.outputs.first { $0.name == output }
+                    lines.append("    \(output)  \(info?.type.map(\.description) ?? "?")  ← \(node.opType)\(node.name.isEmpty ? "" : " '\(node.name)'")")
+                }
+            }
         }
         return lines.joined(separator: "\n")
     }
