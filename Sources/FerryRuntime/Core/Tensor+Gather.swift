@@ -50,3 +50,25 @@ public enum Axis {
         return resolved
     }
 }
+
+/// Limits on shapes that come from data (Reshape targets, Expand shapes, Range lengths…).
+public enum ShapeCheck {
+    /// The most elements one tensor may have: 2^32 (16 GiB of float32).
+    public static let maximumElements = 1 << 32
+
+    /// The element count of `shape`, or a KernelError when a dimension is negative or the count
+    /// overflows or exceeds `maximumElements`.
+    @discardableResult
+    public static func count(_ shape: [Int]) throws -> Int {
+        var total = 1
+        for dim in shape {
+            guard dim >= 0 else { throw KernelError("shape \(shape) has a negative dimension") }
+            let (product, overflow) = total.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= maximumElements else {
+                throw KernelError("shape \(shape) has more than \(maximumElements) elements")
+            }
+            total = product
+        }
+        return total
+    }
+}

@@ -13,8 +13,7 @@ struct ConstantOfShape: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let shape = try inputs.required(0).integers()
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw KernelError("shape \(shape) has a negative dimension") }
-        let count = shape.reduce(1, *)
+        let count = try ShapeCheck.count(shape)
         return [value.reshaped([1]).gathering([Int](repeating: 0, count: count), shape: shape)]
     }
 }

@@ -9,7 +9,10 @@ struct Expand: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let x = try inputs.required(0)
-        let shape = try Broadcast.checkedShape([x.shape, try inputs.required(1).integers()])
+        let requested = try inputs.required(1).integers()
+        try ShapeCheck.count(requested)
+        let shape = try Broadcast.checkedShape([x.shape, requested])
+        try ShapeCheck.count(shape)
         return [Expand.broadcast(x, to: shape)]
     }
 

@@ -15,6 +15,7 @@ struct OneHot: Operator {
         let values = try inputs.required(2)
         guard values.count == 2 else { throw KernelError("values must hold [off_value, on_value]") }
         let rank = shape.count + 1
+        try ShapeCheck.count(shape + [depth])
         let a = try Axis.normalize(axis, rank: rank)
         let outer = shape[..<a].reduce(1, *), inner = shape[a...].reduce(1, *)
         var sources = [Int](repeating: 0, count: outer * depth * inner)

@@ -38,6 +38,7 @@ struct Pad: Operator {
         let before = Array(given[..<rank]), after = Array(given[rank...])
         let shape = (0..<rank).map { x.shape[$0] + before[$0] + after[$0] }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw KernelError("pads \(given) remove more than the input \(x.shape) has") }
+        try ShapeCheck.count(shape)
         if mode != .constant {
             for axis in 0..<rank where x.shape[axis] == 0 && shape[axis] > 0 {
                 throw KernelError("\(mode) padding needs a non-empty axis \(axis)")

@@ -16,7 +16,9 @@ struct RangeOperator: Operator {
         guard let type = start.dataType.numericType else { throw KernelError("expects numeric inputs, got \(start.dataType)") }
         let s = start.doubles()[0], l = limit.doubles()[0], d = delta.doubles()[0]
         guard d != 0 else { throw KernelError("delta is 0") }
-        let count = max(Int((((l - s) / d)).rounded(.up)), 0)
+        let steps = ((l - s) / d).rounded(.up)
+        guard steps.isFinite, steps < Double(ShapeCheck.maximumElements) else { throw KernelError("range from \(s) to \(l) by \(d) is too long") }
+        let count = max(Int(steps), 0)
         func open<T: NumericElement>(_: T.Type) -> Tensor {
             // Accumulate in the element type, as the ONNX reference does.
             let first = T(castingFrom: s), step = T(castingFrom: d)

@@ -34,6 +34,7 @@ struct Reshape: Operator {
             }
         }
         let total = input.reduce(1, *)
+        try ShapeCheck.count(shape.map { $0 == -1 ? 1 : $0 })
         if let inferred {
             let known = shape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
             guard known > 0, total % known == 0 else { throw KernelError("cannot reshape \(input) to \(requested)") }

@@ -48,7 +48,11 @@ struct Resize: Operator {
             } else {
                 let ratios = axes.enumerated().map { Double(sizes[$0.offset]) / Double(x.shape[$0.element]) }
                 let scale = aspectPolicy == "not_larger" ? ratios.min()! : ratios.max()!
-                for axis in axes { outShape[axis] = Int((scale * Double(x.shape[axis])).rounded(.toNearestOrAwayFromZero)); scales[axis] = scale }
+                for axis in axes {
+                    let size = (scale * Double(x.shape[axis])).rounded(.toNearestOrAwayFromZero)
+                    guard size.isFinite, size < Double(ShapeCheck.maximumElements) else { throw KernelError("sizes \(sizes) are too large") }
+                    outShape[axis] = Int(size); scales[axis] = scale
+                }
             }
         } else if let scalesTensor, scalesTensor.count > 0 {
             let given = scalesTensor.doubles()
@@ -56,11 +60,14 @@ struct Resize: Operator {
             for (i, axis) in axes.enumerated() {
                 guard given[i] > 0 else { throw KernelError("scale \(given[i]) must be positive") }
                 scales[axis] = Double(Float(given[i]))
-                outShape[axis] = Int((Double(x.shape[axis]) * given[i]).rounded(.down))
+                let size = (Double(x.shape[axis]) * given[i]).rounded(.down)
+                guard size < Double(ShapeCheck.maximumElements) else { throw KernelError("scale \(given[i]) makes axis \(axis) too large") }
+                outShape[axis] = Int(size)
             }
         } else {
             throw KernelError("needs scales or sizes")
         }
+        try ShapeCheck.count(outShape)
         var roi = [(Double, Double)](repeating: (0, 1), count: rank)
         if let roiTensor, roiTensor.count > 0, interpolation.coordinates == .tfCropAndResize {
             let values = roiTensor.doubles()

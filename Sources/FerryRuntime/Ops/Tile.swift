@@ -13,7 +13,9 @@ struct Tile: Operator {
         guard repeats.count == x.rank, repeats.allSatisfy({ $0 >= 0 }) else {
             throw KernelError("repeats \(repeats) must have one non-negative entry per axis of \(x.shape)")
         }
-        let shape = zip(x.shape, repeats).map { $0 * $1 }
+        try ShapeCheck.count(repeats)
+        let shape = zip(x.shape, repeats).map { $0.multipliedReportingOverflow(by: $1).overflow ? -1 : $0 * $1 }
+        try ShapeCheck.count(shape)
         let inStrides = Tensor.strides(of: x.shape)
         let count = shape.reduce(1, *)
         var sources = [Int](repeating: 0, count: count)

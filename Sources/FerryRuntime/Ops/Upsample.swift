@@ -21,7 +21,10 @@ struct Upsample: Operator {
         let x = try inputs.required(0)
         let scales = try attributeScales.map { $0.map(Double.init) } ?? inputs.required(1).doubles()
         guard scales.count == x.rank else { throw KernelError("scales has \(scales.count) entries for rank \(x.rank)") }
-        let outShape = zip(x.shape, scales).map { Int((Double($0) * $1).rounded(.down)) }
+        let sizes = zip(x.shape, scales).map { (Double($0) * $1).rounded(.down) }
+        guard sizes.allSatisfy({ $0.isFinite && $0 >= 0 && $0 < Double(ShapeCheck.maximumElements) }) else { throw KernelError("scales \(scales) are out of range") }
+        let outShape = sizes.map { Int($0) }
+        try ShapeCheck.count(outShape)
         let result = interpolation.resize(x.doubles(), shape: x.shape, outShape: outShape, scales: scales,
                                           roi: Array(repeating: (0, 1), count: x.rank))
         return [try Reduction.typed(result, shape: outShape, like: x)]
