@@ -36,11 +36,26 @@ final class MappedFile {
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
+    /// Copies `range` of the file to `destination` in 8 MiB pieces, dropping each piece's pages
+    /// once copied, so that even one huge tensor is never resident twice.
+    func copy(_ range: Range<Int>, to destination: UnsafeMutableRawPointer) {
+        let piece = 8 << 20
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let end = min(offset + piece, range.upperBound)
+            (destination + (offset - range.lowerBound)).copyMemory(from: base + offset, byteCount: end - offset)
+            release(offset..<end)
+            offset = end
+        }
+    }
+
     /// Tells the kernel the given range is no longer needed, so its pages leave the resident set.
     func release(_ range: Range<Int>) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = (range.lowerBound + page - 1) / page * page
-        let end = range.upperBound / page * page
+        // Whole pages only, but a piece's last partial page goes with the piece: a following
+        // piece of the same tensor re-reads it from the page cache if it needs it.
+        let start = range.lowerBound / page * page
+        let end = min((range.upperBound + page - 1) / page * page, count)
         guard end > start, count > 0 else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
     }

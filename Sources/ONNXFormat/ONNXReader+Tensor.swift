@@ -35,8 +35,7 @@ extension ReadContext {
                 throw fail("raw_data has \(rawRange.count) bytes, but \(dataType)\(shape) needs \(byteCount)")
             }
             let result = Tensor(dataType: dataType, shape: shape)
-            result.storage.bytes.copyMemory(from: file.base + rawRange.lowerBound, byteCount: byteCount)
-            file.release(rawRange)
+            file.copy(rawRange, to: result.storage.bytes)
             return normalized(result)
         }
         if proto.has_raw_data != 0 {
@@ -142,8 +141,7 @@ extension ReadContext {
             throw fail("external data \(dataPath) has \(dataFile.count) bytes; the tensor needs \(byteCount) at offset \(offset)")
         }
         let result = Tensor(dataType: dataType, shape: shape)
-        if byteCount > 0 { result.storage.bytes.copyMemory(from: dataFile.base + offset, byteCount: byteCount) }
-        dataFile.release(offset..<(offset + byteCount))
+        dataFile.copy(offset..<(offset + byteCount), to: result.storage.bytes)
         return normalized(result)
     }
 }
