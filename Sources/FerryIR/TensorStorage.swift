@@ -13,28 +13,19 @@ public final class TensorStorage: @unchecked Sendable {
     public let bytes: UnsafeMutableRawPointer
     public let byteCount: Int
     public var strings: [String]
+    private let blockSize: Int
 
     public init(byteCount: Int) {
         self.byteCount = byteCount
-        // posix_memalign never returns memory for size 0 portably; keep one line of cache.
-        let size = max(byteCount, 64)
-        var raw: UnsafeMutableRawPointer?
-        if posix_memalign(&raw, 64, size) != 0 || raw == nil {
-            // Out of memory is not bad input: there is nothing sensible to return.
-            preconditionFailure("out of memory allocating \(size) bytes for a tensor")
-        }
-        bytes = raw!
-        memset(bytes, 0, size)
+        (bytes, blockSize) = BufferPool.shared.take(byteCount)
         strings = []
     }
 
     public init(strings: [String]) {
         self.byteCount = 0
-        var raw: UnsafeMutableRawPointer?
-        _ = posix_memalign(&raw, 64, 64)
-        bytes = raw!
+        (bytes, blockSize) = BufferPool.shared.take(64)
         self.strings = strings
     }
 
-    deinit { free(bytes) }
+    deinit { BufferPool.shared.give(bytes, size: blockSize) }
 }

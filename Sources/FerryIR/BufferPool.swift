@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Recycles tensor memory between runs: a freed block goes to a free list by size and the next
+/// tensor of that size takes it instead of a fresh mmap and page faults. Blocks are zeroed
+/// when handed out, so a reused buffer never carries old values. The cache is bounded.
+final class BufferPool: Sendable {
+    static let shared = BufferPool()
+
+    /// Blocks smaller than this come from malloc's own caches; larger ones are pooled.
+    static let minimumPooled = 64 << 10
+    /// The most memory the pool keeps unused.
+    static let capacity = 512 << 20
+
+    /// A free block; only the pool's lock holder touches it.
+    private struct Block: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
+
+    private struct State {
+        var free: [Int: [Block]] = [:]
+        var cachedBytes = 0
+    }
+    private let state = Mutex(State())
+
+    /// A zeroed, 64-byte aligned block of at least `size` bytes, and the size it really has.
+    func take(_ size: Int) -> (UnsafeMutableRawPointer, Int) {
+        let rounded = size < BufferPool.minimumPooled ? max(size, 64) : (size + 4095) / 4096 * 4096
+        if rounded >= BufferPool.minimumPooled {
+            let reused: Block? = state.withLock { state in
+                guard var list = state.free[rounded], let block = list.popLast() else { return nil }
+                state.free[rounded] = list
+                state.cachedBytes -= rounded
+                return block
+            }
+            if let reused = reused?.pointer {
+                memset(reused, 0, rounded)
+                return (reused, rounded)
+            }
+        }
+        var raw: UnsafeMutableRawPointer?
+        if posix_memalign(&raw, 64, rounded) != 0 || raw == nil {
+            // Out of memory is not bad input: there is nothing sensible to return.
+            preconditionFailure("out of memory allocating \(rounded) bytes for a tensor")
+        }
+        memset(raw!, 0, rounded)
+        return (raw!, rounded)
+    }
+
+    /// Returns a block taken with `take`.
+    func give(_ block: UnsafeMutableRawPointer, size: Int) {
+        if size >= BufferPool.minimumPooled {
+            let entry = Block(pointer: block)
+            let kept = state.withLock { state -> Bool in
+                guard state.cachedBytes + size <= BufferPool.capacity else { return false }
+                state.free[size, default: []].append(entry)
+                state.cachedBytes += size
+                return true
+            }
+            if kept { return }
+        }
+        free(block)
+    }
+}
