@@ -24,6 +24,9 @@ struct Conv: Operator {
             }
             if let bias, bias.count != m || bias.dataType != .float32 { throw KernelError("bias \(bias.shape) should have \(m) float values") }
             let geometry = try window.resolve(input: Array(x.shape[2...]), kernel: Array(w.shape[2...]))
+            guard geometry.kernel == Array(w.shape[2...]) else {
+                throw KernelError("kernel_shape \(geometry.kernel) does not match weight \(w.shape)")
+            }
             if let flat = geometry.as2D {
                 let x4 = x.rank == 3 ? x.reshaped([x.shape[0], c, 1, x.shape[2]]) : x
                 let w4 = w.rank == 3 ? w.reshaped([m, w.shape[1], 1, w.shape[2]]) : w

@@ -27,6 +27,10 @@ struct ConvTranspose: Operator {
             let strides = window.strides ?? Array(repeating: 1, count: rank)
             let dilations = window.dilations ?? Array(repeating: 1, count: rank)
             let extra = outputPadding ?? Array(repeating: 0, count: rank)
+            guard kernel == Array(w.shape[2...]), strides.count == rank, dilations.count == rank, extra.count == rank,
+                  window.pads == nil || window.pads!.count == 2 * rank, outputShape == nil || outputShape!.count >= rank else {
+                throw KernelError("kernel_shape, strides, dilations, pads, output_padding or output_shape do not match weight \(w.shape) and \(rank) spatial dims")
+            }
             var begin = Array(repeating: 0, count: rank), outSpatial = Array(repeating: 0, count: rank)
             for axis in 0..<rank {
                 let extent = (kernel[axis] - 1) * dilations[axis] + 1
@@ -47,6 +51,8 @@ struct ConvTranspose: Operator {
                     outSpatial[axis] = full - pads[axis] - pads[axis + rank]
                 }
             }
+            guard outSpatial.allSatisfy({ $0 >= 0 }) else { throw KernelError("output shape \(outSpatial) is negative") }
+            try ShapeCheck.count([n, m] + outSpatial)
             let inSize = spatial.reduce(1, *), outSize = outSpatial.reduce(1, *), kSize = kernel.reduce(1, *)
             let xs = x.elements(as: Float.self), ws = w.elements(as: Float.self)
             var out = [Float](repeating: 0, count: n * m * outSize)
