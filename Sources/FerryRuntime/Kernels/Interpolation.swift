@@ -104,6 +104,7 @@ struct Interpolation {
         for axis in 0..<shape.count where outShape[axis] != shape[axis] || scales[axis] != 1 || coordinates == .tfCropAndResize {
             let outer = currentShape[..<axis].reduce(1, *), inner = currentShape[(axis + 1)...].reduce(1, *)
             let inLen = currentShape[axis], outLen = outShape[axis]
+            if inLen == 0 && outLen > 0 { return [Double](repeating: extrapolation, count: outShape.reduce(1, *)) }
             let table = (0..<outLen).map { taps(output: $0, outputLength: outLen, inputLength: inLen, scale: scales[axis], roi: roi[axis]) }
             var next = [Double](repeating: 0, count: outer * outLen * inner)
             for o in 0..<outer {

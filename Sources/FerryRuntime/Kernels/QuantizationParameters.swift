@@ -21,7 +21,9 @@ struct QuantizationParameters {
         let a = try Axis.normalize(axis, rank: shape.count)
         let inner = shape[(a + 1)...].reduce(1, *), length = shape[a]
         if blockSize > 0 {
-            guard scale.rank == shape.count else { throw KernelError("blocked scale must have the data's rank, got \(scale.shape)") }
+            guard scale.rank == shape.count, (0..<shape.count).allSatisfy({ $0 == a ? scale.shape[$0] == (shape[$0] + blockSize - 1) / blockSize : scale.shape[$0] == shape[$0] }) else {
+                throw KernelError("blocked scale \(scale.shape) does not fit data \(shape) with block size \(blockSize) on axis \(a)")
+            }
             let scaleStrides = Tensor.strides(of: scale.shape), dataStrides = Tensor.strides(of: shape)
             let rank = shape.count
             index = { flat in

@@ -55,6 +55,15 @@ struct RecurrentAttributes: Sendable {
         return min(max(v, -clip), clip)
     }
 
+    /// Checks the optional inputs against the layer's sizes before any of them is indexed.
+    func check(bias: Tensor?, count: Int, lengths: [Int], batch: Int, states: [Tensor?]) throws {
+        if let bias, bias.count != count { throw KernelError("B has \(bias.count) values; \(count) expected") }
+        guard lengths.count == batch, lengths.allSatisfy({ $0 >= 0 }) else { throw KernelError("sequence_lens must have \(batch) non-negative values") }
+        for state in states.compactMap({ $0 }) where state.count != directions * batch * hiddenSize {
+            throw KernelError("initial state \(state.shape) does not hold \(directions)×\(batch)×\(hiddenSize) values")
+        }
+    }
+
     /// X as [seq][batch][input] regardless of layout.
     func sequenceMajor(_ x: Tensor) -> (values: [Float], seq: Int, batch: Int, input: Int) {
         if layout == 0 { return (x.elements(as: Float.self), x.shape[0], x.shape[1], x.shape[2]) }

@@ -29,6 +29,9 @@ struct Einsum: Operator {
                 continue
             }
             let own = operands[i].rank - (term.count - 3)
+            guard own >= 0, own <= ellipsisRank, term.components(separatedBy: "...").count == 2 else {
+                throw KernelError("term '\(term)' does not fit operand rank \(operands[i].rank)")
+            }
             let start = term.distance(from: term.startIndex, to: term.range(of: "...")!.lowerBound)
             for k in 0..<own {
                 let size = operands[i].shape[start + k]
@@ -56,6 +59,7 @@ struct Einsum: Operator {
                 sizes[ch] = max(sizes[ch] ?? 1, size)
             }
         }
+        guard ellipsisRank <= placeholders.count else { throw KernelError("too many ellipsis dims") }
         let floats = try operands.map { try Cast.convert($0, to: .float64).elements(as: Double.self) }
         let letters = Array(Set(terms.joined() + output)).sorted()
         let outShape = output.map { sizes[$0] ?? 1 }

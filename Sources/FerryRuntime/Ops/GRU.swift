@@ -22,6 +22,7 @@ struct GRU: Operator {
             }
             let bias = inputs.optional(3)?.elements(as: Float.self) ?? [Float](repeating: 0, count: dirs * 6 * h)
             let lengths = inputs.optional(4)?.integers() ?? [Int](repeating: seq, count: batch)
+            try a.check(bias: inputs.optional(3), count: dirs * 6 * h, lengths: lengths, batch: batch, states: [inputs.optional(5)])
             var hState = a.initialState(inputs.optional(5), batch: batch)
             var y = [Float](repeating: 0, count: seq * dirs * batch * h)
             let ws = w.elements(as: Float.self), rs = r.elements(as: Float.self)

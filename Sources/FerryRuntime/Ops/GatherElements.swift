@@ -11,6 +11,9 @@ struct GatherElements: Operator {
         let data = try inputs.required(0), indices = try inputs.required(1)
         let a = try Axis.normalize(axis, rank: data.rank)
         guard indices.rank == data.rank else { throw KernelError("indices rank \(indices.rank) differs from data rank \(data.rank)") }
+        for d in 0..<data.rank where d != a && indices.shape[d] > data.shape[d] {
+            throw KernelError("indices \(indices.shape) exceed data \(data.shape) on axis \(d)")
+        }
         let size = data.shape[a]
         let dataStrides = Tensor.strides(of: data.shape)
         let values = indices.integers()

@@ -11,6 +11,9 @@ struct GatherND: Operator {
         let data = try inputs.required(0), indices = try inputs.required(1)
         let k = indices.shape.last ?? 0, b = batchDims
         guard b + k <= data.rank else { throw KernelError("batch_dims \(b) plus tuple length \(k) exceed data rank \(data.rank)") }
+        guard b <= indices.rank - 1, Array(indices.shape[..<b]) == Array(data.shape[..<b]) else {
+            throw KernelError("the first \(b) dims of indices \(indices.shape) and data \(data.shape) must match")
+        }
         let batch = data.shape[..<b].reduce(1, *)
         let block = data.shape[(b + k)...].reduce(1, *)
         let perBatchData = data.shape[b...].reduce(1, *)

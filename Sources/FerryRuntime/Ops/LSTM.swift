@@ -22,9 +22,11 @@ struct LSTM: Operator {
             }
             let bias = inputs.optional(3)?.elements(as: Float.self) ?? [Float](repeating: 0, count: dirs * 8 * h)
             let lengths = inputs.optional(4)?.integers() ?? [Int](repeating: seq, count: batch)
+            try a.check(bias: inputs.optional(3), count: dirs * 8 * h, lengths: lengths, batch: batch, states: [inputs.optional(5), inputs.optional(6)])
             var hState = a.initialState(inputs.optional(5), batch: batch)
             var cState = a.initialState(inputs.optional(6), batch: batch)
             let peep = inputs.optional(7)?.elements(as: Float.self) ?? [Float](repeating: 0, count: dirs * 3 * h)
+            guard peep.count == dirs * 3 * h else { throw KernelError("P has \(peep.count) values; \(dirs * 3 * h) expected") }
             var y = [Float](repeating: 0, count: seq * dirs * batch * h)
             let ws = w.elements(as: Float.self), rs = r.elements(as: Float.self)
             var gx = [Float](repeating: 0, count: 4 * h), gh = [Float](repeating: 0, count: 4 * h)

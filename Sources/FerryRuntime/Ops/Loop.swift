@@ -14,6 +14,9 @@ struct Loop: Operator, CapturingKernel {
         body = try node.plan(for: graph)
         capturedNames = body.outerNames
         carriedCount = max(0, node.inputCount - 2)
+        guard body.outputs.count >= carriedCount + 1 else {
+            throw node.invalid("body", "returns \(body.outputs.count) values; a loop with \(carriedCount) carried values needs at least \(carriedCount + 1)")
+        }
         guard body.inputs.count == carriedCount + 2 else {
             throw node.invalid("body", "takes \(body.inputs.count) inputs; a loop with \(carriedCount) carried values needs \(carriedCount + 2)")
         }

@@ -17,6 +17,10 @@ struct ScatterElements: Operator {
         let data = try inputs.required(0), indices = try inputs.required(1), updates = try inputs.required(2)
         let a = try Axis.normalize(axis, rank: data.rank)
         guard indices.shape == updates.shape, indices.rank == data.rank else { throw KernelError("indices \(indices.shape) and updates \(updates.shape) must match and have data's rank") }
+        for d in 0..<data.rank where d != a && indices.shape[d] > data.shape[d] {
+            throw KernelError("indices \(indices.shape) exceed data \(data.shape) on axis \(d)")
+        }
+        guard updates.dataType == data.dataType else { throw KernelError("updates are \(updates.dataType), data is \(data.dataType)") }
         let dataStrides = Tensor.strides(of: data.shape), idxStrides = Tensor.strides(of: indices.shape)
         let picks = indices.integers()
         let targets = try picks.indices.map { i -> Int in

@@ -28,6 +28,9 @@ struct ScatterND: Operator {
             }
             return offset
         }
+        guard updates.count == targets.count * block, updates.dataType == data.dataType else {
+            throw KernelError("updates \(updates.dataType)\(updates.shape) do not hold \(targets.count) slices of \(block) \(data.dataType) values")
+        }
         return [try Scatter.apply(data, targets: targets, updates: updates, reduction: reduction, block: block)]
     }
 }
