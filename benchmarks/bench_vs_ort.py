@@ -155,6 +155,21 @@ def run_ferry(ferry: str, model: str, threads: int, extra: list[str], timeout: f
 
 
 def verify_ferry(ferry: str, model: str, threads: int, seed: int) -> dict:
+    """`ferry run` on one seeded input against onnxruntime, in a worker process.
+
+    Like the onnxruntime measurements it runs in its own process: on Linux a child's ru_maxrss
+    starts at its parent's high-water mark (fork and exec keep it), so this process must never
+    load numpy, onnxruntime or a model, or every later ferry's peak RSS would read as ours.
+    """
+    command = [sys.executable, os.path.abspath(__file__), "--verify-worker", "--ferry", ferry,
+               "--threads", str(threads), "--seed", str(seed), model]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        return {"ok": False, "error": f"verify worker exited {result.returncode}: {result.stderr.strip()[-200:]}"}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def verify_worker(ferry: str, model: str, threads: int, seed: int) -> dict:
     """`ferry run` on one seeded input against onnxruntime: the speed rows mean little if the
     full-size model (bigger tiles than any fixture) computes something else."""
     import numpy as np
@@ -209,7 +224,8 @@ def verification_note(verify) -> str:
 def markdown(results: list[dict], meta: dict) -> str:
     lines = [
         f"Machine: {meta['machine']}, {meta['cpus']} CPUs; onnxruntime {meta.get('onnxruntime', '?')}; "
-        f"{meta['runs']} timed runs after {meta['warmup']} warm-up runs.",
+        f"{meta['runs']} timed runs after {meta['warmup']} warm-up runs. Peak RSS floor from the "
+        f"launching process: {meta.get('orchestrator_peak_rss_mb', 0):.0f} MB.",
         "",
         "| model | threads | runtime | load ms | median ms | p90 ms | peak RSS MB | latency vs ORT | load vs ORT cold / warm | note |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -258,10 +274,14 @@ def main(argv=None) -> int:
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the `ferry run` output check against onnxruntime")
     parser.add_argument("--ort-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--verify-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.ort_worker:
         print(json.dumps(ort_worker(args.models[0], int(args.threads), args.runs, args.warmup, args.seed)))
+        return 0
+    if args.verify_worker:
+        print(json.dumps(verify_worker(args.ferry, args.models[0], int(args.threads), args.seed)))
         return 0
 
     threads = [int(t) for t in args.threads.split(",")]
@@ -289,6 +309,8 @@ def main(argv=None) -> int:
                     except Exception as error:  # a broken `ferry run` must not hide the timings
                         row["verify"] = {"ok": False, "error": str(error)[:200]}
             results.append(row)
+    # Every child's ru_maxrss is at least this (see verify_ferry); it should stay small.
+    meta["orchestrator_peak_rss_mb"] = max_rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     table = markdown(results, meta)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
