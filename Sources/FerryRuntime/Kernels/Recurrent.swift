@@ -65,7 +65,8 @@ struct RecurrentAttributes: Sendable {
     }
 
     /// X as [seq][batch][input] regardless of layout.
-    func sequenceMajor(_ x: Tensor) -> (values: [Float], seq: Int, batch: Int, input: Int) {
+    func sequenceMajor(_ x: Tensor) throws -> (values: [Float], seq: Int, batch: Int, input: Int) {
+        guard x.rank == 3, x.dataType == .float32 else { throw KernelError("X must be a 3-D float tensor, got \(x.dataType)\(x.shape)") }
         if layout == 0 { return (x.elements(as: Float.self), x.shape[0], x.shape[1], x.shape[2]) }
         let t = Transpose.apply(x, [1, 0, 2])
         return (t.elements(as: Float.self), t.shape[0], t.shape[1], t.shape[2])

@@ -15,7 +15,7 @@ struct LSTM: Operator {
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         try computingInFloat32(inputs) { inputs in
             let a = attributes, h = a.hiddenSize, dirs = a.directions
-            let (x, seq, batch, inputSize) = a.sequenceMajor(try inputs.required(0))
+            let (x, seq, batch, inputSize) = try a.sequenceMajor(try inputs.required(0))
             let w = try inputs.required(1), r = try inputs.required(2)
             guard w.shape == [dirs, 4 * h, inputSize], r.shape == [dirs, 4 * h, h] else {
                 throw KernelError("W \(w.shape) or R \(r.shape) do not fit \(dirs) direction(s), hidden \(h), input \(inputSize)")
