@@ -19,7 +19,7 @@ TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TE
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help deps deps-apt venv build test swift-test py-test conformance-data demo bench proto op-table fuzz clean
+.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench proto op-table fuzz clean
 
 help:
 	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
@@ -51,12 +51,17 @@ $(NODE_TESTS)/.stamp: $(VENV)/.stamp tests/conformance/generate_node_tests.py
 	$(PY) tests/conformance/generate_node_tests.py $(NODE_TESTS)
 	@touch $@
 
-test: deps build conformance-data
+# One build serves the tests and the `ferry` binary they drive: building the test targets with
+# the executable avoids compiling every package a second time with testing enabled.
+build-tests: deps-apt
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
+
+test: deps build-tests conformance-data
 	@$(foreach cmd,$(TEST_SETUP),$(cmd) &&) true
 	$(MAKE) --no-print-directory swift-test py-test
 
 swift-test:
-	env $(TEST_ENV) $(SWIFT) test $(BUILD_FLAGS)
+	env $(TEST_ENV) $(SWIFT) test $(BUILD_FLAGS) --skip-build
 
 py-test:
 	env $(TEST_ENV) $(PY) -m pytest -q tests
