@@ -12,7 +12,9 @@ enum BlobDownloader {
             throw ClientError.blobMismatch(url: url.absoluteString, reason: "declared size \(size) exceeds the limit of \(limits.maxBundleSize)")
         }
         let fm = FileManager.default
-        if !fm.fileExists(atPath: partial.path) { fm.createFile(atPath: partial.path, contents: nil) }
+        if !fm.fileExists(atPath: partial.path), !fm.createFile(atPath: partial.path, contents: nil) {
+            throw ClientError.cache(path: partial.path, reason: "cannot create download file")
+        }
         let have = ((try? fm.attributesOfItem(atPath: partial.path))?[.size] as? Int) ?? 0
         var downloaded = 0
         if have < size {

@@ -32,7 +32,7 @@ public final class ServerProcess: @unchecked Sendable {
                              "--max-bundle-mib", "256"]
         // Logs go to a file (a pipe nobody drains could block the server).
         let logURL = dataDirectory.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else { throw ProcessError.didNotStart(output: "cannot create \(logURL.path)") }
         let log = try FileHandle(forWritingTo: logURL)
         process.standardError = log
         process.standardOutput = FileHandle.nullDevice

@@ -7,15 +7,20 @@ final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let publishes: Counter
     private let durations: [String: ValueHistogram]
+    static var requestsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "ferry", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status")
+    }
     static let routes = ["resolve", "blob", "publish", "channel", "rollback", "models", "audit", "health", "metrics", "openapi", "other"]
 
     init() {
-        publishes = registry.makeCounter(name: "ferry_publishes_total", help: "Bundles published by this instance")
+        publishes = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "ferry", metricName: "publishes", unitName: "total", helpText: "Bundles published by this instance"))
+        let duration = MetricNameDescriptor(namespace: "ferry", metricName: "http_request_duration", unitName: "seconds",
+                                            helpText: "Request handling time by route")
         var durations: [String: ValueHistogram] = [:]
         for route in Self.routes {
             durations[route] = registry.makeValueHistogram(
-                name: "ferry_http_request_duration_seconds", labels: [("route", route)],
-                buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], help: "Request handling time by route")
+                descriptor: duration, labels: [("route", route)], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30])
         }
         self.durations = durations
     }
@@ -23,8 +28,7 @@ final class ServiceMetrics: Sendable {
     func published() { publishes.increment() }
 
     func record(route: String, status: Int, seconds: Double) {
-        registry.makeCounter(name: "ferry_http_requests_total", labels: [("route", route), ("status", String(status))],
-                             help: "HTTP requests by route and status").increment()
+        registry.makeCounter(descriptor: Self.requestsTotal, labels: [("route", route), ("status", String(status))]).increment()
         durations[route]?.record(seconds)
     }
 
