@@ -24,6 +24,9 @@ public final class ServerProcess: @unchecked Sendable {
         self.port = 0
     }
 
+    /// A server left running by a failed test is killed with its owner.
+    deinit { kill9() }
+
     /// Starts the server (on the previous port after a restart) and waits until it listens.
     public func start() throws {
         let process = Process()
