@@ -7,7 +7,13 @@ PORT=${FERRY_TEST_PG_PORT:-55432}
 DIR=${FERRY_TEST_PG_DIR:-$(pwd)/build/test-postgres}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$BIN" ] || { echo "start-test-postgres: PostgreSQL server not installed (apt-get install postgresql)"; exit 1; }
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_owner() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$(dirname "$DIR")"
+  # The server runs as "postgres": if it cannot reach the clone (a private home), use /tmp.
+  (cd / && runuser -u postgres -- test -x "$(dirname "$DIR")") || DIR=/tmp/ferry-test-postgres
+fi
 
 if "$BIN/pg_isready" -h 127.0.0.1 -p "$PORT" -q; then
   echo "start-test-postgres: already running on 127.0.0.1:$PORT"
