@@ -19,6 +19,28 @@ extension Tensor {
         return out
     }
 
+    /// The source offsets of a strided view: element i of `shape` (row-major) reads
+    /// `base + Σ index[axis]·strides[axis]`. Transpose, Slice and Expand describe themselves so.
+    public static func stridedSources(shape: [Int], strides: [Int], base: Int = 0) -> [Int] {
+        let count = shape.reduce(1, *)
+        var sources = [Int](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: shape.count)
+        var offset = base
+        for i in 0..<count {
+            sources[i] = offset
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= strides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return sources
+    }
+
     @inline(__always)
     static func move<T>(_: T.Type, _ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, _ sources: [Int]) {
         let from = src.assumingMemoryBound(to: T.self), to = dst.assumingMemoryBound(to: T.self)

@@ -20,22 +20,7 @@ struct Expand: Operator {
     static func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
         if x.shape == shape { return x }
         let strides = Broadcast.strides(of: x.shape, in: shape)
-        let count = shape.reduce(1, *)
-        var sources = [Int](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: shape.count)
-        var offset = 0
-        for i in 0..<count {
-            sources[i] = offset
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < shape[axis] { break }
-                offset -= strides[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
+        let sources = Tensor.stridedSources(shape: shape, strides: strides)
         return x.gathering(sources, shape: shape)
     }
 }

@@ -55,26 +55,9 @@ struct Slice: Operator {
             step[axis] = s
         }
         let inStrides = Tensor.strides(of: x.shape)
-        let count = shape.reduce(1, *)
-        var sources = [Int](repeating: 0, count: count)
-        if count > 0 {
-            var index = [Int](repeating: 0, count: shape.count)
-            let base = (0..<x.rank).reduce(0) { $0 + begin[$1] * inStrides[$1] }
-            var offset = base
-            let strides = (0..<x.rank).map { inStrides[$0] * step[$0] }
-            for i in 0..<count {
-                sources[i] = offset
-                var axis = shape.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    offset += strides[axis]
-                    if index[axis] < shape[axis] { break }
-                    offset -= strides[axis] * shape[axis]
-                    index[axis] = 0
-                    axis -= 1
-                }
-            }
-        }
+        let base = (0..<x.rank).reduce(0) { $0 + begin[$1] * inStrides[$1] }
+        let strides = (0..<x.rank).map { inStrides[$0] * step[$0] }
+        let sources = Tensor.stridedSources(shape: shape, strides: strides, base: base)
         return [x.gathering(sources, shape: shape)]
     }
 }

@@ -21,21 +21,7 @@ struct Transpose: Operator {
         if permutation == Array(0..<x.rank) { return x }
         let inStrides = Tensor.strides(of: x.shape)
         let strides = permutation.map { inStrides[$0] }
-        var sources = [Int](repeating: 0, count: x.count)
-        var index = [Int](repeating: 0, count: shape.count)
-        var offset = 0
-        for i in 0..<x.count {
-            sources[i] = offset
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < shape[axis] { break }
-                offset -= strides[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
+        let sources = Tensor.stridedSources(shape: shape, strides: strides)
         return x.gathering(sources, shape: shape)
     }
 }
