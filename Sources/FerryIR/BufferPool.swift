@@ -7,7 +7,8 @@ import Synchronization
 
 /// Recycles tensor memory between runs: a freed block goes to a free list by size and the next
 /// tensor of that size takes it instead of a fresh mmap and page faults. Blocks are zeroed
-/// when handed out, so a reused buffer never carries old values. The cache is bounded.
+/// when handed out unless the caller will overwrite every byte, so a reused buffer never
+/// carries old values into a result. The cache is bounded.
 final class BufferPool: Sendable {
     static let shared = BufferPool()
 
@@ -26,7 +27,7 @@ final class BufferPool: Sendable {
     private let state = Mutex(State())
 
     /// A zeroed, 64-byte aligned block of at least `size` bytes, and the size it really has.
-    func take(_ size: Int) -> (UnsafeMutableRawPointer, Int) {
+    func take(_ size: Int, zeroed: Bool = true) -> (UnsafeMutableRawPointer, Int) {
         let rounded = size < BufferPool.minimumPooled ? max(size, 64) : (size + 4095) / 4096 * 4096
         if rounded >= BufferPool.minimumPooled {
             let reused: Block? = state.withLock { state in
@@ -36,7 +37,7 @@ final class BufferPool: Sendable {
                 return block
             }
             if let reused = reused?.pointer {
-                memset(reused, 0, rounded)
+                if zeroed { memset(reused, 0, rounded) }
                 return (reused, rounded)
             }
         }
@@ -45,7 +46,7 @@ final class BufferPool: Sendable {
             // Out of memory is not bad input: there is nothing sensible to return.
             preconditionFailure("out of memory allocating \(rounded) bytes for a tensor")
         }
-        memset(raw!, 0, rounded)
+        if zeroed { memset(raw!, 0, rounded) }
         return (raw!, rounded)
     }
 

@@ -4,15 +4,15 @@ public struct Tensor: Sendable {
     public var shape: [Int]
     public let storage: TensorStorage
 
-    /// A zero-filled tensor.
-    public init(dataType: DataType, shape: [Int]) {
+    /// A zero-filled tensor, or with `zeroed: false` one whose every element the caller writes.
+    public init(dataType: DataType, shape: [Int], zeroed: Bool = true) {
         self.dataType = dataType
         self.shape = shape
         let count = shape.reduce(1, *)
         if dataType == .string {
             storage = TensorStorage(strings: Array(repeating: "", count: count))
         } else {
-            storage = TensorStorage(byteCount: count * dataType.byteSize)
+            storage = TensorStorage(byteCount: count * dataType.byteSize, zeroed: zeroed)
         }
     }
 

@@ -15,9 +15,11 @@ public final class TensorStorage: @unchecked Sendable {
     public var strings: [String]
     private let blockSize: Int
 
-    public init(byteCount: Int) {
+    /// Zero-filled storage, or with `zeroed: false` storage whose every byte the caller will
+    /// write (kernels that produce every element skip the zeroing pass).
+    public init(byteCount: Int, zeroed: Bool = true) {
         self.byteCount = byteCount
-        (bytes, blockSize) = BufferPool.shared.take(byteCount)
+        (bytes, blockSize) = BufferPool.shared.take(byteCount, zeroed: zeroed)
         strings = []
     }
 

@@ -22,7 +22,7 @@ let elementwiseGrain = 1 << 15
 @inlinable
 public func mapUnary<A: TensorElement, R: TensorElement>(_ x: Tensor, _ context: ExecutionContext,
                                                           _ f: (A) -> R) -> Tensor {
-    let out = Tensor(dataType: R.dataType, shape: x.shape)
+    let out = Tensor(dataType: R.dataType, shape: x.shape, zeroed: false)
     x.withElements(as: A.self) { input in
         out.withMutableElements(as: R.self) { output in
             let inBase = input.baseAddress, outBase = output.baseAddress
@@ -40,7 +40,7 @@ public func mapBinary<A: TensorElement, B: TensorElement, R: TensorElement>(
     _ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ f: (A, B) -> R
 ) throws -> Tensor {
     let shape = try Broadcast.checkedShape([a.shape, b.shape])
-    let out = Tensor(dataType: R.dataType, shape: shape)
+    let out = Tensor(dataType: R.dataType, shape: shape, zeroed: false)
     if out.count == 0 { return out }
     a.withElements(as: A.self) { pa in
         b.withElements(as: B.self) { pb in

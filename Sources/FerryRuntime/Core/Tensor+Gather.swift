@@ -4,7 +4,7 @@ extension Tensor {
     /// A new tensor of `shape` whose element i is this tensor's element `sources[i]`.
     /// Works for every element type; data movement ops describe themselves this way.
     public func gathering(_ sources: [Int], shape: [Int]) -> Tensor {
-        let out = Tensor(dataType: dataType, shape: shape)
+        let out = Tensor(dataType: dataType, shape: shape, zeroed: sources.count != shape.reduce(1, *))
         if dataType == .string {
             out.storage.strings = sources.map { storage.strings[$0] }
             return out

@@ -12,7 +12,9 @@ public enum ConvFast {
         let (h, wd) = (g.input[0], g.input[1]), (oh, ow) = (g.output[0], g.output[1])
         let (kh, kw) = (g.kernel[0], g.kernel[1])
         let cinG = c / group, coutG = m / group
-        let out = Tensor(dataType: .float32, shape: [n, m] + (x.rank == 3 ? [ow] : [oh, ow]))
+        // Every element is written: by the depthwise kernel, or by bias fill plus GEMM accumulation,
+        // or by a non-accumulating GEMM.
+        let out = Tensor(dataType: .float32, shape: [n, m, oh, ow], zeroed: false)
         let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Float.self))
         let wp = UnsafePointer(w.storage.bytes.assumingMemoryBound(to: Float.self))
         let bp = bias.map { UnsafePointer($0.storage.bytes.assumingMemoryBound(to: Float.self)) }

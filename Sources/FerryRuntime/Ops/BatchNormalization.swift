@@ -36,7 +36,7 @@ enum ChannelAffine {
     static func apply(_ x: Tensor, _ a: [Float], _ b: [Float], _ context: ExecutionContext) -> Tensor {
         let n = x.shape[0], c = x.shape[1]
         let inner = x.shape[2...].reduce(1, *)
-        let out = Tensor(dataType: .float32, shape: x.shape)
+        let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
         let xp = x.storage.bytes.assumingMemoryBound(to: Float.self), op = out.storage.bytes.assumingMemoryBound(to: Float.self)
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in

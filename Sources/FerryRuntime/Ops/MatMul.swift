@@ -25,7 +25,7 @@ struct MatMul: Operator {
         let batch = try Broadcast.checkedShape([batchA, batchB])
         let batchCount = batch.reduce(1, *)
         var shape = batch + [m, n]
-        let out = Tensor(dataType: a.dataType, shape: shape)
+        let out = Tensor(dataType: a.dataType, shape: shape, zeroed: false)  // the product writes every element
         let stridesA = Broadcast.strides(of: batchA, in: batch), stridesB = Broadcast.strides(of: batchB, in: batch)
         let batchStrides = Tensor.strides(of: batch)
         func offsets(_ index: Int) -> (Int, Int) {
