@@ -114,3 +114,17 @@ def test_outputs_identical_for_any_thread_count(tmp_path, fixture):
         ferry("run", folder / "model.onnx", *args, "--threads", threads, "--output-dir", out, check=0)
         outputs.append((out / "output_0.npy").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_inspect_describes_bundles_and_refuses_truncated_ones(tmp_path):
+    key = tmp_path / "key"
+    ferry("keygen", "--out", key, check=0)
+    bundle = tmp_path / "digits.ferry"
+    ferry("bundle", ROOT / "fixtures" / "digits_cnn" / "model.onnx", "--name", "digits", "--version", "1.0.0",
+          "--runtime", "onnxruntime", "--platform", "any", "--key", key, "--out", bundle, check=0)
+    text = ferry("inspect", bundle, check=0).stdout
+    assert "digits 1.0.0" in text and "model.onnx" in text
+    cut = tmp_path / "cut.ferry"
+    cut.write_bytes(bundle.read_bytes()[:100])
+    result = ferry("inspect", cut)
+    assert result.returncode == 2 and "cut.ferry" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -10,7 +10,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a model's inputs, outputs, opsets, op histogram, parameter count and size by dtype."
     )
 
-    @Argument(help: "The model file (.onnx).")
+    @Argument(help: "The model (.onnx) or bundle (.ferry) file.")
     var model: String
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -21,6 +21,11 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // A bundle describes itself: manifest, signature, files (FerryBundle).
+            if let description = try describeBundleIfAny(path: model) {
+                print(description)
+                return
+            }
             var loaded = try loadModel(path: model)
             if shapes {
                 do { loaded = try ShapeInference.infer(loaded) } catch let error as RuntimeError { throw CLIError("\(model): \(error)") }

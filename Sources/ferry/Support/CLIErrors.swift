@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryBundle
 import FerryIR
 import FerryRuntime
 import Foundation
@@ -28,6 +29,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         fail(error.description, code: 2)
     } catch let error as CLIError {
         fail(error.description, code: 2)
+    } catch let error as BundleError {
+        fail(error.description, code: error.isBadInput ? 2 : 1)
     } catch {
         fail("\(error)", code: 1)
     }
