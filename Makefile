@@ -19,7 +19,7 @@ TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TE
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench proto op-table fuzz clean
+.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench proto op-table fuzz fixtures clean
 
 help:
 	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
@@ -74,6 +74,10 @@ bench: deps build
 
 proto:
 	./scripts/gen-proto.sh
+
+# Regenerates the committed fixtures (makes build/convert-venv with PyTorch; not needed by CI).
+fixtures:
+	bash fixtures/regenerate.sh
 
 # Mutation-fuzzes the model loader, session builder and a run (FUZZ_SECONDS, default 600).
 fuzz: deps-apt conformance-data
