@@ -1,6 +1,7 @@
 // Convolution helpers for the fast float path: im2col feeding ferry_sgemm, and a direct
 // depthwise kernel (one filter per channel), whose inner loop runs along a contiguous output row.
 #include "include/ferry_kernels.h"
+#include <stdlib.h>
 #include <string.h>
 
 // An AVX2 clone chosen at load time where the processor has it (x86-64 Linux). Floating-point
@@ -44,14 +45,56 @@ void ferry_im2col(const float *input, int channels, int height, int width,
     }
 }
 
+// Taps of one output row from a zero-padded input row: no bounds checks, constant strides
+// for the common windows so the loops vectorize. Sums run in tap order for every width.
+static inline void depthwise_row(float *dst, const float *src, const float *f, int kernel_w,
+                                 int stride_w, int dilation_w, int out_w) {
+    if (dilation_w == 1 && kernel_w == 3 && stride_w == 1) {
+        for (int ox = 0; ox < out_w; ox++) dst[ox] += f[0] * src[ox] + f[1] * src[ox + 1] + f[2] * src[ox + 2];
+    } else if (dilation_w == 1 && kernel_w == 3 && stride_w == 2) {
+        for (int ox = 0; ox < out_w; ox++) dst[ox] += f[0] * src[2 * ox] + f[1] * src[2 * ox + 1] + f[2] * src[2 * ox + 2];
+    } else if (dilation_w == 1 && kernel_w == 5 && stride_w == 1) {
+        for (int ox = 0; ox < out_w; ox++)
+            dst[ox] += f[0] * src[ox] + f[1] * src[ox + 1] + f[2] * src[ox + 2] + f[3] * src[ox + 3] + f[4] * src[ox + 4];
+    } else if (dilation_w == 1 && kernel_w == 5 && stride_w == 2) {
+        for (int ox = 0; ox < out_w; ox++)
+            dst[ox] += f[0] * src[2 * ox] + f[1] * src[2 * ox + 1] + f[2] * src[2 * ox + 2] + f[3] * src[2 * ox + 3] + f[4] * src[2 * ox + 4];
+    } else {
+        for (int ox = 0; ox < out_w; ox++) {
+            float sum = 0.0f;
+            for (int kw = 0; kw < kernel_w; kw++) sum += f[kw] * src[ox * stride_w + kw * dilation_w];
+            dst[ox] += sum;
+        }
+    }
+}
+
 FERRY_MULTIVERSION
 void ferry_depthwise_conv2d(const float *input, const float *weights, const float *bias,
                             float *output, int c0, int c1, int height, int width,
                             int kernel_h, int kernel_w, int pad_top, int pad_left,
                             int stride_h, int stride_w, int dilation_h, int dilation_w,
                             int out_h, int out_w) {
+    // Each channel plane is copied once into a zero-padded buffer covering every tap.
+    int padded_h = (out_h - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;
+    int padded_w = (out_w - 1) * stride_w + (kernel_w - 1) * dilation_w + 1;
+    if (padded_h < 1 || padded_w < 1 || out_h < 1 || out_w < 1) {
+        for (int c = c0; c < c1; c++)
+            for (int i = 0; i < out_h * out_w; i++) output[(size_t)c * out_h * out_w + i] = bias ? bias[c] : 0.0f;
+        return;
+    }
+    float *padded = malloc(sizeof(float) * (size_t)padded_h * padded_w);
     for (int c = c0; c < c1; c++) {
         const float *plane = input + (size_t)c * height * width;
+        for (int py = 0; py < padded_h; py++) {
+            float *row = padded + (size_t)py * padded_w;
+            int iy = py - pad_top;
+            if (iy < 0 || iy >= height) { memset(row, 0, sizeof(float) * padded_w); continue; }
+            const float *src = plane + (size_t)iy * width;
+            for (int px = 0; px < padded_w; px++) {
+                int ix = px - pad_left;
+                row[px] = (ix >= 0 && ix < width) ? src[ix] : 0.0f;
+            }
+        }
         const float *filter = weights + (size_t)c * kernel_h * kernel_w;
         float *out = output + (size_t)c * out_h * out_w;
         float b = bias ? bias[c] : 0.0f;
@@ -59,59 +102,10 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
             float *dst = out + (size_t)oy * out_w;
             for (int ox = 0; ox < out_w; ox++) dst[ox] = b;
             for (int kh = 0; kh < kernel_h; kh++) {
-                int iy = oy * stride_h - pad_top + kh * dilation_h;
-                if (iy < 0 || iy >= height) continue;
-                const float *src = plane + (size_t)iy * width;
-                if (kernel_w == 3 && dilation_w == 1) {
-                    // The common 3-wide window: all three taps in one pass over the row, which
-                    // vectorizes for stride 1 and 2 alike; the row's ends take the general path.
-                    const float w0 = filter[kh * 3], w1 = filter[kh * 3 + 1], w2 = filter[kh * 3 + 2];
-                    int lo = pad_left > 0 ? (pad_left + stride_w - 1) / stride_w : 0;
-                    int hi = (width - 3 + pad_left) / stride_w;  // last ox with ix0 + 2 < width
-                    if (width < 3) hi = -1;
-                    if (hi > out_w - 1) hi = out_w - 1;
-                    // Constant strides let the compiler vectorize (stride 2 as an interleaved load).
-                    const float *base = src - pad_left;
-                    if (stride_w == 1) {
-                        for (int ox = lo; ox <= hi; ox++)
-                            dst[ox] += w0 * base[ox] + w1 * base[ox + 1] + w2 * base[ox + 2];
-                    } else if (stride_w == 2) {
-                        for (int ox = lo; ox <= hi; ox++)
-                            dst[ox] += w0 * base[2 * ox] + w1 * base[2 * ox + 1] + w2 * base[2 * ox + 2];
-                    } else {
-                        for (int ox = lo; ox <= hi; ox++) {
-                            const float *p = base + ox * stride_w;
-                            dst[ox] += w0 * p[0] + w1 * p[1] + w2 * p[2];
-                        }
-                    }
-                    for (int ox = 0; ox < out_w; ox++) {
-                        if (ox >= lo && ox <= hi) { ox = hi; continue; }
-                        int ix0 = ox * stride_w - pad_left;
-                        float sum = 0.0f;
-                        for (int kw = 0; kw < 3; kw++) {
-                            int ix = ix0 + kw;
-                            if (ix >= 0 && ix < width) sum += filter[kh * 3 + kw] * src[ix];
-                        }
-                        dst[ox] += sum;
-                    }
-                    continue;
-                }
-                for (int kw = 0; kw < kernel_w; kw++) {
-                    float w = filter[kh * kernel_w + kw];
-                    int off = kw * dilation_w - pad_left;
-                    // Output columns whose input column lies inside the row.
-                    int lo = off < 0 ? (-off + stride_w - 1) / stride_w : 0;
-                    int hi_num = width - 1 - off;
-                    int hi = hi_num < 0 ? -1 : hi_num / stride_w;
-                    if (hi > out_w - 1) hi = out_w - 1;
-                    if (stride_w == 1) {
-                        const float *s = src + off;
-                        for (int ox = lo; ox <= hi; ox++) dst[ox] += w * s[ox];
-                    } else {
-                        for (int ox = lo; ox <= hi; ox++) dst[ox] += w * src[ox * stride_w + off];
-                    }
-                }
+                const float *src = padded + (size_t)(oy * stride_h + kh * dilation_h) * padded_w;
+                depthwise_row(dst, src, filter + kh * kernel_w, kernel_w, stride_w, dilation_w, out_w);
             }
         }
     }
+    free(padded);
 }

@@ -185,3 +185,18 @@ void ferry_sgemm_bt(int M, int N, int K, const float *A, int lda, const float *B
                     float *C, int ldc, int accumulate) {
     sgemm(M, N, K, A, lda, Bt, ldb, C, ldc, accumulate, 1);
 }
+
+#if defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void ferry_sgemv_bt(int N, int K, const float *a, const float *Bt, int ldb, float *c) {
+    for (int j = 0; j < N; j++) {
+        const float *row = Bt + (size_t)j * ldb;
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int k = 0;
+        for (; k + 8 <= K; k += 8)
+            for (int l = 0; l < 8; l++) lanes[l] += a[k + l] * row[k + l];
+        for (; k < K; k++) lanes[k & 7] += a[k] * row[k];
+        c[j] = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    }
+}

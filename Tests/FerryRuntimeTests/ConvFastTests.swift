@@ -20,6 +20,12 @@ import Testing
         Case(c: 6, h: 8, w: 13, m: 9, group: 3, strides: [2, 1], dilations: [1, 2], pads: [0, 2, 1, 0]),
         Case(n: 2, c: 17, h: 6, w: 6, m: 33, kh: 3, kw: 1, pads: [1, 0, 1, 0]),
         Case(c: 3, h: 15, w: 15, m: 70, kh: 5, kw: 5, strides: [3, 3], pads: [2, 2, 2, 2]),
+        // Depthwise windows of every width the fast path special-cases, and one it does not.
+        Case(c: 6, h: 13, w: 11, m: 6, kh: 5, kw: 5, group: 6, strides: [2, 2], pads: [2, 2, 2, 2]),
+        Case(c: 5, h: 9, w: 14, m: 5, kh: 5, kw: 5, group: 5, pads: [2, 2, 2, 2]),
+        Case(c: 4, h: 7, w: 7, m: 4, kh: 3, kw: 3, group: 4, strides: [2, 2], pads: [0, 0, 1, 1]),
+        Case(c: 4, h: 12, w: 12, m: 4, kh: 3, kw: 3, group: 4, dilations: [2, 2], pads: [2, 2, 2, 2]),
+        Case(c: 3, h: 10, w: 9, m: 3, kh: 7, kw: 4, group: 3, strides: [1, 3], pads: [3, 1, 3, 2]),
     ]
 
     @Test(arguments: cases)

@@ -13,6 +13,10 @@ void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, i
 void ferry_sgemm_bt(int M, int N, int K, const float *A, int lda, const float *Bt, int ldb,
                     float *C, int ldc, int accumulate);
 
+/// c[j] = Σ_k a[k]·Bt[j·ldb + k] for j in [0, N): a row vector times a transposed matrix (a
+/// Linear layer on one sample), summed in eight fixed lanes so every machine gets the same bits.
+void ferry_sgemv_bt(int N, int K, const float *a, const float *Bt, int ldb, float *c);
+
 /// Whether ferry_sgemm uses the AVX2/FMA micro-kernel on this machine (for reports and tests).
 int ferry_sgemm_uses_avx2(void);
 

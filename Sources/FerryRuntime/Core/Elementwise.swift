@@ -149,6 +149,8 @@ public func compare<F: NumericComparison>(_ a: Tensor, _ b: Tensor, _ context: E
 }
 
 /// Applies a float function to a floating-point tensor (float16 is computed in float32).
+/// Always inlined, so each op's closures are compiled into its own element loop.
+@inline(__always)
 public func mapFloat(_ x: Tensor, _ context: ExecutionContext,
                      _ f32: (Float) -> Float, _ f64: (Double) -> Double) throws -> Tensor {
     switch x.dataType {

@@ -25,6 +25,13 @@ enum MatMulKernel {
     static func sgemmTransposedB(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, bt: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                                  accumulate: Bool, context: ExecutionContext) {
         let acc: Int32 = accumulate ? 1 : 0
+        if m == 1 && !accumulate {
+            // One row: dot products straight off the weight rows, no packing.
+            context.parallelFor(n, minimumChunk: max(1, 32768 / max(k, 1))) { range in
+                ferry_sgemv_bt(Int32(range.count), Int32(k), a, bt + range.lowerBound * k, Int32(k), c + range.lowerBound)
+            }
+            return
+        }
         if n >= 64 * context.threads || m < context.threads {
             context.parallelFor((n + 15) / 16) { range in
                 let start = range.lowerBound * 16, end = min(n, range.upperBound * 16)
