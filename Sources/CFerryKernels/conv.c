@@ -47,7 +47,7 @@ void ferry_im2col(const float *input, int channels, int height, int width,
 
 // Taps of one output row from a zero-padded input row: no bounds checks, constant strides
 // for the common windows so the loops vectorize. Sums run in tap order for every width.
-static inline void depthwise_row(float *dst, const float *src, const float *f, int kernel_w,
+__attribute__((always_inline)) static inline void depthwise_row(float *dst, const float *src, const float *f, int kernel_w,
                                  int stride_w, int dilation_w, int out_w) {
     if (dilation_w == 1 && kernel_w == 3 && stride_w == 1) {
         for (int ox = 0; ox < out_w; ox++) dst[ox] += f[0] * src[ox] + f[1] * src[ox + 1] + f[2] * src[ox + 2];
@@ -90,10 +90,13 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
             int iy = py - pad_top;
             if (iy < 0 || iy >= height) { memset(row, 0, sizeof(float) * padded_w); continue; }
             const float *src = plane + (size_t)iy * width;
-            for (int px = 0; px < padded_w; px++) {
-                int ix = px - pad_left;
-                row[px] = (ix >= 0 && ix < width) ? src[ix] : 0.0f;
-            }
+            // Zero left margin, the row itself (as far as the window reaches), zero right margin.
+            int left = pad_left < padded_w ? pad_left : padded_w;
+            int copy = width < padded_w - left ? width : padded_w - left;
+            if (copy < 0) copy = 0;
+            memset(row, 0, sizeof(float) * left);
+            memcpy(row + left, src, sizeof(float) * copy);
+            memset(row + left + copy, 0, sizeof(float) * (padded_w - left - copy));
         }
         const float *filter = weights + (size_t)c * kernel_h * kernel_w;
         float *out = output + (size_t)c * out_h * out_w;

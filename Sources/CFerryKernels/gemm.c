@@ -134,34 +134,51 @@ static int detect_avx2(void) { return 0; }
 
 int ferry_sgemm_uses_avx2(void) { return detect_avx2() && !force_portable; }
 
-static void sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                  float *C, int ldc, int accumulate, int b_transposed) {
+size_t ferry_sgemm_packed_size(int M, int K) {
+    size_t blocks_k = (size_t)(K + KC - 1) / KC, blocks_m = (size_t)(M + MC - 1) / MC;
+    return blocks_k * blocks_m * MC * KC;
+}
+
+void ferry_sgemm_pack(int M, int K, const float *A, int lda, float *packed) {
+    int blocks_m = (M + MC - 1) / MC;
+    for (int pc = 0, bk = 0; pc < K; pc += KC, bk++) {
+        int kc = K - pc < KC ? K - pc : KC;
+        for (int ic = 0, bm = 0; ic < M; ic += MC, bm++) {
+            int mc = M - ic < MC ? M - ic : MC;
+            pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, packed + ((size_t)bk * blocks_m + bm) * MC * KC);
+        }
+    }
+}
+
+// The blocked product over A packed by ferry_sgemm_pack (every KC×MC block).
+static void sgemm_packed(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                         float *C, int ldc, int accumulate, int b_transposed) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
-        if (!accumulate) for (int i = 0; i < M; i++) memset(C + i * ldc, 0, sizeof(float) * N);
+        if (!accumulate) for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, sizeof(float) * N);
         return;
     }
     int avx2 = ferry_sgemm_uses_avx2();
-    float *packed_a = aligned_alloc(64, sizeof(float) * MC * KC);
+    int blocks_m = (M + MC - 1) / MC;
     int nc_max = N < NC ? N : NC;
     size_t b_size = sizeof(float) * (size_t)KC * (size_t)((nc_max + NR - 1) / NR * NR);
     float *packed_b = aligned_alloc(64, (b_size + 63) / 64 * 64);
     for (int jc = 0; jc < N; jc += NC) {
         int nc = N - jc < NC ? N - jc : NC;
-        for (int pc = 0; pc < K; pc += KC) {
+        for (int pc = 0, bk = 0; pc < K; pc += KC, bk++) {
             int kc = K - pc < KC ? K - pc : KC;
             int acc = accumulate || pc > 0;
             if (b_transposed) pack_bt(kc, nc, B + (size_t)jc * ldb + pc, ldb, packed_b);
             else pack_b(kc, nc, B + (size_t)pc * ldb + jc, ldb, packed_b);
-            for (int ic = 0; ic < M; ic += MC) {
+            for (int ic = 0, bm = 0; ic < M; ic += MC, bm++) {
                 int mc = M - ic < MC ? M - ic : MC;
-                pack_a(mc, kc, A + (size_t)ic * lda + pc, lda, packed_a);
+                const float *block_a = packed_a + ((size_t)bk * blocks_m + bm) * MC * KC;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int cols = nc - jr < NR ? nc - jr : NR;
                     const float *bp = packed_b + (size_t)(jr / NR) * kc * NR;
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = mc - ir < MR ? mc - ir : MR;
-                        const float *ap = packed_a + (size_t)(ir / MR) * kc * MR;
+                        const float *ap = block_a + (size_t)(ir / MR) * kc * MR;
                         float *cp = C + (size_t)(ic + ir) * ldc + jc + jr;
 #if defined(__x86_64__)
                         if (avx2) { kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, acc); continue; }
@@ -172,8 +189,21 @@ static void sgemm(int M, int N, int K, const float *A, int lda, const float *B, 
             }
         }
     }
-    free(packed_a);
     free(packed_b);
+}
+
+static void sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                  float *C, int ldc, int accumulate, int b_transposed) {
+    if (M <= 0 || N <= 0) return;
+    float *packed_a = aligned_alloc(64, sizeof(float) * (ferry_sgemm_packed_size(M, K > 0 ? K : 1)));
+    ferry_sgemm_pack(M, K, A, lda, packed_a);
+    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, accumulate, b_transposed);
+    free(packed_a);
+}
+
+void ferry_sgemm_prepacked(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                           float *C, int ldc, int accumulate) {
+    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, accumulate, 0);
 }
 
 void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

@@ -36,12 +36,19 @@ import Testing
         let b = Tensor(shape: [c.m], values: (0..<c.m).map { _ in random.float() })
         let geometry = try windowGeometry(c)
         let reference = ConvReference.run(x: x, w: w, bias: b, geometry: geometry, group: c.group).elements(as: Float.self)
+        let packed = ConvFast.PackedWeights(w, group: c.group)
+        var first: [Float]? = nil
         for threads in [1, 2, 3] {
             let fast = ConvFast.run(x: x, w: w, bias: b, geometry: geometry, group: c.group, context: ExecutionContext(threads: threads))
             let values = fast.elements(as: Float.self)
             #expect(values.count == reference.count)
             let worst = zip(values, reference).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
             #expect(worst < 1e-5, "threads \(threads): relative error \(worst)")
+            // Weights packed at load give the same bits as packing on each call, for any split.
+            let prepacked = ConvFast.run(x: x, w: w, bias: b, geometry: geometry, group: c.group,
+                                         context: ExecutionContext(threads: threads), packed: packed)
+            #expect(prepacked.elements(as: Float.self) == values)
+            if let first { #expect(first == values, "threads \(threads) changed the result") } else { first = values }
         }
     }
 

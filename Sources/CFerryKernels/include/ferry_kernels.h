@@ -17,6 +17,16 @@ void ferry_sgemm_bt(int M, int N, int K, const float *A, int lda, const float *B
 /// Linear layer on one sample), summed in eight fixed lanes so every machine gets the same bits.
 void ferry_sgemv_bt(int N, int K, const float *a, const float *Bt, int ldb, float *c);
 
+/// Floats needed to hold A (M×K) packed for ferry_sgemm_prepacked.
+size_t ferry_sgemm_packed_size(int M, int K);
+
+/// Packs A (M×K, row stride lda) once, e.g. a layer's weights at load time.
+void ferry_sgemm_pack(int M, int K, const float *A, int lda, float *packed);
+
+/// As ferry_sgemm with A given packed by ferry_sgemm_pack: same sums in the same order.
+void ferry_sgemm_prepacked(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                           float *C, int ldc, int accumulate);
+
 /// Whether ferry_sgemm uses the AVX2/FMA micro-kernel on this machine (for reports and tests).
 int ferry_sgemm_uses_avx2(void);
 

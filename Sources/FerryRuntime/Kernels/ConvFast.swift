@@ -6,8 +6,31 @@ import FerryIR
 /// threads by output columns or channels, never inside one output's sum, so results are the
 /// same for any thread count.
 public enum ConvFast {
+    /// A constant weight packed once for the GEMM, per group (built at session creation).
+    public final class PackedWeights: @unchecked Sendable {
+        let groups: [UnsafeMutablePointer<Float>]
+        /// The weight these were packed from: they apply only to that very tensor.
+        let source: TensorStorage
+
+        /// Packs w (M × C/group × KH × KW) as `group` matrices of (M/group) × (C/group·KH·KW).
+        public init(_ w: Tensor, group: Int) {
+            let rows = w.shape[0] / group
+            let depth = w.count / w.shape[0]
+            source = w.storage
+            let base = UnsafePointer(w.storage.bytes.assumingMemoryBound(to: Float.self))
+            groups = (0..<group).map { g in
+                let size = ferry_sgemm_packed_size(Int32(rows), Int32(max(depth, 1)))
+                let packed = UnsafeMutablePointer<Float>.allocate(capacity: size)
+                ferry_sgemm_pack(Int32(rows), Int32(depth), base + g * rows * depth, Int32(depth), packed)
+                return packed
+            }
+        }
+
+        deinit { for pointer in groups { pointer.deallocate() } }
+    }
+
     public static func run(x: Tensor, w: Tensor, bias: Tensor?, geometry g: WindowGeometry, group: Int,
-                           context: ExecutionContext) -> Tensor {
+                           context: ExecutionContext, packed: PackedWeights? = nil) -> Tensor {
         let n = x.shape[0], c = x.shape[1], m = w.shape[0]
         let (h, wd) = (g.input[0], g.input[1]), (oh, ow) = (g.output[0], g.output[1])
         let (kh, kw) = (g.kernel[0], g.kernel[1])
@@ -61,10 +84,16 @@ public enum ConvFast {
                 if plane >= 64 * context.threads || coutG < context.threads {
                     // Split output columns in multiples of the micro-kernel width.
                     let blocks = (plane + 15) / 16
+                    let prepacked = packed.flatMap { $0.source === w.storage ? UnsafePointer($0.groups[gi]) : nil }
                     context.parallelFor(blocks) { range in
                         let start = range.lowerBound * 16, end = min(plane, range.upperBound * 16)
-                        ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
-                                    cg + start, Int32(plane), accumulate)
+                        if let prepacked {
+                            ferry_sgemm_prepacked(Int32(coutG), Int32(end - start), Int32(k), prepacked, source + start, Int32(plane),
+                                                  cg + start, Int32(plane), accumulate)
+                        } else {
+                            ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
+                                        cg + start, Int32(plane), accumulate)
+                        }
                     }
                 } else {
                     context.parallelFor(coutG) { range in

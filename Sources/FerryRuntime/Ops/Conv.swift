@@ -6,11 +6,20 @@ struct Conv: Operator {
     static let opType = "Conv"
     let window: WindowAttributes
     let group: Int
+    /// The weight packed for the GEMM once, when it is a constant float32 tensor of a
+    /// convolution that is not depthwise (which does not use the GEMM).
+    let packed: ConvFast.PackedWeights?
 
     init(_ node: NodeContext) throws {
         window = try WindowAttributes(node)
         group = try node.int("group", default: 1)
         guard group >= 1 else { throw node.invalid("group", "must be positive, got \(group)") }
+        if let w = node.constant(1), w.dataType == .float32, (w.rank == 4 || w.rank == 3), w.shape[0] % group == 0,
+           w.shape[0] > 0, !(w.shape[1] == 1 && w.shape[0] == group) {
+            packed = ConvFast.PackedWeights(w, group: group)
+        } else {
+            packed = nil
+        }
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
@@ -30,7 +39,7 @@ struct Conv: Operator {
             if let flat = geometry.as2D {
                 let x4 = x.rank == 3 ? x.reshaped([x.shape[0], c, 1, x.shape[2]]) : x
                 let w4 = w.rank == 3 ? w.reshaped([m, w.shape[1], 1, w.shape[2]]) : w
-                let out = ConvFast.run(x: x4, w: w4, bias: bias, geometry: flat, group: group, context: context)
+                let out = ConvFast.run(x: x4, w: w4, bias: bias, geometry: flat, group: group, context: context, packed: packed)
                 return [out.reshaped([x.shape[0], m] + geometry.output)]
             }
             return [ConvReference.run(x: x, w: w, bias: bias, geometry: geometry, group: group)]
