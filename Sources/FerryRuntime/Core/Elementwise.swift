@@ -15,8 +15,11 @@ public protocol NumericComparison {
     func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> Bool
 }
 
-/// Elements per chunk below which splitting elementwise work across threads does not pay.
-let elementwiseGrain = 1 << 15
+/// Elements per chunk for the closure-based maps. Split across threads, a chunk calls `f`
+/// through a closure for every element (the optimizer inlines it only in the one-chunk case),
+/// which costs more than the second core gains on memory-bound work; so these maps split only
+/// very large tensors. Hot ops with plain loops (Clip, the convolutions) split finely.
+@usableFromInline let elementwiseGrain = 1 << 22
 
 /// Applies `f` to every element of `x`.
 @inlinable
@@ -26,7 +29,7 @@ public func mapUnary<A: TensorElement, R: TensorElement>(_ x: Tensor, _ context:
     x.withElements(as: A.self) { input in
         out.withMutableElements(as: R.self) { output in
             let inBase = input.baseAddress, outBase = output.baseAddress
-            context.parallelFor(input.count, minimumChunk: 1 << 15) { range in
+            context.parallelFor(input.count, minimumChunk: elementwiseGrain) { range in
                 for i in range { outBase![i] = f(inBase![i]) }
             }
         }
@@ -47,7 +50,7 @@ public func mapBinary<A: TensorElement, B: TensorElement, R: TensorElement>(
             out.withMutableElements(as: R.self) { po in
                 let pa = pa.baseAddress!, pb = pb.baseAddress!, po = po.baseAddress!
                 if a.shape == b.shape {
-                    context.parallelFor(out.count, minimumChunk: 1 << 15) { range in
+                    context.parallelFor(out.count, minimumChunk: elementwiseGrain) { range in
                         for i in range { po[i] = f(pa[i], pb[i]) }
                     }
                     return
@@ -55,7 +58,7 @@ public func mapBinary<A: TensorElement, B: TensorElement, R: TensorElement>(
                 let walk = BroadcastWalk(inputs: [a.shape, b.shape], outShape: shape)
                 let length = walk.rowLength
                 let sa = walk.rowStride(0), sb = walk.rowStride(1)
-                context.parallelFor(walk.rowCount, minimumChunk: max(1, (1 << 15) / length)) { rows in
+                context.parallelFor(walk.rowCount, minimumChunk: max(1, elementwiseGrain / length)) { rows in
                     for row in rows {
                         let oa = walk.offset(row: row, input: 0), ob = walk.offset(row: row, input: 1)
                         let base = row * length

@@ -28,8 +28,16 @@ struct Clip: Operator {
         }
         let low = try bound(1, attributeMin), high = try bound(2, attributeMax)
         if x.dataType == .float32 {
+            // A plain loop rather than mapUnary's closure: the loop body stays inlined when the
+            // range is split across threads (Clip follows most convolutions in mobile models).
             let lo = low.map { Float($0) } ?? -.infinity, hi = high.map { Float($0) } ?? .infinity
-            return [mapUnary(x, context) { (v: Float) -> Float in Swift.min(Swift.max(v, lo), hi) }]
+            let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
+            let source = x.storage.bytes.assumingMemoryBound(to: Float.self)
+            let target = out.storage.bytes.assumingMemoryBound(to: Float.self)
+            context.parallelFor(x.count, minimumChunk: 1 << 15) { range in
+                for i in range { target[i] = Swift.min(Swift.max(source[i], lo), hi) }
+            }
+            return [out]
         }
         func open<T: NumericElement>(_: T.Type) -> Tensor {
             let lo = low.map { T(castingFrom: $0) } ?? T.lowest
