@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "FerryIR", targets: ["FerryIR"]),
         .library(name: "ONNXFormat", targets: ["ONNXFormat"]),
         .library(name: "FerryRuntime", targets: ["FerryRuntime"]),
+        // BEGIN tflite products
+        // END tflite products
         // BEGIN distribution products
         .library(name: "FerryBundle", targets: ["FerryBundle"]),
         .library(name: "FerrySync", targets: ["FerrySync"]),
@@ -64,6 +66,10 @@ let package = Package(
             name: "FerryTestSupport",
             dependencies: ["FerryIR", "ONNXFormat", "FerryRuntime"]
         ),
+        // BEGIN verify targets
+        // END verify targets
+        // BEGIN tflite targets
+        // END tflite targets
         // BEGIN distribution targets
         // libzstd from the system (pkg-config libzstd; Debian libzstd-dev).
         .systemLibrary(
@@ -108,6 +114,10 @@ let package = Package(
             dependencies: [
                 "FerryIR", "ONNXFormat", "FerryRuntime", "TensorIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // BEGIN verify CLI dependencies
+                // END verify CLI dependencies
+                // BEGIN tflite CLI dependencies
+                // END tflite CLI dependencies
                 // BEGIN distribution CLI dependencies
                 "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +135,10 @@ let package = Package(
             dependencies: ["FerryRuntime", "ONNXFormat", "FerryTestSupport", "CFerryKernels"],
             exclude: ["conformance-exclusions.txt"]
         ),
+        // BEGIN verify tests
+        // END verify tests
+        // BEGIN tflite tests
+        // END tflite tests
         // BEGIN distribution tests
         .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle"]),
         .testTarget(

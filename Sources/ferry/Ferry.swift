@@ -13,6 +13,10 @@ struct Ferry: AsyncParsableCommand {
         subcommands: [
             // Model commands
             InspectCommand.self, RunCommand.self, BenchCommand.self,
+            // Optimization: passes, pruning, quantization, writers (convert)
+
+            // Drift gating in CI (verify)
+
             // Distribution commands (bundle, unbundle, keygen, serve, token, publish, pull)
             KeygenCommand.self, BundleCommand.self, UnbundleCommand.self, BundleInspectCommand.self, ServeCommand.self,
             TokenCommand.self, PublishCommand.self, RolloutCommand.self, RollbackCommand.self, AuditCommand.self, PullCommand.self,
