@@ -61,6 +61,8 @@ let package = Package(
             name: "TensorIO",
             dependencies: ["FerryIR", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // Graph passes: folding, fusion, layout simplification, pruning, quantization.
+        .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime"]),
         // Reusable checkers for tests.
         .target(
             name: "FerryTestSupport",
@@ -112,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryIR", "ONNXFormat", "FerryRuntime", "TensorIO",
+                "FerryIR", "ONNXFormat", "FerryRuntime", "TensorIO", "FerryPasses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // BEGIN verify CLI dependencies
                 // END verify CLI dependencies
@@ -129,6 +131,7 @@ let package = Package(
         // Mutation fuzzer for the model loader (make fuzz).
         .executableTarget(name: "ferry-fuzz", dependencies: ["ONNXFormat", "FerryRuntime"]),
         .testTarget(name: "FerryIRTests", dependencies: ["FerryIR", "FerryTestSupport"]),
+        .testTarget(name: "FerryPassesTests", dependencies: ["FerryPasses", "FerryRuntime", "ONNXFormat", "FerryTestSupport"]),
         .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "FerryTestSupport"]),
         .testTarget(
             name: "FerryRuntimeTests",

@@ -38,21 +38,33 @@ public enum OperatorRegistry {
         DequantizeLinear.self, QuantizeLinear.self,
         // Types and plumbing
         Cast.self, CastLike.self, Dropout.self, Identity.self,
+        // Fused ops written by Ferry's passes (ONNX Runtime's com.microsoft definitions)
+        FusedConv.self, FusedGemm.self,
     ]
 
     static let byName: [String: any Operator.Type] = {
         var table: [String: any Operator.Type] = [:]
-        for op in operators { table[op.opType] = op }
+        for op in operators { table[key(op.domain, op.opType)] = op }
         return table
     }()
 
+    private static func key(_ domain: String, _ opType: String) -> String { domain.isEmpty ? opType : domain + "::" + opType }
+
     /// Names of the default-domain operators the reference core runs, sorted.
-    public static var supportedOperators: [String] { operators.map { $0.opType }.sorted() }
+    public static var supportedOperators: [String] { operators.filter { $0.domain.isEmpty }.map { $0.opType }.sorted() }
+
+    /// Every registered op type in any domain, sorted (one per file under Ops/).
+    public static var allOperatorTypes: [String] { operators.map { $0.opType }.sorted() }
+
+    /// Whether the core runs `opType` of `domain` ("" or "ai.onnx" for the default domain).
+    public static func supports(_ opType: String, domain: String) -> Bool {
+        byName[key(domain == "ai.onnx" ? "" : domain, opType)] != nil
+    }
 
     static func makeKernel(_ context: NodeContext) throws -> any Kernel {
         let node = context.node
         let domain = node.domain == "ai.onnx" ? "" : node.domain
-        guard let op = byName[node.opType], op.domain == domain else {
+        guard let op = byName[key(domain, node.opType)] else {
             throw GraphError.unsupportedOperator(node: node.label, opType: node.opType, domain: node.domain)
         }
         return try op.init(context)

@@ -30,7 +30,8 @@ public enum ConvFast {
     }
 
     public static func run(x: Tensor, w: Tensor, bias: Tensor?, geometry g: WindowGeometry, group: Int,
-                           context: ExecutionContext, packed: PackedWeights? = nil) -> Tensor {
+                           context: ExecutionContext, packed: PackedWeights? = nil,
+                           activation: FusedActivation? = nil) -> Tensor {
         let n = x.shape[0], c = x.shape[1], m = w.shape[0]
         let (h, wd) = (g.input[0], g.input[1]), (oh, ow) = (g.output[0], g.output[1])
         let (kh, kw) = (g.kernel[0], g.kernel[1])
@@ -55,6 +56,7 @@ public enum ConvFast {
                                            Int32(h), Int32(wd), Int32(kh), Int32(kw), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
                                            Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
                                            Int32(oh), Int32(ow))
+                    activation?.apply(ob + range.lowerBound * plane, range.count * plane)
                 }
                 continue
             }
@@ -94,11 +96,15 @@ public enum ConvFast {
                             ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
                                         cg + start, Int32(plane), accumulate)
                         }
+                        if let activation {
+                            for oc in 0..<coutG { activation.apply(cg + oc * plane + start, end - start) }
+                        }
                     }
                 } else {
                     context.parallelFor(coutG) { range in
                         ferry_sgemm(Int32(range.count), Int32(plane), Int32(k), a + range.lowerBound * k, Int32(k), source, Int32(plane),
                                     cg + range.lowerBound * plane, Int32(plane), accumulate)
+                        activation?.apply(cg + range.lowerBound * plane, range.count * plane)
                     }
                 }
             }

@@ -9,6 +9,8 @@ struct Conv: Operator {
     /// The weight packed for the GEMM once, when it is a constant float32 tensor of a
     /// convolution that is not depthwise (which does not use the GEMM).
     let packed: ConvFast.PackedWeights?
+    /// Applied to the output as it is computed (FusedConv).
+    var activation: FusedActivation?
 
     init(_ node: NodeContext) throws {
         window = try WindowAttributes(node)
@@ -39,10 +41,13 @@ struct Conv: Operator {
             if let flat = geometry.as2D {
                 let x4 = x.rank == 3 ? x.reshaped([x.shape[0], c, 1, x.shape[2]]) : x
                 let w4 = w.rank == 3 ? w.reshaped([m, w.shape[1], 1, w.shape[2]]) : w
-                let out = ConvFast.run(x: x4, w: w4, bias: bias, geometry: flat, group: group, context: context, packed: packed)
+                let out = ConvFast.run(x: x4, w: w4, bias: bias, geometry: flat, group: group, context: context, packed: packed,
+                                       activation: activation)
                 return [out.reshaped([x.shape[0], m] + geometry.output)]
             }
-            return [ConvReference.run(x: x, w: w, bias: bias, geometry: geometry, group: group)]
+            let out = ConvReference.run(x: x, w: w, bias: bias, geometry: geometry, group: group)
+            activation?.apply(to: out, context)
+            return [out]
         }
     }
 }

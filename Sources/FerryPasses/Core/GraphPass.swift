@@ -1,0 +1,55 @@
+import FerryIR
+
+/// One rewrite of a model: takes a model and returns the rewritten model, outputs unchanged
+/// (up to the numerical effect the pass documents, e.g. quantization).
+///
+/// Passes are small values; the pipeline runs them in order and verifies the graph between them.
+public protocol GraphPass: Sendable {
+    /// A short name for reports and errors, e.g. "fold-batch-norm".
+    var name: String { get }
+    func apply(to model: Model) throws -> Model
+}
+
+/// Runs passes in order, re-sorting and verifying the graph after each one, and records what
+/// each pass changed (node count before and after).
+public struct PassPipeline: Sendable {
+    public var passes: [any GraphPass]
+
+    public init(_ passes: [any GraphPass]) { self.passes = passes }
+
+    /// One line per pass: its name and the node count it left.
+    public struct Step: Sendable, Equatable {
+        public var pass: String
+        public var nodesBefore: Int
+        public var nodesAfter: Int
+    }
+
+    public func run(_ model: Model) throws -> (Model, [Step]) {
+        var current = model
+        var steps: [Step] = []
+        for pass in passes {
+            let before = current.graph.nodes.count
+            do {
+                current = try pass.apply(to: current)
+                try current.graph.sortAndVerify()
+            } catch let error as PassError {
+                throw error
+            } catch {
+                throw PassError.failed(pass: pass.name, reason: "\(error)")
+            }
+            steps.append(Step(pass: pass.name, nodesBefore: before, nodesAfter: current.graph.nodes.count))
+        }
+        return (current, steps)
+    }
+
+    /// The standard float optimizations, in an order where each pass feeds the next: fold
+    /// constants first so that shape subgraphs disappear, then fuse.
+    public static func standard(fuseActivations: Bool) -> PassPipeline {
+        var passes: [any GraphPass] = [
+            RemovePassThrough(), ConstantFolding(), DeadCodeElimination(),
+            FoldBatchNormalization(), SimplifyTransposes(), ConstantFolding(), DeadCodeElimination(),
+        ]
+        if fuseActivations { passes.append(FuseActivations()) }
+        return PassPipeline(passes)
+    }
+}
