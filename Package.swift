@@ -131,7 +131,7 @@ let package = Package(
         // Mutation fuzzer for the model loader (make fuzz).
         .executableTarget(name: "ferry-fuzz", dependencies: ["ONNXFormat", "FerryRuntime"]),
         .testTarget(name: "FerryIRTests", dependencies: ["FerryIR", "FerryTestSupport"]),
-        .testTarget(name: "FerryPassesTests", dependencies: ["FerryPasses", "FerryRuntime", "ONNXFormat", "FerryTestSupport"]),
+        .testTarget(name: "FerryPassesTests", dependencies: ["FerryPasses", "FerryRuntime", "ONNXFormat", "FerryTestSupport", "TensorIO", "CFerryKernels"]),
         .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "FerryTestSupport"]),
         .testTarget(
             name: "FerryRuntimeTests",

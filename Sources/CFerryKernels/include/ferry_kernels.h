@@ -48,4 +48,6 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
                             int stride_h, int stride_w, int dilation_h, int dilation_w,
                             int out_h, int out_w);
 
+#include "ferry_qkernels.h"
+
 #endif

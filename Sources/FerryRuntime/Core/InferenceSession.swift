@@ -4,7 +4,15 @@ import FerryIR
 public struct SessionOptions: Sendable {
     /// Worker threads for kernels; results are identical for every value.
     public var threads: Int
-    public init(threads: Int = 1) { self.threads = max(1, threads) }
+    /// When set, QDQ patterns run as the integer kernels TFLite uses, with this requantization
+    /// rounding ("what the device computes"); when nil, QuantizeLinear/DequantizeLinear run as
+    /// written (ONNX's reference semantics).
+    public var integerArithmetic: IntegerRounding?
+
+    public init(threads: Int = 1, integerArithmetic: IntegerRounding? = nil) {
+        self.threads = max(1, threads)
+        self.integerArithmetic = integerArithmetic
+    }
 }
 
 /// Runs a model on the CPU with Ferry's reference kernels.
@@ -22,6 +30,9 @@ public final class InferenceSession: @unchecked Sendable {
         var graph = model.graph
         do {
             try graph.sortAndVerify()
+            if let rounding = options.integerArithmetic {
+                graph = try IntegerLowering.lower(graph, rounding: rounding)
+            }
             plan = try ExecutionPlan(graph: graph, opset: model.opset, outerScope: [], threads: options.threads)
         } catch let error as GraphError {
             throw RuntimeError.graph(error)

@@ -40,6 +40,9 @@ public enum OperatorRegistry {
         Cast.self, CastLike.self, Dropout.self, Identity.self,
         // Fused ops written by Ferry's passes (ONNX Runtime's com.microsoft definitions)
         FusedConv.self, FusedGemm.self,
+        // Integer ops computing as TFLite's reference kernels (written by the integer lowering)
+        IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self,
+        IntegerMean.self, IntegerMul.self, IntegerSub.self,
     ]
 
     static let byName: [String: any Operator.Type] = {

@@ -1,0 +1,41 @@
+#ifndef FERRY_QKERNELS_H
+#define FERRY_QKERNELS_H
+
+#include <stdint.h>
+
+/* Integer kernels computing exactly as TensorFlow Lite's reference integer kernels do.
+   `single_rounding` selects TFLite's TFLITE_SINGLE_ROUNDING requantization (one rounding of a
+   64-bit product); otherwise the gemmlowp double rounding (SaturatingRoundingDoublingHighMul,
+   then RoundingDivideByPOT). */
+
+/* TFLite's QuantizeMultiplier: a real multiplier as a Q31 fixed-point value and a shift. */
+void ferry_quantize_multiplier(double real, int32_t *multiplier, int *shift, int single_rounding);
+
+/* MultiplyByQuantizedMultiplier for a 32-bit accumulator. */
+int32_t ferry_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift, int single_rounding);
+
+/* MultiplyByQuantizedMultiplier for a 64-bit accumulator (16x8 kernels). */
+int32_t ferry_multiply_by_quantized_multiplier64(int64_t x, int32_t multiplier, int shift);
+
+/* Per-channel int8 2-D convolution (NCHW input, M x C/group x KH x KW weights) for output
+   channels [channel_begin, channel_end) of one image. Padding reads as the input zero point
+   (contributes nothing), as TFLite skips points outside the image. */
+void ferry_qconv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                      int channels, int height, int width, int out_channels, int group,
+                      int kernel_h, int kernel_w, int pad_top, int pad_left,
+                      int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
+                      int32_t input_offset, int32_t output_offset,
+                      const int32_t *multipliers, const int32_t *shifts,
+                      int32_t act_min, int32_t act_max, int single_rounding,
+                      int channel_begin, int channel_end);
+
+/* Per-channel int8 fully connected: output[b][n] for rows [row_begin, row_end) of a
+   batch x depth input and an out x depth weight. */
+void ferry_qfully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                               int batches, int depth, int outputs,
+                               int32_t input_offset, int32_t output_offset,
+                               const int32_t *multipliers, const int32_t *shifts,
+                               int32_t act_min, int32_t act_max, int single_rounding,
+                               int row_begin, int row_end);
+
+#endif

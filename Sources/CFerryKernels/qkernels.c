@@ -1,0 +1,113 @@
+#include "ferry_qkernels.h"
+#include <math.h>
+#include <limits.h>
+
+void ferry_quantize_multiplier(double real, int32_t *multiplier, int *shift, int single_rounding) {
+    if (real == 0.0) { *multiplier = 0; *shift = 0; return; }
+    int exponent = 0;
+    const double q = frexp(real, &exponent);
+    int64_t q_fixed = (int64_t)round(q * (double)(1LL << 31));
+    if (q_fixed == (1LL << 31)) { q_fixed /= 2; ++exponent; }
+    if (exponent < -31) { exponent = 0; q_fixed = 0; }
+    if (single_rounding && exponent > 30) { exponent = 30; q_fixed = (1LL << 31) - 1; }
+    *multiplier = (int32_t)q_fixed;
+    *shift = exponent;
+}
+
+static inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+    const int overflow = a == b && a == INT32_MIN;
+    const int64_t ab = (int64_t)a * (int64_t)b;
+    const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    const int32_t high = (int32_t)((ab + nudge) / (1LL << 31));
+    return overflow ? INT32_MAX : high;
+}
+
+static inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+    const int32_t mask = (int32_t)((1LL << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+int32_t ferry_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift, int single_rounding) {
+    if (single_rounding) {
+        const int64_t total_shift = 31 - shift;
+        const int64_t rounding = (int64_t)1 << (total_shift - 1);
+        int64_t result = (int64_t)x * (int64_t)multiplier + rounding;
+        return (int32_t)(result >> total_shift);
+    }
+    const int left_shift = shift > 0 ? shift : 0;
+    const int right_shift = shift > 0 ? 0 : -shift;
+    return rounding_divide_by_pot(saturating_rounding_doubling_high_mul((int32_t)((uint32_t)x << left_shift), multiplier), right_shift);
+}
+
+int32_t ferry_multiply_by_quantized_multiplier64(int64_t x, int32_t multiplier, int shift) {
+    const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+    const int64_t total_shift = 15 - shift;
+    const int64_t rounding = (int64_t)1 << (total_shift - 1);
+    int64_t result = x * (int64_t)reduced + rounding;
+    return (int32_t)(result >> total_shift);
+}
+
+static inline int8_t clamp_s8(int32_t v, int32_t lo, int32_t hi) {
+    return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
+void ferry_qconv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                      int channels, int height, int width, int out_channels, int group,
+                      int kernel_h, int kernel_w, int pad_top, int pad_left,
+                      int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
+                      int32_t input_offset, int32_t output_offset,
+                      const int32_t *multipliers, const int32_t *shifts,
+                      int32_t act_min, int32_t act_max, int single_rounding,
+                      int channel_begin, int channel_end) {
+    const int cin_g = channels / group, cout_g = out_channels / group;
+    for (int m = channel_begin; m < channel_end; ++m) {
+        const int g = m / cout_g;
+        const int8_t *w = weights + (long)m * cin_g * kernel_h * kernel_w;
+        int8_t *out = output + (long)m * out_h * out_w;
+        for (int oy = 0; oy < out_h; ++oy) {
+            for (int ox = 0; ox < out_w; ++ox) {
+                int32_t acc = 0;
+                const int iy0 = oy * stride_h - pad_top, ix0 = ox * stride_w - pad_left;
+                for (int c = 0; c < cin_g; ++c) {
+                    const int8_t *plane = input + (long)(g * cin_g + c) * height * width;
+                    const int8_t *wc = w + (long)c * kernel_h * kernel_w;
+                    for (int ky = 0; ky < kernel_h; ++ky) {
+                        const int iy = iy0 + ky * dilation_h;
+                        if (iy < 0 || iy >= height) continue;
+                        for (int kx = 0; kx < kernel_w; ++kx) {
+                            const int ix = ix0 + kx * dilation_w;
+                            if (ix < 0 || ix >= width) continue;
+                            acc += (int32_t)wc[ky * kernel_w + kx] * ((int32_t)plane[iy * width + ix] + input_offset);
+                        }
+                    }
+                }
+                if (bias) acc += bias[m];
+                acc = ferry_multiply_by_quantized_multiplier(acc, multipliers[m], shifts[m], single_rounding);
+                acc += output_offset;
+                out[oy * out_w + ox] = clamp_s8(acc, act_min, act_max);
+            }
+        }
+    }
+}
+
+void ferry_qfully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                               int batches, int depth, int outputs,
+                               int32_t input_offset, int32_t output_offset,
+                               const int32_t *multipliers, const int32_t *shifts,
+                               int32_t act_min, int32_t act_max, int single_rounding,
+                               int row_begin, int row_end) {
+    for (int b = row_begin; b < row_end; ++b) {
+        const int8_t *x = input + (long)b * depth;
+        for (int n = 0; n < outputs; ++n) {
+            const int8_t *w = weights + (long)n * depth;
+            int32_t acc = 0;
+            for (int d = 0; d < depth; ++d) acc += (int32_t)w[d] * ((int32_t)x[d] + input_offset);
+            if (bias) acc += bias[n];
+            acc = ferry_multiply_by_quantized_multiplier(acc, multipliers[n], shifts[n], single_rounding);
+            acc += output_offset;
+            output[(long)b * outputs + n] = clamp_s8(acc, act_min, act_max);
+        }
+    }
+}

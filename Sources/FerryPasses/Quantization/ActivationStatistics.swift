@@ -1,0 +1,164 @@
+import FerryIR
+import FerryRuntime
+import Foundation
+
+/// Value statistics of float tensors over a calibration set: range, and a histogram of the
+/// values between the observed extremes for the percentile, entropy and MSE methods.
+public struct ActivationStatistics: Sendable {
+    public var min: Double
+    public var max: Double
+    /// Counts of values in `bins` equal steps over [min, max] (filled by the second pass).
+    public var histogram: [Double]
+    /// Counts of |x| in `bins` equal steps over [0, max(|min|, |max|)] (entropy method).
+    public var absoluteHistogram: [Double] = []
+
+    public static let bins = 2048
+
+    /// The calibrated range of this tensor by `method`.
+    public func range(_ method: CalibrationMethod, percentile: Double, type: DataType) -> (Double, Double) {
+        guard max > min, histogram.reduce(0, +) > 0 else { return (min, max) }
+        switch method {
+        case .minmax:
+            return (min, max)
+        case .percentile:
+            return (value(atFraction: 1 - percentile), value(atFraction: percentile))
+        case .entropy:
+            let threshold = entropyThreshold()
+            return (Swift.max(min, -threshold), Swift.min(max, threshold))
+        case .mse:
+            return mseRange(type: type)
+        }
+    }
+
+    private var width: Double { (max - min) / Double(histogram.count) }
+
+    /// The value below which `fraction` of the observed values lie.
+    func value(atFraction fraction: Double) -> Double {
+        let total = histogram.reduce(0, +)
+        var seen = 0.0
+        for (bin, count) in histogram.enumerated() {
+            seen += count
+            if seen >= fraction * total { return min + Double(bin + 1) * width }
+        }
+        return max
+    }
+
+    /// TensorRT's entropy calibration over the histogram of |x| (bins over [0, max |x|]): the
+    /// threshold whose clipped, 128-level quantized distribution is closest (KL divergence) to
+    /// the observed one.
+    func entropyThreshold(levels: Int = 128) -> Double {
+        let hist = absoluteHistogram
+        let bins = hist.count
+        let absMax = Swift.max(abs(min), abs(max))
+        guard bins > levels, absMax > 0 else { return absMax }
+        var best = (divergence: Double.infinity, bin: bins)
+        for i in stride(from: levels, through: bins, by: 8) {
+            var p = Array(hist[0..<i])
+            p[i - 1] += hist[i...].reduce(0, +)
+            // The candidate: the i bins without the clipped outliers, merged into `levels`
+            // groups, each group's mass spread evenly over its non-empty bins. (Built from the
+            // unclipped bins, so that clipping shows up as divergence.)
+            let sliced = hist[0..<i]
+            var q = [Double](repeating: 0, count: i)
+            let perLevel = Double(i) / Double(levels)
+            for level in 0..<levels {
+                let start = Int((Double(level) * perLevel).rounded(.down))
+                let end = level == levels - 1 ? i : Int((Double(level + 1) * perLevel).rounded(.down))
+                guard start < end else { continue }
+                let total = sliced[start..<end].reduce(0, +)
+                let nonEmpty = sliced[start..<end].filter { $0 > 0 }.count
+                guard nonEmpty > 0 else { continue }
+                for j in start..<end where sliced[j] > 0 { q[j] = total / Double(nonEmpty) }
+            }
+            let pSum = p.reduce(0, +), qSum = q.reduce(0, +)
+            guard pSum > 0, qSum > 0 else { continue }
+            var divergence = 0.0
+            for j in 0..<i where p[j] > 0 {
+                let pj = p[j] / pSum
+                // Mass q misses entirely (the clipped tail) is charged as if q held one count there.
+                let qj = q[j] > 0 ? q[j] / qSum : 1 / qSum
+                divergence += pj * Foundation.log(pj / qj)
+            }
+            if divergence < best.divergence { best = (divergence, i) }
+        }
+        return absMax * Double(best.bin) / Double(bins)
+    }
+
+    /// Shrinks the range step by step and keeps the one with the least expected squared error:
+    /// rounding error (step²/12 per in-range value) plus clipping error for values outside.
+    func mseRange(type: DataType) -> (Double, Double) {
+        let (qmin, qmax) = QuantParams.range(of: type)
+        let levels = Double(qmax - qmin)
+        var best = (error: Double.infinity, lo: min, hi: max)
+        for step in 0...60 {
+            let factor = 1 - Double(step) / 100
+            let lo = Swift.min(0, min * factor), hi = Swift.max(0, max * factor)
+            let scale = (hi - lo) / levels
+            guard scale > 0 else { continue }
+            var error = 0.0
+            for (bin, count) in histogram.enumerated() where count > 0 {
+                let x = min + (Double(bin) + 0.5) * width
+                if x < lo { error += count * (lo - x) * (lo - x) } else if x > hi { error += count * (x - hi) * (x - hi) } else { error += count * scale * scale / 12 }
+            }
+            if error < best.error { best = (error, lo, hi) }
+        }
+        return (best.lo, best.hi)
+    }
+}
+
+/// Runs a float model over calibration samples and records statistics of every float value.
+public enum ActivationRecorder {
+    /// Statistics for `names` (float32 values of the model), over every sample; two passes when
+    /// the method needs a histogram. Deterministic: samples are visited in order.
+    public static func record(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
+                              threads: Int) throws -> [String: ActivationStatistics] {
+        var probe = model
+        let existing = Set(model.graph.outputs.map(\.name))
+        for name in names where !existing.contains(name) {
+            probe.graph.outputs.append(ValueInfo(name: name, type: nil))
+        }
+        let session = try InferenceSession(model: probe, options: SessionOptions(threads: threads))
+        var stats: [String: ActivationStatistics] = [:]
+        let wanted = Set(names)
+        for sample in samples {
+            for (name, value) in try session.runNamed(sample) where wanted.contains(name) && value.dataType == .float32 {
+                value.withElements(as: Float.self) { values in
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for v in values where v.isFinite { lo = Swift.min(lo, Double(v)); hi = Swift.max(hi, Double(v)) }
+                    if var s = stats[name] {
+                        s.min = Swift.min(s.min, lo)
+                        s.max = Swift.max(s.max, hi)
+                        stats[name] = s
+                    } else {
+                        stats[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
+                    }
+                }
+            }
+        }
+        guard method != .minmax else { return stats }
+        for name in stats.keys {
+            stats[name]!.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
+            if method == .entropy { stats[name]!.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
+        }
+        for sample in samples {
+            for (name, value) in try session.runNamed(sample) {
+                guard var s = stats[name], s.max > s.min else { continue }
+                let bins = ActivationStatistics.bins
+                let scale = Double(bins) / (s.max - s.min)
+                let absScale = Double(bins) / Swift.max(abs(s.min), abs(s.max))
+                let entropy = method == .entropy
+                value.withElements(as: Float.self) { values in
+                    for v in values where v.isFinite {
+                        let bin = Swift.min(bins - 1, Swift.max(0, Int((Double(v) - s.min) * scale)))
+                        s.histogram[bin] += 1
+                        // Exact zeros (ReLU's spike) are exact in every quantization; left in, they
+                        // would swamp the divergence of the first group and favour clipping.
+                        if entropy && v != 0 { s.absoluteHistogram[Swift.min(bins - 1, Int(abs(Double(v)) * absScale))] += 1 }
+                    }
+                }
+                stats[name] = s
+            }
+        }
+        return stats
+    }
+}

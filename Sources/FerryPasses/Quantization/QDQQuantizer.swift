@@ -1,0 +1,232 @@
+import FerryIR
+
+/// Full-integer quantization in ONNX's QDQ form: every quantized activation passes through a
+/// QuantizeLinear/DequantizeLinear pair with calibrated per-tensor parameters, weights are int8
+/// per channel (symmetric, ±127) behind a DequantizeLinear, biases int32 with scale
+/// input·weight. ONNX Runtime runs the result; Ferry's integer lowering and the TFLite writer
+/// read the pairs as the quantization parameters of integer ops.
+public struct QDQQuantizer: GraphPass {
+    public let name = "quantize-qdq"
+    public var options: QuantizationOptions
+    /// Calibrated statistics of every float activation, by value name.
+    public var statistics: [String: ActivationStatistics]
+
+    public init(options: QuantizationOptions, statistics: [String: ActivationStatistics]) {
+        self.options = options
+        self.statistics = statistics
+    }
+
+    public func apply(to model: Model) throws -> Model {
+        guard options.mode == .int8 || options.mode == .int16x8 else { return model }
+        let type = options.activationType
+        if type == .int16 && model.opset < 21 {
+            throw PassError.invalidOption("16×8 quantization writes int16 QuantizeLinear, which needs opset 21; the model has opset \(model.opset)")
+        }
+        if model.opset < 13 {
+            throw PassError.invalidOption("int8 quantization writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(model.opset)")
+        }
+        var graph = model.graph
+        try graph.sortAndVerify()
+        let plan = planTensors(graph)
+        var taken = Set<String>()
+        var result = model
+
+        // Weights and biases first: they become int8/int32 constants behind a DequantizeLinear.
+        var quantizedConstants = Set<String>()
+        // Nodes by value: inserting DequantizeLinear nodes shifts indices.
+        for node in plan.nodes.sorted().map({ graph.nodes[$0] }) {
+            switch QuantizationTrait.table[node.opType] {
+            case .weighted(let weightIndex, let biasIndex)?:
+                guard let weightName = node.input(weightIndex), let weight = graph.initializers[weightName],
+                      let inputName = node.input(0), let inputParams = plan.params[inputName] else { continue }
+                let axis = QuantizationTrait.weightAxis(node, weight: weight)
+                let (q, scales) = WeightQuantizer.perChannel(weight, axis: axis)
+                if quantizedConstants.insert(weightName).inserted {
+                    addDequantized(weightName, q, scales: scales, zeroType: .int8, axis: axis, into: &graph, taken: &taken)
+                }
+                // A bias holds one value per output channel along its last axis (Conv: [M]; Gemm: [M] or [1, M]).
+                if let biasIndex, let biasName = node.input(biasIndex), let bias = graph.initializers[biasName],
+                   bias.dataType == .float32, bias.count == scales.count, bias.shape.last == bias.count,
+                   quantizedConstants.insert(biasName).inserted {
+                    let (qb, biasScales) = WeightQuantizer.bias(bias.reshaped([bias.count]), inputScale: inputParams.scale, weightScales: scales)
+                    addDequantized(biasName, qb.reshaped(bias.shape), scales: biasScales, zeroType: .int32, axis: bias.rank - 1, into: &graph, taken: &taken)
+                }
+            case .arithmetic?:
+                for input in node.inputs where graph.initializers[input]?.dataType == .float32 && quantizedConstants.insert(input).inserted {
+                    let constant = graph.initializers[input]!
+                    let values = constant.elements(as: Float.self)
+                    let params = QuantParams.activation(lo: Double(values.min() ?? 0), hi: Double(values.max() ?? 0), type: type)
+                    let q = quantizedTensor(values, shape: constant.shape, params: params)
+                    addDequantized(input, q, scales: [params.scale], zeroType: type, zeroPoints: [params.zeroPoint], axis: nil, into: &graph, taken: &taken)
+                }
+            default:
+                break
+            }
+        }
+
+        // Activations: a Q/DQ pair after each producer (or graph input), readers unchanged.
+        for name in plan.order {
+            guard let params = plan.params[name] else { continue }
+            insertPair(for: name, params, into: &graph, taken: &taken)
+        }
+        try graph.sortAndVerify()
+        result.graph = graph
+        return result
+    }
+
+    struct Plan {
+        var nodes: Set<Int> = []
+        var params: [String: QuantParams] = [:]
+        var order: [String] = []
+    }
+
+    /// Chooses the quantized nodes and the parameters of every activation they read or write.
+    func planTensors(_ graph: Graph) -> Plan {
+        var plan = Plan()
+        let consumers = graph.consumers()
+        let type = options.activationType
+        func isFloatActivation(_ name: String) -> Bool { statistics[name] != nil && graph.initializers[name] == nil }
+        func keptFloat(_ node: Node) -> Bool {
+            options.keepFloat.contains(node.name) || node.outputs.contains(where: options.keepFloat.contains)
+        }
+        for (index, node) in graph.nodes.enumerated() where node.domain.isEmpty {
+            guard let trait = QuantizationTrait.table[node.opType], !keptFloat(node),
+                  node.outputs.allSatisfy({ $0.isEmpty || isFloatActivation($0) }),
+                  QuantizationTrait.dataInputs(node).allSatisfy({ i in
+                      guard let input = node.input(i) else { return true }
+                      return isFloatActivation(input) || (trait == .arithmetic && graph.initializers[input]?.dataType == .float32)
+                  }) else { continue }
+            if case .weighted(let w, _) = trait {
+                guard let weight = graph.constant(node.input(w)), weight.dataType == .float32, weight.rank >= 2 else { continue }
+                if node.opType == "Gemm", case .int(let transA)? = node.attributes["transA"], transA != 0 { continue }
+                if node.opType == "MatMul" && weight.rank != 2 { continue }
+            }
+            plan.nodes.insert(index)
+        }
+        // A Relu/Clip that alone reads a weighted or arithmetic output is fused into it: the
+        // intermediate is never quantized (TFLite's fused activation).
+        var fused = Set<String>()
+        for index in plan.nodes {
+            let node = graph.nodes[index]
+            guard QuantizationTrait.fusable.contains(node.opType), let source = node.input(0),
+                  consumers[source]?.count == 1, !graph.isInterface(source),
+                  let producer = graph.producers()[source], plan.nodes.contains(producer) else { continue }
+            switch QuantizationTrait.table[graph.nodes[producer].opType] {
+            case .weighted?, .arithmetic?: fused.insert(source)
+            default: break
+            }
+        }
+        let outputs = graph.outputNames
+        func calibrated(_ name: String) -> QuantParams? {
+            guard let stats = statistics[name] else { return nil }
+            // Graph outputs keep their full range: clipping a classifier's top scores would tie them.
+            let method = outputs.contains(name) ? CalibrationMethod.minmax : options.calibration
+            let (lo, hi) = stats.range(method, percentile: options.percentile, type: type)
+            return QuantParams.activation(lo: lo, hi: hi, type: type)
+        }
+        func assign(_ name: String, _ params: QuantParams?) {
+            guard let params, plan.params[name] == nil, !fused.contains(name) else { return }
+            plan.params[name] = params
+            plan.order.append(name)
+        }
+        for index in plan.nodes.sorted() {
+            let node = graph.nodes[index]
+            for i in QuantizationTrait.dataInputs(node) {
+                if let input = node.input(i), isFloatActivation(input) { assign(input, calibrated(input)) }
+            }
+            for output in node.outputs where !output.isEmpty {
+                switch QuantizationTrait.table[node.opType]! {
+                case .fixedOutput(let int8, let int16): assign(output, type == .int16 ? int16 : int8)
+                case .keepsScale: assign(output, node.input(0).flatMap { plan.params[$0] } ?? calibrated(output))
+                default: assign(output, calibrated(output))
+                }
+            }
+        }
+        return plan
+    }
+
+    private func quantizedTensor(_ values: [Float], shape: [Int], params: QuantParams) -> Tensor {
+        switch params.type {
+        case .int16: return Tensor(shape: shape, values: values.map { Int16(params.quantize($0)) })
+        case .uint8: return Tensor(shape: shape, values: values.map { UInt8(params.quantize($0)) })
+        default: return Tensor(shape: shape, values: values.map { Int8(params.quantize($0)) })
+        }
+    }
+
+    private func zeroPointTensor(_ values: [Int], type: DataType, shape: [Int]) -> Tensor {
+        switch type {
+        case .int16: return Tensor(shape: shape, values: values.map { Int16($0) })
+        case .int32: return Tensor(shape: shape, values: values.map { Int32($0) })
+        case .uint8: return Tensor(shape: shape, values: values.map { UInt8($0) })
+        default: return Tensor(shape: shape, values: values.map { Int8($0) })
+        }
+    }
+
+    /// Replaces constant `name` with `quantized` behind a DequantizeLinear writing `name`.
+    private func addDequantized(_ name: String, _ quantized: Tensor, scales: [Float], zeroType: DataType, zeroPoints: [Int]? = nil,
+                                axis: Int?, into graph: inout Graph, taken: inout Set<String>) {
+        let qName = graph.freshName(name + "_quantized", avoiding: &taken)
+        let sName = graph.freshName(name + "_scale", avoiding: &taken)
+        let zName = graph.freshName(name + "_zero_point", avoiding: &taken)
+        let shape = axis == nil ? [] : [scales.count]
+        graph.setInitializer(qName, quantized)
+        graph.setInitializer(sName, Tensor(shape: shape, values: scales))
+        graph.setInitializer(zName, zeroPointTensor(zeroPoints ?? scales.map { _ in 0 }, type: zeroType, shape: shape))
+        graph.initializers[name] = nil
+        graph.initializerOrder.removeAll { $0 == name }
+        graph.inputs.removeAll { $0.name == name }
+        var attributes: [String: Attribute] = [:]
+        if let axis { attributes["axis"] = .int(axis) }
+        graph.nodes.insert(Node(name: name + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [qName, sName, zName],
+                                outputs: [name], attributes: attributes), at: 0)
+    }
+
+    /// Puts a Q/DQ pair on activation `name`; the dequantized value keeps the name unless the
+    /// value is an integer graph input or output.
+    private func insertPair(for name: String, _ params: QuantParams, into graph: inout Graph, taken: inout Set<String>) {
+        let sName = graph.freshName(name + "_scale", avoiding: &taken)
+        let zName = graph.freshName(name + "_zero_point", avoiding: &taken)
+        graph.setInitializer(sName, Tensor(scalar: params.scale))
+        graph.setInitializer(zName, zeroPointTensor([params.zeroPoint], type: params.type, shape: []))
+        let isInput = graph.inputs.contains { $0.name == name }
+        let isOutput = graph.outputs.contains { $0.name == name }
+        let integerIO = !options.floatInputsOutputs
+        if isInput {
+            let dequantized = graph.freshName(name + "_dequantized", avoiding: &taken)
+            graph.replaceUses(of: name, with: dequantized)
+            if integerIO {
+                if let index = graph.inputs.firstIndex(where: { $0.name == name }) {
+                    graph.inputs[index].type?.dataType = params.type
+                }
+                graph.nodes.insert(Node(name: name + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [name, sName, zName],
+                                        outputs: [dequantized]), at: 0)
+            } else {
+                let quantized = graph.freshName(name + "_quantized", avoiding: &taken)
+                graph.nodes.insert(contentsOf: [
+                    Node(name: name + "/QuantizeLinear", opType: "QuantizeLinear", inputs: [name, sName, zName], outputs: [quantized]),
+                    Node(name: name + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [quantized, sName, zName], outputs: [dequantized]),
+                ], at: 0)
+            }
+            return
+        }
+        let float = graph.freshName(name + "_float", avoiding: &taken)
+        graph.rename(name, to: float)   // the producer now writes `float`
+        if isOutput && integerIO {
+            // The int8 value is the graph output `name`; readers inside read its dequantized copy.
+            let dequantized = graph.freshName(name + "_dequantized", avoiding: &taken)
+            graph.replaceUses(of: float, with: dequantized)
+            for index in graph.outputs.indices where graph.outputs[index].name == dequantized {
+                graph.outputs[index].name = name
+                graph.outputs[index].type = graph.outputs[index].type.map { ValueType(dataType: params.type, shape: $0.shape) }
+            }
+            graph.nodes.append(Node(name: name + "/QuantizeLinear", opType: "QuantizeLinear", inputs: [float, sName, zName], outputs: [name]))
+            graph.nodes.append(Node(name: name + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [name, sName, zName], outputs: [dequantized]))
+            return
+        }
+        let quantized = graph.freshName(name + "_quantized", avoiding: &taken)
+        // Readers of the float value (and the graph output) read the dequantized one, named as before.
+        graph.replaceUses(of: float, with: name)
+        graph.nodes.append(Node(name: name + "/QuantizeLinear", opType: "QuantizeLinear", inputs: [float, sName, zName], outputs: [quantized]))
+        graph.nodes.append(Node(name: name + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [quantized, sName, zName], outputs: [name]))
+    }
+}

@@ -1,0 +1,73 @@
+import FerryIR
+
+/// Weight-only quantization: float16 constants behind a Cast (`fp16`), or int8 per-channel
+/// weights of Conv, Gemm and MatMul behind a DequantizeLinear (`dynamic`, which TFLite runs as
+/// dynamic-range quantization). Activations stay float.
+public struct WeightOnlyQuantizer: GraphPass {
+    public let name = "quantize-weights"
+    public var mode: QuantizationMode
+    public var keepFloat: Set<String>
+    /// Constants smaller than this stay float32 (scalars, shapes, clip bounds).
+    public var minimumElements: Int
+
+    public init(mode: QuantizationMode, keepFloat: Set<String> = [], minimumElements: Int = 16) {
+        self.mode = mode
+        self.keepFloat = keepFloat
+        self.minimumElements = minimumElements
+    }
+
+    public func apply(to model: Model) throws -> Model {
+        var graph = model.graph
+        var taken = Set<String>()
+        switch mode {
+        case .fp16:
+            let readers = graph.consumers()
+            for name in graph.initializerOrder {
+                guard let tensor = graph.initializers[name], tensor.dataType == .float32, tensor.count >= minimumElements,
+                      let users = readers[name], users.allSatisfy({ !isKept(graph.nodes[$0]) && graph.nodes[$0].opType != "DequantizeLinear" }) else { continue }
+                let half = graph.freshName(name + "_fp16", avoiding: &taken)
+                graph.setInitializer(half, Tensor(shape: tensor.shape, values: tensor.elements(as: Float.self).map { Float16($0) }))
+                graph.initializers[name] = nil
+                graph.initializerOrder.removeAll { $0 == name }
+                graph.inputs.removeAll { $0.name == name }
+                graph.nodes.insert(Node(name: name + "/Cast", opType: "Cast", inputs: [half], outputs: [name],
+                                        attributes: ["to": .int(Int(DataType.float32.rawValue))]), at: 0)
+            }
+        case .dynamic:
+            if model.opset < 13 {
+                throw PassError.invalidOption("dynamic-range quantization writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(model.opset)")
+            }
+            var done = Set<String>()
+            for node in graph.nodes where node.domain.isEmpty && !isKept(node) {
+                guard case .weighted(let w, _)? = QuantizationTrait.table[node.opType], let weightName = node.input(w),
+                      let weight = graph.initializers[weightName], weight.dataType == .float32, weight.rank >= 2,
+                      weight.count >= minimumElements, !done.contains(weightName) else { continue }
+                if node.opType == "MatMul" && weight.rank != 2 { continue }
+                done.insert(weightName)
+                let axis = QuantizationTrait.weightAxis(node, weight: weight)
+                let (q, scales) = WeightQuantizer.perChannel(weight, axis: axis)
+                let qName = graph.freshName(weightName + "_quantized", avoiding: &taken)
+                let sName = graph.freshName(weightName + "_scale", avoiding: &taken)
+                let zName = graph.freshName(weightName + "_zero_point", avoiding: &taken)
+                graph.setInitializer(qName, q)
+                graph.setInitializer(sName, Tensor(shape: [scales.count], values: scales))
+                graph.setInitializer(zName, Tensor(shape: [scales.count], values: [Int8](repeating: 0, count: scales.count)))
+                graph.initializers[weightName] = nil
+                graph.initializerOrder.removeAll { $0 == weightName }
+                graph.inputs.removeAll { $0.name == weightName }
+                graph.nodes.insert(Node(name: weightName + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [qName, sName, zName],
+                                        outputs: [weightName], attributes: ["axis": .int(axis)]), at: 0)
+            }
+        default:
+            return model
+        }
+        try graph.sortAndVerify()
+        var result = model
+        result.graph = graph
+        return result
+    }
+
+    private func isKept(_ node: Node) -> Bool {
+        keepFloat.contains(node.name) || node.outputs.contains(where: keepFloat.contains)
+    }
+}
