@@ -74,6 +74,13 @@ public struct QDQQuantizer: GraphPass {
         return result
     }
 
+    /// The nodes this quantizer would run in integer arithmetic, in graph order.
+    public func quantizedNodes(_ graph: Graph) -> [Node] {
+        var sorted = graph
+        try? sorted.sortAndVerify()
+        return planTensors(sorted).nodes.sorted().map { sorted.nodes[$0] }
+    }
+
     struct Plan {
         var nodes: Set<Int> = []
         var params: [String: QuantParams] = [:]
