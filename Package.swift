@@ -142,7 +142,7 @@ let package = Package(
         // BEGIN verify tests
         .testTarget(
             name: "FerryVerifyTests",
-            dependencies: ["FerryVerify", "FerryIR", "FerryRuntime", "TensorIO"],
+            dependencies: ["FerryVerify", "FerryIR", "FerryRuntime", "TensorIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Snapshots"]
         ),
         // END verify tests

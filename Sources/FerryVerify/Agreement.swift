@@ -12,6 +12,13 @@ public struct Agreement: Sendable, Equatable {
     /// The k used (the requested k capped at the last dimension).
     public var k: Int
 
+    public init(rows: Int, top1: Int, topK: Int, k: Int) {
+        self.rows = rows
+        self.top1 = top1
+        self.topK = topK
+        self.k = k
+    }
+
     /// Agreement of `candidate` with `reference` (equal shapes, last dimension the classes).
     /// Ties go to the lower index, as numpy's argmax does; NaN scores never win.
     public static func compare(reference: [Double], candidate: [Double], classes: Int, k: Int) -> Agreement {

@@ -45,14 +45,14 @@ extension Verifier {
         }
     }
 
-    /// The values of `tensor` to compare. Integer outputs written by a QuantizeLinear, and integer
-    /// values read by a DequantizeLinear, are dequantized with its parameters.
-    func comparable(_ tensor: Tensor, name: String, boundary: IntegerBoundary, output: Bool) throws -> ComparableValues {
+    /// The values of `tensor` to compare. Integer graph outputs written by a QuantizeLinear, and
+    /// integer values read by a DequantizeLinear, are dequantized with its parameters.
+    func comparable(_ tensor: Tensor, name: String, boundary: IntegerBoundary) throws -> ComparableValues {
         if tensor.dataType.isFloatingPoint {
             return ComparableValues(values: tensor.doubles(), shape: tensor.shape, floating: true, dequantized: false, integer: false)
         }
         if tensor.dataType.isInteger {
-            let parameters = (output ? boundary.outputs[name] : nil) ?? boundary.dequantized[name]
+            let parameters = boundary.outputs[name] ?? boundary.dequantized[name]
             if let parameters {
                 do {
                     return ComparableValues(values: try parameters.dequantize(tensor), shape: tensor.shape, floating: true, dequantized: true, integer: false)

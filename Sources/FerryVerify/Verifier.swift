@@ -89,8 +89,8 @@ public final class Verifier {
             let reference = try execute(pair.source, sample, sourceBoundary, sourceLabel)
             let result = try execute(pair.candidate, sample, candidateBoundary, candidateLabel)
             for (index, name) in outputNames.enumerated() {
-                let a = try comparable(reference[name]!, name: name, boundary: sourceBoundary, output: true)
-                let b = try comparable(result[name]!, name: name, boundary: candidateBoundary, output: true)
+                let a = try comparable(reference[name]!, name: name, boundary: sourceBoundary)
+                let b = try comparable(result[name]!, name: name, boundary: candidateBoundary)
                 if a.floating && !b.floating && b.integer {
                     throw VerifyError.cannotCompare(output: name, reason: "\(candidateLabel) gives \(result[name]!.dataType) and no QuantizeLinear with constant parameters writes it, so it cannot be dequantized\(candidateBoundary.problems[name].map { " (\($0))" } ?? "")")
                 }
@@ -108,8 +108,8 @@ public final class Verifier {
             }
             for (value, _) in order {
                 guard let x = reference[value], let y = result[value], x.shape == y.shape,
-                      let a = try? comparable(x, name: value, boundary: sourceBoundary, output: false), a.floating,
-                      let b = try? comparable(y, name: value, boundary: candidateBoundary, output: false), b.floating else { continue }
+                      let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
+                      let b = try? comparable(y, name: value, boundary: candidateBoundary), b.floating else { continue }
                 layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
             }
         }
