@@ -69,6 +69,9 @@ let package = Package(
             dependencies: ["FerryIR", "ONNXFormat", "FerryRuntime"]
         ),
         // BEGIN verify targets
+        // Drift between a source model and a candidate (optimized, quantized) run in the reference
+        // core: per-output metrics and budgets, per-layer drift, JSON/JUnit/Markdown reports.
+        .target(name: "FerryVerify", dependencies: ["FerryIR", "FerryRuntime", "TensorIO"]),
         // END verify targets
         // BEGIN tflite targets
         // END tflite targets
@@ -117,6 +120,7 @@ let package = Package(
                 "FerryIR", "ONNXFormat", "FerryRuntime", "TensorIO", "FerryPasses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // BEGIN verify CLI dependencies
+                "FerryVerify",
                 // END verify CLI dependencies
                 // BEGIN tflite CLI dependencies
                 // END tflite CLI dependencies
@@ -139,6 +143,11 @@ let package = Package(
             exclude: ["conformance-exclusions.txt"]
         ),
         // BEGIN verify tests
+        .testTarget(
+            name: "FerryVerifyTests",
+            dependencies: ["FerryVerify", "FerryIR", "FerryRuntime", "TensorIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Snapshots"]
+        ),
         // END verify tests
         // BEGIN tflite tests
         // END tflite tests

@@ -16,6 +16,7 @@ struct Ferry: AsyncParsableCommand {
             // Optimization: passes, pruning, quantization, writers (convert)
 
             // Drift gating in CI (verify)
+            VerifyCommand.self,
 
             // Distribution commands (bundle, unbundle, keygen, serve, token, publish, pull)
             KeygenCommand.self, BundleCommand.self, UnbundleCommand.self, BundleInspectCommand.self, ServeCommand.self,

@@ -1,0 +1,99 @@
+import FerryIR
+import Foundation
+
+/// Drift of one candidate tensor against its reference, element by element.
+///
+/// - `maxAbs`: max |a − b|; `meanAbs`: mean |a − b|;
+/// - `rel`: ‖a − b‖₂ / ‖a‖₂ (0 when both are zero, +inf when only the reference is);
+/// - `cosine`: a·b / (‖a‖₂‖b‖₂) (1 when both are zero, 0 when only one is);
+/// - `snrDB`: 10·log10(‖a‖₂² / ‖a − b‖₂²) (+inf when identical).
+///
+/// Positions where both tensors hold the same infinity, or both NaN, count as equal; any other
+/// non-finite difference makes the errors +inf and the similarities NaN, so no budget passes.
+/// Sums run in Double in element order, so results are reproducible bit for bit.
+public struct DriftMetrics: Sendable, Equatable {
+    public var maxAbs: Double
+    public var meanAbs: Double
+    public var rel: Double
+    public var cosine: Double
+    public var snrDB: Double
+    /// Elements compared.
+    public var count: Int
+
+    /// Compares `candidate` with `reference`; both must have the same shape. Any numeric or bool
+    /// element types; an integer tensor is compared by value (dequantize it first if it is
+    /// quantized).
+    public static func compare(reference: Tensor, candidate: Tensor) throws -> DriftMetrics {
+        guard reference.shape == candidate.shape else {
+            throw VerifyError.shapeMismatch(reference: reference.shape, candidate: candidate.shape)
+        }
+        guard reference.dataType != .string, candidate.dataType != .string else {
+            throw VerifyError.notNumeric(reference.dataType == .string ? reference.dataType : candidate.dataType)
+        }
+        return compare(reference.doubles(), candidate.doubles())
+    }
+
+    /// Compares two equally long value arrays (the reference first).
+    public static func compare(_ reference: [Double], _ candidate: [Double]) -> DriftMetrics {
+        PairSums(reference, candidate).metrics
+    }
+}
+
+/// The running sums behind `DriftMetrics`, so that samples can be pooled without rounding.
+struct PairSums {
+    var count = 0
+    var maxAbs = 0.0
+    var sumAbs = 0.0
+    var referenceSquares = 0.0
+    var candidateSquares = 0.0
+    var differenceSquares = 0.0
+    var dot = 0.0
+    var nonFinite = false
+
+    init(_ a: [Double], _ b: [Double]) {
+        precondition(a.count == b.count, "compared arrays differ in length")
+        count = a.count
+        for i in 0..<a.count {
+            let x = a[i], y = b[i]
+            if !x.isFinite || !y.isFinite {
+                if x == y || (x.isNaN && y.isNaN) { continue }
+                nonFinite = true
+                continue
+            }
+            let d = x - y
+            let e = abs(d)
+            if e > maxAbs { maxAbs = e }
+            sumAbs += e
+            differenceSquares += d * d
+            referenceSquares += x * x
+            candidateSquares += y * y
+            dot += x * y
+        }
+    }
+
+    var metrics: DriftMetrics {
+        if nonFinite {
+            return DriftMetrics(maxAbs: .infinity, meanAbs: .infinity, rel: .infinity, cosine: .nan, snrDB: .nan, count: count)
+        }
+        let rel: Double
+        let snr: Double
+        if differenceSquares == 0 {
+            rel = 0
+            snr = .infinity
+        } else if referenceSquares == 0 {
+            rel = .infinity
+            snr = -.infinity
+        } else {
+            rel = (differenceSquares / referenceSquares).squareRoot()
+            snr = 10 * log10(referenceSquares / differenceSquares)
+        }
+        let cosine: Double
+        if referenceSquares == 0 || candidateSquares == 0 {
+            cosine = referenceSquares == candidateSquares ? 1 : 0
+        } else {
+            cosine = min(1, max(-1, dot / (referenceSquares.squareRoot() * candidateSquares.squareRoot())))
+        }
+        return DriftMetrics(maxAbs: maxAbs, meanAbs: count == 0 ? 0 : sumAbs / Double(count), rel: rel,
+                            cosine: cosine, snrDB: snr, count: count)
+    }
+}

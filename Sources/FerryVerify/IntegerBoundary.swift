@@ -1,0 +1,57 @@
+import FerryIR
+
+/// Where a QDQ model's integer values meet float: the DequantizeLinear that reads each integer
+/// value (a graph input in integer I/O mode, or an activation) and the QuantizeLinear that writes
+/// each integer graph output. Verification quantizes float samples for integer inputs and
+/// dequantizes integer outputs and activations with these parameters before comparing.
+struct IntegerBoundary {
+    /// Integer values read by a DequantizeLinear whose scale and zero point are constants.
+    var dequantized: [String: LinearQuantization] = [:]
+    /// Integer graph outputs written by a QuantizeLinear with constant parameters.
+    var outputs: [String: LinearQuantization] = [:]
+    /// Why an integer value's parameters could not be used, for error messages.
+    var problems: [String: String] = [:]
+
+    init(model: Model) {
+        let graph = model.graph
+        var constants = graph.initializers
+        for node in graph.nodes where node.opType == "Constant" && node.domain.isEmpty {
+            if case .tensor(let tensor)? = node.attributes["value"], let name = node.outputs.first { constants[name] = tensor }
+        }
+        let outputNames = Set(graph.outputs.map(\.name))
+        for node in graph.nodes where node.domain.isEmpty || node.domain == "ai.onnx" {
+            let isDequantize = node.opType == "DequantizeLinear"
+            guard isDequantize || node.opType == "QuantizeLinear" else { continue }
+            let value = isDequantize ? node.input(0) : node.outputs.first
+            guard let value, !value.isEmpty, isDequantize || outputNames.contains(value) else { continue }
+            guard dequantized[value] == nil || !isDequantize else { continue }   // the first reader decides
+            do {
+                guard let scaleName = node.input(1), let scale = constants[scaleName] else {
+                    throw VerifyError.quantization(value: value, reason: "the scale of \(node.label) is not a constant")
+                }
+                var zeroPoint: Tensor?
+                if let zeroName = node.input(2) {
+                    guard let constant = constants[zeroName] else {
+                        throw VerifyError.quantization(value: value, reason: "the zero point of \(node.label) is not a constant")
+                    }
+                    zeroPoint = constant
+                }
+                if case .int(let blockSize)? = node.attributes["block_size"], blockSize != 0 {
+                    throw VerifyError.quantization(value: value, reason: "\(node.label) quantizes by blocks, which verify does not support")
+                }
+                var axis = 1
+                if case .int(let given)? = node.attributes["axis"] { axis = given }
+                var defaultType = DataType.uint8
+                if !isDequantize, case .int(let code)? = node.attributes["output_dtype"], code != 0, let type = DataType(rawValue: Int32(code)) {
+                    defaultType = type
+                }
+                let parameters = try LinearQuantization(scale: scale, zeroPoint: zeroPoint, axis: axis, defaultType: defaultType, value: value)
+                if isDequantize { dequantized[value] = parameters } else { outputs[value] = parameters }
+            } catch let error as VerifyError {
+                problems[value] = error.description
+            } catch {
+                problems[value] = "\(error)"
+            }
+        }
+    }
+}

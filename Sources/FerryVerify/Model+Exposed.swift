@@ -1,0 +1,26 @@
+import FerryIR
+
+extension Model {
+    /// A copy whose graph also outputs every value its nodes compute (main graph only), after the
+    /// original outputs, so one run yields the intermediates for per-layer drift. The runtime
+    /// keeps graph outputs alive, so nothing else changes.
+    func exposingIntermediates() -> Model {
+        var copy = self
+        var present = Set(graph.outputs.map(\.name))
+        let constants = Set(graph.inputs.map(\.name)).union(graph.initializers.keys)
+        for node in graph.nodes {
+            for output in node.outputs where !output.isEmpty && !constants.contains(output) && present.insert(output).inserted {
+                copy.graph.outputs.append(ValueInfo(name: output, type: nil))
+            }
+        }
+        return copy
+    }
+
+    /// Every value the main graph's nodes compute, in topological order, with the node that
+    /// computes it.
+    func valuesInOrder() throws -> [(value: String, node: Node)] {
+        var sorted = graph
+        try sorted.sortAndVerify()
+        return sorted.nodes.flatMap { node in node.outputs.filter { !$0.isEmpty }.map { ($0, node) } }
+    }
+}

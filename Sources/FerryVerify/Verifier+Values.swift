@@ -1,0 +1,70 @@
+import FerryIR
+import FerryRuntime
+
+/// A tensor as the values to compare, after dequantizing when it is a quantized integer value.
+struct ComparableValues {
+    var values: [Double]
+    var shape: [Int]
+    /// Floating point, or dequantized to it.
+    var floating: Bool
+    var dequantized: Bool
+    /// An integer tensor compared by value.
+    var integer: Bool
+}
+
+extension Verifier {
+    /// Runs one sample through `session`, quantizing float samples for integer inputs.
+    func execute(_ session: InferenceSession, _ sample: [String: Tensor], _ boundary: IntegerBoundary,
+                 _ label: String) throws -> [String: Tensor] {
+        var feeds: [String: Tensor] = [:]
+        for input in session.inputs {
+            guard let tensor = sample[input.name] else { throw VerifyError.missingFeed(model: label, input: input.name) }
+            feeds[input.name] = try feed(tensor, for: input, boundary: boundary, label: label)
+        }
+        do {
+            return try session.runNamed(feeds)
+        } catch let error as RuntimeError {
+            throw VerifyError.model(label, message: error.description)
+        }
+    }
+
+    /// The sample as the input takes it: quantized with the DequantizeLinear that reads an
+    /// integer input when the sample is float; unchanged otherwise (the session checks it).
+    func feed(_ tensor: Tensor, for input: ValueInfo, boundary: IntegerBoundary, label: String) throws -> Tensor {
+        guard let type = input.type?.dataType, type != tensor.dataType, type.isInteger, tensor.dataType.isFloatingPoint else {
+            return tensor
+        }
+        guard let parameters = boundary.dequantized[input.name] else {
+            if let problem = boundary.problems[input.name] { throw VerifyError.model(label, message: problem) }
+            throw VerifyError.inputType(model: label, input: input.name, expected: type, actual: tensor.dataType)
+        }
+        do {
+            return try parameters.quantize(tensor, to: type)
+        } catch let VerifyError.quantization(_, reason) {
+            throw VerifyError.quantization(value: input.name, reason: "\(label): \(reason)")
+        }
+    }
+
+    /// The values of `tensor` to compare. Integer graph outputs written by a QuantizeLinear, and
+    /// integer values read by a DequantizeLinear, are dequantized with its parameters.
+    func comparable(_ tensor: Tensor, name: String, boundary: IntegerBoundary) throws -> ComparableValues {
+        if tensor.dataType.isFloatingPoint {
+            return ComparableValues(values: tensor.doubles(), shape: tensor.shape, floating: true, dequantized: false, integer: false)
+        }
+        if tensor.dataType.isInteger {
+            let parameters = boundary.outputs[name] ?? boundary.dequantized[name]
+            if let parameters {
+                do {
+                    return ComparableValues(values: try parameters.dequantize(tensor), shape: tensor.shape, floating: true, dequantized: true, integer: false)
+                } catch let VerifyError.quantization(_, reason) {
+                    throw VerifyError.quantization(value: name, reason: reason)
+                }
+            }
+            return ComparableValues(values: tensor.doubles(), shape: tensor.shape, floating: false, dequantized: false, integer: true)
+        }
+        if tensor.dataType == .bool {
+            return ComparableValues(values: tensor.doubles(), shape: tensor.shape, floating: false, dequantized: false, integer: false)
+        }
+        throw VerifyError.cannotCompare(output: name, reason: "\(tensor.dataType) values have no numeric drift")
+    }
+}

@@ -1,0 +1,139 @@
+import FerryIR
+import FerryRuntime
+import TensorIO
+
+/// Runs a source model and a candidate (optimized, quantized) model in the reference core on the
+/// same samples and measures how far the candidate drifts, per output and per layer.
+///
+/// ```swift
+/// let verifier = try Verifier(source: float, candidate: int8)
+/// let report = try verifier.run(samples: try SampleSet.load(specs: ["eval.npz"], inputs: float.graph.runtimeInputs))
+/// if !report.passed { print(report.markdown()) }
+/// ```
+/// A candidate in QDQ form with integer inputs or outputs is fed float samples quantized with
+/// the parameters of the DequantizeLinear reading each integer input, and its integer outputs
+/// (and activations) are dequantized with their QuantizeLinear (DequantizeLinear) parameters
+/// before comparing. Values are paired by name, which Ferry's passes keep.
+public final class Verifier {
+    public let source: Model
+    public let candidate: Model
+    public let sourceOptions: SessionOptions
+    public let candidateOptions: SessionOptions
+    /// How errors and reports name the models.
+    public let sourceLabel: String
+    public let candidateLabel: String
+
+    let sourceBoundary: IntegerBoundary
+    let candidateBoundary: IntegerBoundary
+    /// Sessions by whether they expose intermediates, made when first needed.
+    private var sessions: [Bool: (source: InferenceSession, candidate: InferenceSession)] = [:]
+
+    /// Prepares both models (so a model that cannot run is reported before any sample is read).
+    public init(source: Model, candidate: Model, sourceOptions: SessionOptions = SessionOptions(),
+                candidateOptions: SessionOptions = SessionOptions(), sourceLabel: String = "source",
+                candidateLabel: String = "candidate") throws {
+        self.source = source
+        self.candidate = candidate
+        self.sourceOptions = sourceOptions
+        self.candidateOptions = candidateOptions
+        self.sourceLabel = sourceLabel
+        self.candidateLabel = candidateLabel
+        sourceBoundary = IntegerBoundary(model: source)
+        candidateBoundary = IntegerBoundary(model: candidate)
+        _ = try sessionPair(exposing: true)
+    }
+
+    func sessionPair(exposing: Bool) throws -> (source: InferenceSession, candidate: InferenceSession) {
+        if let pair = sessions[exposing] { return pair }
+        func make(_ model: Model, _ options: SessionOptions, _ label: String) throws -> InferenceSession {
+            do {
+                return try InferenceSession(model: exposing ? model.exposingIntermediates() : model, options: options)
+            } catch let error as RuntimeError {
+                throw VerifyError.model(label, message: error.description)
+            }
+        }
+        let pair = (try make(source, sourceOptions, sourceLabel), try make(candidate, candidateOptions, candidateLabel))
+        sessions[exposing] = pair
+        return pair
+    }
+
+    /// Runs every sample through both models and checks the outputs against `budget`.
+    ///
+    /// - Parameters:
+    ///   - layerBound: per-layer bound for finding the first drifting layer; an empty budget
+    ///     skips per-layer drift (and the memory that holding every intermediate takes).
+    ///   - topK: the k of top-k agreement (capped at each classifier's number of classes).
+    ///   - classifiers: the outputs to score for top-1/top-k agreement; nil picks every float
+    ///     output whose last dimension is above 1.
+    public func run(samples: SampleSet, budget: DriftBudget = .default, layerBound: DriftBudget = .defaultLayerBound,
+                    topK: Int = 5, classifiers: [String]? = nil) throws -> DriftReport {
+        guard samples.count > 0 else { throw VerifyError.noSamples }
+        let outputNames = source.graph.outputs.map(\.name)
+        for name in budget.namedOutputs where !outputNames.contains(name) {
+            throw VerifyError.unknownOutput(context: "--max-drift \(name):…", name: name, outputs: outputNames)
+        }
+        for name in classifiers ?? [] where !outputNames.contains(name) {
+            throw VerifyError.unknownOutput(context: "--classifier \(name)", name: name, outputs: outputNames)
+        }
+        let candidateOutputs = Set(candidate.graph.outputs.map(\.name))
+        for name in outputNames where !candidateOutputs.contains(name) {
+            throw VerifyError.missingOutput(candidate: candidateLabel, output: name, outputs: candidate.graph.outputs.map(\.name))
+        }
+        let perLayer = !layerBound.isEmpty
+        let pair = try sessionPair(exposing: perLayer)
+        let order = perLayer ? try source.valuesInOrder() : []
+
+        var outputs: [OutputState?] = Array(repeating: nil, count: outputNames.count)
+        var layers: [String: LayerState] = [:]
+        for sample in samples.samples {
+            let reference = try execute(pair.source, sample, sourceBoundary, sourceLabel)
+            let result = try execute(pair.candidate, sample, candidateBoundary, candidateLabel)
+            for (index, name) in outputNames.enumerated() {
+                let a = try comparable(reference[name]!, name: name, boundary: sourceBoundary)
+                let b = try comparable(result[name]!, name: name, boundary: candidateBoundary)
+                if a.floating && !b.floating && b.integer {
+                    throw VerifyError.cannotCompare(output: name, reason: "\(candidateLabel) gives \(result[name]!.dataType) and no QuantizeLinear with constant parameters writes it, so it cannot be dequantized\(candidateBoundary.problems[name].map { " (\($0))" } ?? "")")
+                }
+                guard a.shape == b.shape else { throw VerifyError.outputShape(output: name, source: a.shape, candidate: b.shape) }
+                if outputs[index] == nil {
+                    let named = classifiers.map { $0.contains(name) }
+                    let bounded = budget.bounds.contains { $0.output == name && $0.metric.isAgreement }
+                    let classifier = named ?? (a.floating && b.floating && (a.shape.last ?? 1) > 1) || bounded
+                    outputs[index] = OutputState(name: name, sourceType: reference[name]!.dataType, candidateType: result[name]!.dataType,
+                                                 dequantized: a.dequantized || b.dequantized, floating: a.floating && b.floating,
+                                                 shape: a.shape, classifier: classifier, accumulator: DriftAccumulator(k: topK))
+                }
+                outputs[index]!.accumulator.add(reference: a.values, candidate: b.values,
+                                                classes: outputs[index]!.classifier ? max(a.shape.last ?? 1, 1) : nil)
+            }
+            for (value, _) in order {
+                guard let x = reference[value], let y = result[value], x.shape == y.shape,
+                      let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
+                      let b = try? comparable(y, name: value, boundary: candidateBoundary), b.floating else { continue }
+                layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
+            }
+        }
+        return makeReport(samples: samples.count, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
+                          order: order, layers: layers)
+    }
+
+    struct OutputState {
+        let name: String
+        let sourceType: DataType
+        let candidateType: DataType
+        let dequantized: Bool
+        let floating: Bool
+        let shape: [Int]
+        let classifier: Bool
+        var accumulator: DriftAccumulator
+    }
+
+    struct LayerState {
+        var dequantized: Bool
+        var accumulator: DriftAccumulator
+        mutating func add(_ a: ComparableValues, _ b: ComparableValues) {
+            dequantized = dequantized || a.dequantized || b.dequantized
+            accumulator.add(reference: a.values, candidate: b.values)
+        }
+    }
+}

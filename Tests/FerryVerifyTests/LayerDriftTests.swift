@@ -1,0 +1,79 @@
+import FerryIR
+import FerryRuntime
+import FerryVerify
+import TensorIO
+import Testing
+
+@Suite struct LayerDriftTests {
+    @Test(arguments: [("w1", "a", "mm1"), ("w2", "c", "mm2")])
+    func firstDriftingLayerIsThePerturbedOne(weight: String, value: String, node: String) throws {
+        let report = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: weight))
+            .run(samples: TestModels.mlpSamples(6))
+        #expect(report.layers.map(\.value) == ["a", "b", "c", "logits"])
+        let first = try #require(report.firstDrift)
+        #expect(first.value == value && first.node == node && first.opType == "MatMul")
+        #expect(first.exceeded == [DriftBound(metric: .cosine, value: 0.99)])
+        // Everything before it is untouched, bit for bit.
+        for layer in report.layers.prefix(first.index) { #expect(layer.drift.maxAbs == 0) }
+        #expect(!report.passed)
+        #expect(report.violations.map(\.bound.metric).contains(.cosine))
+    }
+
+    @Test func identicalModelsPassWithoutDrift() throws {
+        let report = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp()).run(samples: TestModels.mlpSamples(3))
+        #expect(report.passed && report.firstDrift == nil)
+        #expect(report.outputs[0].classifier)   // float, last dim 3
+        #expect(report.outputs[0].checks.map(\.bound.token) == ["cosine=0.99", "top1=0.99"])
+        #expect(report.outputs[0].drift.top1 == 1 && report.outputs[0].drift.k == 3)
+        #expect(report.layers.allSatisfy { $0.drift.maxAbs == 0 })
+    }
+
+    @Test func layerBoundNoneSkipsLayers() throws {
+        let report = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w2"))
+            .run(samples: TestModels.mlpSamples(2), layerBound: .none)
+        #expect(report.layers.isEmpty && report.layersSkipped == 0)
+        #expect(!report.passed)
+    }
+
+    @Test func classifiersCanBeNamedAndBudgetsNamedOutputsMustExist() throws {
+        let verifier = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp())
+        let plain = try verifier.run(samples: TestModels.mlpSamples(1), classifiers: [])
+        #expect(!plain.outputs[0].classifier && plain.outputs[0].drift.top1 == nil)
+        #expect(throws: VerifyError.self) {
+            try verifier.run(samples: TestModels.mlpSamples(1), budget: DriftBudget([DriftBound(output: "nope", metric: .rel, value: 1)]))
+        }
+        #expect(throws: VerifyError.self) { try verifier.run(samples: TestModels.mlpSamples(1), classifiers: ["nope"]) }
+    }
+
+    @Test func badModelsAreReportedWithTheirLabel() {
+        var broken = TestModels.mlp()
+        broken.graph.nodes[1].opType = "NoSuchOp"
+        do {
+            _ = try Verifier(source: TestModels.mlp(), candidate: broken, candidateLabel: "broken.onnx")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasPrefix("broken.onnx: "))
+        }
+    }
+
+    @Test func missingOutputsAndFeedsAreErrors() throws {
+        var renamed = TestModels.mlp()
+        renamed.graph.outputs[0].name = "c"
+        #expect(throws: VerifyError.self) {
+            try Verifier(source: TestModels.mlp(), candidate: renamed).run(samples: TestModels.mlpSamples(1))
+        }
+        #expect(throws: VerifyError.self) {
+            try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp()).run(samples: SampleSet(samples: [["z": Tensor(shape: [1], values: [Float](arrayLiteral: 1))]]))
+        }
+    }
+
+    @Test func reportsAreIdenticalForAnyThreadCount() throws {
+        func report(_ threads: Int) throws -> DriftReport {
+            try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w2"),
+                         sourceOptions: SessionOptions(threads: threads), candidateOptions: SessionOptions(threads: threads))
+                .run(samples: TestModels.mlpSamples(5))
+        }
+        let one = try report(1), three = try report(3)
+        #expect(one.json() == three.json() && one.junit() == three.junit() && one.markdown() == three.markdown())
+    }
+}

@@ -1,0 +1,125 @@
+import FerryIR
+import Foundation
+import TensorIO
+import Testing
+import ZIPFoundation
+
+@Suite struct SampleSetTests {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-sampleset-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func float(_ name: String, _ dims: [Dim]) -> ValueInfo {
+        ValueInfo(name: name, type: ValueType(dataType: .float32, shape: dims))
+    }
+
+    func ramp(_ shape: [Int], from start: Float = 0) -> Tensor {
+        Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { start + Float($0) })
+    }
+
+    @discardableResult
+    func npy(_ name: String, _ tensor: Tensor) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try NPY.encode(tensor).write(to: url)
+        return url.path
+    }
+
+    func npz(_ name: String, _ arrays: [(String, Tensor)]) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        let archive = try Archive(url: url, accessMode: .create)
+        for (key, tensor) in arrays {
+            let data = try NPY.encode(tensor)
+            try archive.addEntry(with: key + ".npy", type: .file, uncompressedSize: Int64(data.count)) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        return url.path
+    }
+
+    @Test func stackedArraySplitsOnANewFirstAxis() throws {
+        let set = try SampleSet.load(specs: [try npy("x.npy", ramp([3, 1, 4]))], inputs: [float("x", [.fixed(1), .fixed(4)])])
+        #expect(set.count == 3)
+        #expect(set.samples[2]["x"]!.shape == [1, 4])
+        #expect(set.samples[2]["x"]!.elements(as: Float.self) == [8, 9, 10, 11])
+    }
+
+    @Test func arrayOfTheInputsShapeIsOneSample() throws {
+        let set = try SampleSet.load(specs: [try npy("x.npy", ramp([1, 4]))], inputs: [float("x", [.fixed(1), .fixed(4)])])
+        #expect(set.count == 1 && set.samples[0]["x"]!.shape == [1, 4])
+        // With a symbolic batch the whole array is one sample.
+        let batch = try SampleSet.load(specs: [try npy("b.npy", ramp([5, 4]))], inputs: [float("x", [.symbol("n"), .fixed(4)])])
+        #expect(batch.count == 1 && batch.samples[0]["x"]!.shape == [5, 4])
+    }
+
+    @Test func rowsOfAFixedBatchAreSamples() throws {
+        let set = try SampleSet.load(specs: [try npy("x.npy", ramp([6, 4]))], inputs: [float("x", [.fixed(2), .fixed(4)])])
+        #expect(set.count == 3)
+        #expect(set.samples[1]["x"]!.shape == [2, 4])
+        #expect(set.samples[1]["x"]!.elements(as: Float.self).first == 8)
+    }
+
+    @Test func fixtureArchiveIgnoresLabels() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/digits_cnn/eval.npz").path
+        let set = try SampleSet.load(specs: [path], inputs: [float("input", [1, 1, 8, 8].map { .fixed($0) })])
+        #expect(set.count == 360)
+        #expect(set.samples[359]["input"]!.shape == [1, 1, 8, 8])
+        #expect(set.prefix(32).count == 32)
+    }
+
+    @Test func multiInputArchiveAndNamedFiles() throws {
+        let inputs = [float("a", [.fixed(2)]), float("b", [.fixed(3)])]
+        let archive = try npz("data.npz", [("b", ramp([4, 3], from: 100)), ("a", ramp([4, 2])), ("labels", ramp([4]))])
+        let set = try SampleSet.load(specs: [archive], inputs: inputs)
+        #expect(set.count == 4)
+        #expect(set.samples[3]["a"]!.elements(as: Float.self) == [6, 7])
+        #expect(set.samples[3]["b"]!.elements(as: Float.self) == [109, 110, 111])
+        let named = try SampleSet.load(specs: ["a=\(try npy("a.npy", ramp([2, 2])))", "b=\(try npy("b.npy", ramp([2, 3])))"], inputs: inputs)
+        #expect(named.count == 2 && named.samples[1]["b"]!.elements(as: Float.self) == [3, 4, 5])
+    }
+
+    @Test func folderIsReadInByteOrder() throws {
+        let sub = folder.appendingPathComponent("set")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        for (name, value) in [("b.npy", 2), ("a.npy", 1), ("10.npy", 0), ("B.npy", 3)] {
+            try NPY.encode(Tensor(shape: [1], values: [Float(value)])).write(to: sub.appendingPathComponent(name))
+        }
+        try Data("notes".utf8).write(to: sub.appendingPathComponent("README.txt"))
+        let set = try SampleSet.load(specs: [sub.path], inputs: [float("x", [.fixed(1)])])
+        #expect(set.samples.map { $0["x"]!.elements(as: Float.self)[0] } == [0, 3, 1, 2])   // "10", "B", "a", "b"
+    }
+
+    func error(_ specs: [String], _ inputs: [ValueInfo]) -> String {
+        do {
+            _ = try SampleSet.load(specs: specs, inputs: inputs)
+            return "accepted"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func errorsNameTheFileAndInput() throws {
+        let x = [float("x", [.fixed(1), .fixed(4)])]
+        let ints = try npy("ints.npy", Tensor(shape: [1, 4], values: [Int32](arrayLiteral: 1, 2, 3, 4)))
+        #expect(error([ints], x) == "\(ints): input 'x' should be float32, got int32")
+        let wrong = try npy("wrong.npy", ramp([2, 3]))
+        #expect(error([wrong], x).hasPrefix("\(wrong): input 'x' should have shape [1,4]"))
+        #expect(error([wrong], x).hasSuffix("got [2,3]"))
+        #expect(error(["/nonexistent/d.npz"], x) == "data file /nonexistent/d.npz does not exist")
+        let two = [float("a", [.fixed(2)]), float("b", [.fixed(3)])]
+        #expect(error([try npy("one.npy", ramp([2]))], two).contains("a .npy holds one array but the model has 2 inputs"))
+        let onlyA = try npz("only-a.npz", [("a", ramp([2])), ("labels", ramp([1]))])
+        #expect(error([onlyA], two) == "\(onlyA): no array for input 'b' (it has 'a', 'labels')")
+        #expect(error(["a=\(try npy("a2.npy", ramp([2, 2])))"], two).contains("no data for input 'b'"))
+        #expect(error(["a=\(try npy("a3.npy", ramp([2, 2])))", "b=\(try npy("b3.npy", ramp([3, 3])))"], two)
+            .contains("different sample counts ('a': 2, 'b': 3)"))
+        #expect(error(["z=\(wrong)"], x).contains("no input 'z'"))
+        let text = folder.appendingPathComponent("x.txt").path
+        try Data().write(to: URL(fileURLWithPath: text))
+        #expect(error([text], x).contains("expected a .npy, a .npz or a folder"))
+        #expect(error([], x) == "no sample data given")
+    }
+}
