@@ -26,6 +26,12 @@ public enum DataType: Int32, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// Bits per element in ONNX files; sub-byte types are packed there and take one byte in memory.
+    public var bitsInFiles: Int { byteSize * 8 }
+
+    /// Whether this is a signed integer type narrower than a byte (held sign-extended in memory).
+    public var isSignedSubByteInteger: Bool { false }
+
     public var isFloatingPoint: Bool {
         switch self {
         case .float16, .bfloat16, .float32, .float64: return true
