@@ -24,7 +24,7 @@ final class AtomicFile {
         var template = Array((ONNXWriter.folder(of: path) + "/." + name + ".tmp-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw ONNXError.cannotWrite(file: path, reason: String(cString: strerror(errno))) }
-        temporaryPath = String(cString: template)
+        temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // mkstemp creates the file private (0600); a model is an ordinary readable file.
         fchmod(descriptor, 0o644)
         buffer.reserveCapacity(Self.bufferSize)

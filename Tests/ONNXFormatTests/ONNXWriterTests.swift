@@ -229,3 +229,79 @@ import Testing
         }
     }
 }
+
+/// The element types narrower than a byte are packed in files, low bits first, and unpacked on
+/// reading; the float8 types are one byte each.
+@Suite struct ONNXWriterPackingTests {
+    func model(_ tensors: [String: Tensor]) -> Model {
+        var graph = Graph(name: "packed")
+        for name in tensors.keys.sorted() { graph.setInitializer(name, tensors[name]!) }
+        graph.outputs = tensors.keys.sorted().map { ValueInfo(name: $0, type: ValueType(dataType: tensors[$0]!.dataType, dims: tensors[$0]!.shape)) }
+        return Model(graph: graph, opsets: ["": 25], irVersion: 11)
+    }
+
+    @Test func everyLowBitTypeRoundTripsWithOddCounts() throws {
+        func values<T: NumericElement>(_: T.Type, _ doubles: [Double]) -> Tensor {
+            Tensor(shape: [doubles.count], values: doubles.map { T(castingFrom: $0) })
+        }
+        let tensors: [String: Tensor] = [
+            "int4": values(Int4.self, [-8, 7, 1, -1, 0]),
+            "uint4": values(UInt4.self, [15, 0, 9]),
+            "int2": values(Int2.self, [-2, 1, 0, -1, 1]),
+            "uint2": values(UInt2.self, [3, 2, 1, 0, 3, 3, 1]),
+            "float4e2m1": values(Float4E2M1.self, [-6, 0.5, 3]),
+            "float6e2m3": values(Float6E2M3.self, [7.5, -0.125, 1, 2, 3]),
+            "float6e3m2": values(Float6E3M2.self, [28, -0.0625, 5]),
+            "float8e4m3fn": values(Float8E4M3FN.self, [448, -0.5, .nan]),
+            "float8e5m2fnuz": values(Float8E5M2FNUZ.self, [57344, -1]),
+            "float8e8m0": values(Float8E8M0.self, [1, 0.25, 1024]),
+            "empty_int4": Tensor(dataType: .int4, shape: [0]),
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-packing-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Left for tests/test_onnx_writer.py, which decodes it with onnx's numpy_helper.
+        let kept = ONNXWriterTests.root.appendingPathComponent("build/onnx-writer-lowbit")
+        try FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true)
+        try ONNXWriter.write(model(tensors), to: kept.appendingPathComponent("model.onnx").path)
+        let expected = tensors.keys.sorted().map { name in ([name] + tensors[name]!.doubles().map { "\($0)" }).joined(separator: " ") }
+        try Data((expected.joined(separator: "\n") + "\n").utf8).write(to: kept.appendingPathComponent("expected.txt"))
+
+        for threshold in [nil, 0] as [Int?] {
+            let path = folder.appendingPathComponent("m.onnx").path
+            try ONNXWriter.write(model(tensors), to: path, externalDataThreshold: threshold)
+            let again = try ONNXReader.loadModel(path: path)
+            for (name, tensor) in tensors {
+                let read = try #require(again.graph.initializers[name])
+                #expect(ModelDifference.between(tensor, read) == nil, "\(name), threshold \(threshold.map(String.init) ?? "none")")
+            }
+        }
+    }
+
+    @Test func packsTheFirstElementInTheLowBits() throws {
+        let int4 = Tensor(shape: [3], values: [Int4(castingFrom: 1), Int4(castingFrom: -2), Int4(castingFrom: 3)])
+        let uint2 = Tensor(shape: [5], values: [1, 2, 3, 0, 1].map { UInt2(castingFrom: $0) })
+        let bytes = try ONNXWriter.serialize(model(["a": int4, "b": uint2]))
+        // raw_data is field 9, length-delimited: 0x4A, length, payload.
+        #expect(bytes.contains(subsequence: [0x4A, 2, 0xE1, 0x03]))   // 1 | −2 << 4, then 3 and a zero pad nibble
+        #expect(bytes.contains(subsequence: [0x4A, 2, 0x39, 0x01]))   // 1 | 2 << 2 | 3 << 4 | 0 << 6, then 1
+    }
+
+    @Test func refusesAnElementOutsideItsType() throws {
+        let bad = Tensor(dataType: .int4, shape: [2])
+        bad.storage.bytes.storeBytes(of: UInt8(0x10), toByteOffset: 1, as: UInt8.self)
+        do {
+            _ = try ONNXWriter.serialize(model(["weights": bad]))
+            Issue.record("an int4 element of 16 was written")
+        } catch {
+            #expect("\(error)".contains("tensor 'weights'") && "\(error)".contains("element 1"), "\(error)")
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence: [UInt8]) -> Bool {
+        guard subsequence.count <= count else { return false }
+        return (0...(count - subsequence.count)).contains { Array(self[$0..<($0 + subsequence.count)]) == subsequence }
+    }
+}
