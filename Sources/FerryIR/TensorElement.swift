@@ -119,6 +119,18 @@ extension DataType {
         case .int64: return Int64.self
         case .uint64: return UInt64.self
         case .bfloat16: return BFloat16.self
+        case .float8e4m3fn: return Float8E4M3FN.self
+        case .float8e4m3fnuz: return Float8E4M3FNUZ.self
+        case .float8e5m2: return Float8E5M2.self
+        case .float8e5m2fnuz: return Float8E5M2FNUZ.self
+        case .float8e8m0: return Float8E8M0.self
+        case .float4e2m1: return Float4E2M1.self
+        case .float6e2m3: return Float6E2M3.self
+        case .float6e3m2: return Float6E3M2.self
+        case .int4: return Int4.self
+        case .uint4: return UInt4.self
+        case .int2: return Int2.self
+        case .uint2: return UInt2.self
         case .bool, .string: return nil
         }
     }

@@ -13,7 +13,7 @@ extension ReadContext {
         let name = string(proto.name)
         func fail(_ reason: String) -> ONNXError { .invalidTensor(file: path, tensor: name, reason: reason) }
         guard proto.has_data_type != 0, let dataType = DataType(rawValue: proto.data_type) else {
-            throw fail("element type \(proto.data_type) is not supported (Ferry reads float16/32/64, bfloat16, int8–64, uint8–64, bool, string)")
+            throw fail("element type \(proto.data_type) is not supported (Ferry reads float8/16/32/64, float4, float6, bfloat16, float8e8m0, int2–64, uint2–64, bool, string; not complex)")
         }
         if proto.segment != nil { throw fail("segmented tensors are not supported") }
         var shape: [Int] = []
@@ -25,7 +25,8 @@ extension ReadContext {
             count = product
             shape.append(Int(dim))
         }
-        let byteCount = count * dataType.byteSize
+        // Bytes in the file: sub-byte types are packed there, one byte per element in memory.
+        let byteCount = TensorFileLayout.byteCount(dataType, count: count)
 
         if proto.has_data_location != 0 && proto.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
             return try externalTensor(proto, name: name, dataType: dataType, shape: shape, byteCount: byteCount)
@@ -35,7 +36,12 @@ extension ReadContext {
                 throw fail("raw_data has \(rawRange.count) bytes, but \(dataType)\(shape) needs \(byteCount)")
             }
             let result = Tensor(dataType: dataType, shape: shape)
-            file.copy(rawRange, to: result.storage.bytes)
+            if TensorFileLayout.isUnpackedInMemory(dataType) {
+                TensorFileLayout.unpack(dataType, from: file.base + rawRange.lowerBound, count: count, to: result.storage.bytes)
+                file.release(rawRange)
+            } else {
+                file.copy(rawRange, to: result.storage.bytes)
+            }
             return normalized(result)
         }
         if proto.has_raw_data != 0 {
@@ -44,10 +50,19 @@ extension ReadContext {
                 throw fail("raw_data has \(proto.raw_data.len) bytes, but \(dataType)\(shape) needs \(byteCount)")
             }
             let result = Tensor(dataType: dataType, shape: shape)
-            if byteCount > 0 { result.storage.bytes.copyMemory(from: proto.raw_data.data, byteCount: byteCount) }
+            if byteCount > 0 { fill(result, from: proto.raw_data.data, byteCount: byteCount) }
             return normalized(result)
         }
         return try typedFieldTensor(proto, dataType: dataType, shape: shape, count: count, fail: fail)
+    }
+
+    /// Copies a tensor's file bytes into its storage, unpacking the sub-byte types.
+    private func fill(_ tensor: Tensor, from source: UnsafeRawPointer, byteCount: Int) {
+        if TensorFileLayout.isUnpackedInMemory(tensor.dataType) {
+            TensorFileLayout.unpack(tensor.dataType, from: source, count: tensor.count, to: tensor.storage.bytes)
+        } else {
+            tensor.storage.bytes.copyMemory(from: source, byteCount: byteCount)
+        }
     }
 
     /// Bool bytes other than 0 and 1 would break Swift's Bool; normalize them.
@@ -78,7 +93,24 @@ extension ReadContext {
         case .int64:
             try check(proto.n_int64_data, "int64_data")
             if count > 0 { out.copyMemory(from: proto.int64_data, byteCount: count * 8) }
-        case .int32, .int16, .int8, .uint16, .uint8, .bool, .float16, .bfloat16:
+        case .uint4, .int4, .float4e2m1, .uint2, .int2:
+            // Each int32_data entry holds one packed byte (two 4-bit or four 2-bit elements).
+            let byteCount = TensorFileLayout.byteCount(dataType, count: count)
+            guard proto.n_int32_data == byteCount else {
+                throw fail("int32_data has \(proto.n_int32_data) values, but \(dataType)\(shape) packs into \(byteCount)")
+            }
+            let packed = UnsafeBufferPointer(start: proto.int32_data, count: byteCount).map { UInt8(truncatingIfNeeded: $0) }
+            packed.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { TensorFileLayout.unpack(dataType, from: base, count: count, to: out) }
+            }
+        case .float6e2m3, .float6e3m2:
+            try check(proto.n_int32_data, "int32_data")
+            for (i, v) in UnsafeBufferPointer(start: proto.int32_data, count: count).enumerated() {
+                guard (0..<64).contains(v) else { throw fail("int32_data[\(i)] is \(v), not a 6-bit code") }
+                out.storeBytes(of: UInt8(v), toByteOffset: i, as: UInt8.self)
+            }
+        case .int32, .int16, .int8, .uint16, .uint8, .bool, .float16, .bfloat16,
+             .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0:
             try check(proto.n_int32_data, "int32_data")
             let values = UnsafeBufferPointer(start: proto.int32_data, count: count)
             switch dataType.byteSize {
@@ -141,7 +173,11 @@ extension ReadContext {
             throw fail("external data \(dataPath) has \(dataFile.count) bytes; the tensor needs \(byteCount) at offset \(offset)")
         }
         let result = Tensor(dataType: dataType, shape: shape)
-        dataFile.copy(offset..<(offset + byteCount), to: result.storage.bytes)
+        if TensorFileLayout.isUnpackedInMemory(dataType) {
+            TensorFileLayout.unpack(dataType, from: dataFile.base + offset, count: result.count, to: result.storage.bytes)
+        } else {
+            dataFile.copy(offset..<(offset + byteCount), to: result.storage.bytes)
+        }
         return normalized(result)
     }
 }

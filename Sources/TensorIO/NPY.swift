@@ -27,7 +27,7 @@ public enum NPY {
         case .int64: return "<i8"
         case .uint64: return "<u8"
         case .bool: return "|b1"
-        case .string, .bfloat16: return nil
+        default: return nil   // string, bfloat16 and the sub-16-bit types have no numpy descriptor
         }
     }
 
