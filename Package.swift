@@ -63,6 +63,8 @@ let package = Package(
         ),
         // Graph passes: folding, fusion, layout simplification, pruning, quantization.
         .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime"]),
+        // The `ferry convert` pipeline: passes, calibration, quantization under a drift budget, verification.
+        .target(name: "FerryConvert", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO"]),
         // Reusable checkers for tests.
         .target(
             name: "FerryTestSupport",
@@ -117,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryIR", "ONNXFormat", "FerryRuntime", "TensorIO", "FerryPasses",
+                "FerryIR", "ONNXFormat", "FerryRuntime", "TensorIO", "FerryPasses", "FerryConvert",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // BEGIN verify CLI dependencies
                 "FerryVerify",

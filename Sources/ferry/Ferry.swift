@@ -14,6 +14,7 @@ struct Ferry: AsyncParsableCommand {
             // Model commands
             InspectCommand.self, RunCommand.self, BenchCommand.self,
             // Optimization: passes, pruning, quantization, writers (convert)
+            ConvertCommand.self,
 
             // Drift gating in CI (verify)
             VerifyCommand.self,

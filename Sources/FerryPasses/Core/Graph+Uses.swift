@@ -2,7 +2,7 @@ import FerryIR
 
 extension Graph {
     /// For each value, the indices of the nodes that read it (directly or from a subgraph).
-    func consumers() -> [String: [Int]] {
+    public func consumers() -> [String: [Int]] {
         var result: [String: [Int]] = [:]
         for (index, node) in nodes.enumerated() {
             var seen = Set<String>()

@@ -1,0 +1,53 @@
+import FerryIR
+import FerryPasses
+import FerryRuntime
+import FerryVerify
+
+/// Where a converted model goes. Each target has one writer and one way the device computes.
+public enum ConversionTarget: String, Sendable, CaseIterable {
+    /// ONNX for ONNX Runtime (and ONNX Runtime Mobile): `DIR/model.onnx`, QDQ form for integer modes.
+    case onnx
+
+    /// The output file name inside the output folder (a contract for scripts).
+    public var fileName: String {
+        switch self {
+        case .onnx: return "model.onnx"
+        }
+    }
+
+    /// How the target runs integer models: ONNX Runtime computes a QDQ graph per node in float
+    /// between the quantize steps, which is what the reference core runs when no integer
+    /// arithmetic is asked for.
+    public func integerArithmetic(_ rounding: IntegerRounding) -> IntegerRounding? {
+        switch self {
+        case .onnx: return nil
+        }
+    }
+}
+
+/// Everything `ferry convert` was asked to do.
+public struct ConversionOptions: Sendable {
+    public var target: ConversionTarget = .onnx
+    public var quantization: QuantizationMode = .none
+    public var calibrationMethod: CalibrationMethod = .minmax
+    /// Keep float graph inputs/outputs in integer modes (false: integer I/O).
+    public var floatInputsOutputs = true
+    /// The drift budget the result must meet; `.none` disables the mixed-precision search.
+    public var budget: DriftBudget = .default
+    /// Layers (node or output names) the user wants kept in float.
+    public var keepFloat: Set<String> = []
+    /// Fixed sizes for dynamic input dims.
+    public var inputShapes: [String: [Int]] = [:]
+    /// Requantization rounding for targets that run integer kernels.
+    public var rounding: IntegerRounding = .double
+    public var threads = 1
+    /// Cap on calibration samples (and validation samples).
+    public var maxSamples: Int?
+    /// Pruning before quantization, and the layers it leaves alone.
+    public var pruning: PruningSpec?
+    public var pruneSkip: Set<String> = []
+    /// Graph optimizations before quantization (folding, BatchNorm folding, layout chains).
+    public var optimize = true
+
+    public init() {}
+}

@@ -1,0 +1,93 @@
+import FerryIR
+import FerryPasses
+import FerryRuntime
+import FerryVerify
+import Foundation
+import ONNXFormat
+import TensorIO
+
+/// What a conversion produced, for the CLI summary and `drift.json`.
+public struct ConversionResult: Sendable {
+    public var model: Model
+    public var drift: DriftReport?
+    public var passes: [PassPipeline.Step]
+    public var floatLayers: [FloatLayer]
+    /// Sparsity of every pruned layer (empty without --prune).
+    public var pruned: [LayerSparsity]
+    public var quantizedLayers: Int
+    public var searchEvaluations: Int
+}
+
+/// The `ferry convert` pipeline: fixed shapes, graph optimizations, quantization (with the
+/// mixed-precision search under the drift budget), then verification against the source.
+public struct Converter {
+    public let options: ConversionOptions
+
+    public init(options: ConversionOptions) { self.options = options }
+
+    public func convert(_ source: Model, calibration: SampleSet?, validation: SampleSet?) throws -> ConversionResult {
+        var passes: [any GraphPass] = []
+        if !options.inputShapes.isEmpty { passes.append(FixInputShapes(options.inputShapes)) }
+        if options.optimize { passes += PassPipeline.standard(fuseActivations: false).passes }
+        var (float, steps) = try PassPipeline(passes).run(source)
+        try checkLayerNames(options.keepFloat, in: float)
+        try checkLayerNames(options.pruneSkip, in: float, flag: "--prune-skip")
+        var pruned: [LayerSparsity] = []
+        switch options.pruning {
+        case .channels(let fraction)?:
+            (float, pruned) = try ChannelPruning(fraction: fraction, skip: options.pruneSkip).applyReporting(to: float)
+        case let spec?:
+            (float, pruned) = try MagnitudePruning(spec, skip: options.pruneSkip).applyReporting(to: float)
+        case nil:
+            break
+        }
+
+        let sourceOptions = SessionOptions(threads: options.threads)
+        let candidateOptions = SessionOptions(threads: options.threads,
+                                              integerArithmetic: options.target.integerArithmetic(options.rounding))
+        var candidate = float
+        var floatLayers: [FloatLayer] = []
+        var evaluations = 0
+        var quantizedLayers = 0
+        switch options.quantization {
+        case .none:
+            break
+        case .fp16, .dynamic:
+            candidate = try WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat).apply(to: float)
+        case .int8, .int16x8:
+            guard var calibration, calibration.count > 0 else { throw ConversionError.needsCalibration(mode: options.quantization.rawValue) }
+            if let limit = options.maxSamples { calibration = calibration.prefix(limit) }
+            let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
+            let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration.samples,
+                                                           method: options.calibrationMethod, threads: options.threads)
+            let quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
+                                                   floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
+            let search = MixedPrecisionSearch(float: float, statistics: statistics, options: quantization,
+                                              samples: validation ?? calibration, budget: options.budget,
+                                              candidateOptions: candidateOptions, sourceOptions: sourceOptions)
+            (candidate, floatLayers, evaluations) = try search.run()
+            var finalOptions = quantization
+            finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
+            quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
+        }
+        candidate.producerName = ONNXWriter.producerName
+        candidate.producerVersion = ONNXWriter.producerVersion
+
+        // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
+        var drift: DriftReport?
+        let given = validation ?? calibration
+        let samples = given ?? SyntheticSamples.make(for: source)
+        if samples.count > 0 {
+            let verifier = try Verifier(source: source, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
+                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
+            drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
+        }
+        return ConversionResult(model: candidate, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
+                                quantizedLayers: quantizedLayers, searchEvaluations: evaluations)
+    }
+
+    private func checkLayerNames(_ names: Set<String>, in model: Model, flag: String = "--keep-float") throws {
+        let known = Set(model.graph.nodes.map(\.name)).union(model.graph.nodes.flatMap(\.outputs)).union(model.graph.initializers.keys)
+        for name in names.sorted() where !known.contains(name) { throw ConversionError.unknownLayer(flag: flag, name) }
+    }
+}

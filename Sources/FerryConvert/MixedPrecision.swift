@@ -1,0 +1,124 @@
+import FerryIR
+import FerryPasses
+import FerryRuntime
+import FerryVerify
+import TensorIO
+
+/// A layer left in float by the mixed-precision search, and why.
+public struct FloatLayer: Sendable, Equatable {
+    public var node: String
+    public var opType: String
+    /// What quantizing this layer alone costs: the worst output cosine similarity to float.
+    public var sensitivity: Double
+    public var reason: String
+    /// Every node kept in float with it (its fused activation).
+    public var members: [String]
+}
+
+/// Finds the fewest layers to keep in float so that the quantized model meets the budget.
+///
+/// Each quantizable layer's sensitivity is measured by quantizing it alone and comparing the
+/// model's outputs with the float model's (worst cosine similarity over the samples). Layers
+/// are then kept in float most sensitive first; a binary search over that order finds the
+/// shortest prefix whose quantized model meets the budget (drift falls as layers return to
+/// float, so the search is monotone in practice; the final model is verified regardless).
+struct MixedPrecisionSearch {
+    let float: Model
+    let statistics: [String: ActivationStatistics]
+    let options: QuantizationOptions
+    let samples: SampleSet
+    let budget: DriftBudget
+    let candidateOptions: SessionOptions
+    let sourceOptions: SessionOptions
+
+    func quantize(keeping keep: Set<String>) throws -> Model {
+        var options = self.options
+        options.keepFloat.formUnion(keep)
+        return try QDQQuantizer(options: options, statistics: statistics).apply(to: float)
+    }
+
+    func report(_ candidate: Model) throws -> DriftReport {
+        let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions)
+        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget())
+    }
+
+    /// Quantizable layers grouped as the integer model runs them: an activation fused into its
+    /// producer (Conv → Relu) stays with it.
+    func layerGroups() -> [(head: Node, members: [String])] {
+        let planner = QDQQuantizer(options: options, statistics: statistics)
+        let nodes = planner.quantizedNodes(float.graph).filter { !$0.name.isEmpty }
+        let producers = float.graph.producers()
+        let consumers = float.graph.consumers()
+        var groups: [(head: Node, members: [String])] = []
+        var groupOf: [String: Int] = [:]
+        for node in nodes {
+            if QuantizationTrait.fusable.contains(node.opType), let source = node.input(0),
+               consumers[source]?.count == 1, let p = producers[source], let group = groupOf[float.graph.nodes[p].name] {
+                groups[group].members.append(node.name)
+                groupOf[node.name] = group
+                continue
+            }
+            groupOf[node.name] = groups.count
+            groups.append((node, [node.name]))
+        }
+        return groups
+    }
+
+    /// The worst output cosine of `candidate` against the float outputs, over the samples.
+    func worstCosine(_ candidate: Model, reference: [[Tensor]]) throws -> Double {
+        let session = try InferenceSession(model: candidate, options: candidateOptions)
+        var worst = 1.0
+        for (sample, expected) in zip(sensitivitySamples.samples, reference) {
+            for (a, b) in zip(expected, try session.run(sample)) where a.dataType == .float32 && b.dataType == .float32 {
+                worst = min(worst, try DriftMetrics.compare(reference: a, candidate: b).cosine)
+            }
+        }
+        return worst
+    }
+
+    /// Samples for the per-layer sensitivity runs (a few are enough to rank layers).
+    var sensitivitySamples: SampleSet { samples.prefix(8) }
+
+    func run() throws -> (Model, [FloatLayer], evaluations: Int) {
+        var evaluations = 1
+        let all = try quantize(keeping: [])
+        if try budget.isEmpty || report(all).passed { return (all, [], evaluations) }
+        let groups = layerGroups()
+        let everyLayer = Set(groups.flatMap(\.members))
+        let floatSession = try InferenceSession(model: float, options: sourceOptions)
+        let reference = try sensitivitySamples.samples.map { try floatSession.run($0) }
+        var sensitivity: [Double] = []
+        for group in groups {
+            let alone = try quantize(keeping: everyLayer.subtracting(group.members))
+            sensitivity.append(try worstCosine(alone, reference: reference))
+            evaluations += 1
+        }
+        let order = groups.indices.sorted { (sensitivity[$0], groups[$0].head.name) < (sensitivity[$1], groups[$1].head.name) }
+        func keeping(_ count: Int) -> Set<String> { Set(order.prefix(count).flatMap { groups[$0].members }) }
+        // Binary search the shortest prefix of `order` to keep in float.
+        var lo = 1, hi = order.count
+        var best: Model?
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let candidate = try quantize(keeping: keeping(mid))
+            evaluations += 1
+            if try report(candidate).passed {
+                best = candidate
+                hi = mid - 1
+            } else {
+                lo = mid + 1
+            }
+        }
+        guard let best else {
+            throw ConversionError.budgetUnreachable(
+                "the drift budget (\(budget)) is not met even with every quantizable layer in float; loosen --max-drift or use --max-drift none")
+        }
+        let kept = order.prefix(lo).map { index in
+            FloatLayer(node: groups[index].head.name, opType: groups[index].head.opType, sensitivity: sensitivity[index],
+                       reason: "quantizing it alone lowers the worst output cosine to \(String(format: "%.5f", sensitivity[index]))"
+                           + (groups[index].members.count > 1 ? " (with its fused \(groups[index].members.dropFirst().joined(separator: ", ")))" : ""),
+                       members: groups[index].members)
+        }
+        return (best, kept, evaluations)
+    }
+}

@@ -1,0 +1,213 @@
+import ArgumentParser
+import FerryConvert
+import FerryIR
+import FerryPasses
+import FerryRuntime
+import FerryVerify
+import Foundation
+import ONNXFormat
+import TensorIO
+
+/// `ferry convert`: optimize, quantize and verify a model, then write it for a target runtime.
+///
+/// Writes `DIR/model.<ext>`, `DIR/drift.json` and `DIR/drift.md` (the drift of the result
+/// against the source, as `ferry verify` reports it), and `DIR/conversion.json` (passes, layers
+/// kept in float and why). These names are a contract for scripts.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Optimize, quantize and verify a model, then write it for a target runtime.",
+        discussion: """
+        Every conversion is verified: the result runs in Ferry's reference core beside the source on \
+        the validation data (--data, else the calibration data) and DIR/drift.json records the drift. \
+        With --quantize int8 the layers that push drift over the budget (--max-drift, default \
+        cosine=0.99 and top1=0.99) stay float, the fewest that bring it within; --max-drift none \
+        quantizes every layer that has an integer form.
+        """
+    )
+
+    @Argument(help: "The source model (.onnx).")
+    var source: String
+
+    @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Target runtime: \(ConversionTarget.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "target"))
+    var target: String = "onnx"
+
+    @Option(help: ArgumentHelp("none, fp16, dynamic, int8 or int16x8.", valueName: "mode"))
+    var quantize: String = "none"
+
+    @Option(name: .customLong("calibration"), help: ArgumentHelp("Calibration samples: FILE.npz, FILE.npy, FOLDER or NAME=FILE; repeatable.", valueName: "spec"))
+    var calibration: [String] = []
+
+    @Option(name: .customLong("calibration-method"), help: ArgumentHelp("minmax, percentile, entropy or mse.", valueName: "method"))
+    var calibrationMethod: String = "minmax"
+
+    @Option(name: .customLong("data"), help: ArgumentHelp("Validation samples for the drift report (default: the calibration data); repeatable.", valueName: "spec"))
+    var data: [String] = []
+
+    @Option(name: .customLong("max-drift"), help: ArgumentHelp("Drift budget METRIC=VALUE (as ferry verify), or none; repeatable.", valueName: "bound"))
+    var maxDrift: [String] = []
+
+    @Option(name: .customLong("input-shape"), help: ArgumentHelp("Fix dynamic dims: NAME=D0,D1,…; repeatable.", valueName: "shape"))
+    var inputShape: [String] = []
+
+    @Option(name: .customLong("io"), help: ArgumentHelp("Graph input/output type in integer modes: float or int8.", valueName: "type"))
+    var io: String = "float"
+
+    @Option(name: .customLong("keep-float"), help: ArgumentHelp("A node (or output) name to keep in float; repeatable.", valueName: "name"))
+    var keepFloat: [String] = []
+
+    @Option(help: ArgumentHelp("Pruning: unstructured:F (or F), global:F, N:M (e.g. 2:4) or channels:F.", valueName: "spec"))
+    var prune: String?
+
+    @Option(name: .customLong("prune-skip"), help: ArgumentHelp("A layer (node, output or weight name) pruning leaves dense; repeatable.", valueName: "name"))
+    var pruneSkip: [String] = []
+
+    @Option(help: ArgumentHelp("Requantization rounding of integer targets: double or single.", valueName: "mode"))
+    var rounding: String = "double"
+
+    @Option(help: ArgumentHelp("Worker threads (outputs are identical for any count).", valueName: "n"))
+    var threads: Int = 1
+
+    @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use at most N calibration and validation samples.", valueName: "n"))
+    var maxSamples: Int?
+
+    @Flag(name: .customLong("no-optimize"), help: "Skip graph optimizations (folding, BatchNorm folding, layout chains).")
+    var noOptimize = false
+
+    func run() throws {
+        try reportingErrors {
+            do {
+                try convert()
+            } catch let error as ConversionError {
+                throw CLIError(error.description)
+            } catch let error as PassError {
+                throw CLIError("\(source): \(error.description)")
+            } catch let error as VerifyError {
+                throw CLIError(error.description)
+            } catch let error as SampleSetError {
+                throw CLIError(error.description)
+            }
+        }
+    }
+
+    func settings(for model: Model) throws -> ConversionOptions {
+        var options = ConversionOptions()
+        guard let target = ConversionTarget(rawValue: target) else {
+            throw CLIError("--target '\(self.target)': expected one of \(ConversionTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.target = target
+        guard let mode = QuantizationMode(rawValue: quantize) else {
+            throw CLIError("--quantize '\(quantize)': expected one of \(QuantizationMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.quantization = mode
+        guard let method = CalibrationMethod(rawValue: calibrationMethod) else {
+            throw CLIError("--calibration-method '\(calibrationMethod)': expected one of \(CalibrationMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.calibrationMethod = method
+        guard io == "float" || io == "int8" || (io == "int16" && mode == .int16x8) else {
+            throw CLIError("--io '\(io)': expected float or int8")
+        }
+        options.floatInputsOutputs = io == "float"
+        guard let rounding = IntegerRounding(rawValue: rounding) else { throw CLIError("--rounding '\(self.rounding)': expected double or single") }
+        options.rounding = rounding
+        guard threads >= 1 else { throw CLIError("--threads \(threads): expected a whole number ≥ 1") }
+        options.threads = threads
+        if let maxSamples, maxSamples < 1 { throw CLIError("--max-samples \(maxSamples): expected a whole number ≥ 1") }
+        options.maxSamples = maxSamples
+        options.budget = try DriftBudget.resolve(flags: maxDrift, config: nil, fallback: .default)
+        options.keepFloat = Set(keepFloat)
+        options.inputShapes = try FixInputShapes.parse(inputShape, inputs: model.graph.runtimeInputs)
+        options.optimize = !noOptimize
+        options.pruning = try prune.map { try PruningSpec.parse($0) }
+        options.pruneSkip = Set(pruneSkip)
+        return options
+    }
+
+    func convert() throws {
+        let model = try loadModel(path: source)
+        let options = try settings(for: model)
+        let inputs = model.graph.runtimeInputs
+        let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs)
+        let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs)
+        let result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet)
+
+        let folder = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let modelPath = folder.appendingPathComponent(options.target.fileName).path
+        try ONNXWriter.write(result.model, to: modelPath)
+        if let drift = result.drift {
+            try writeAtomically(Data(drift.json().utf8), to: folder.appendingPathComponent("drift.json"))
+            try writeAtomically(Data((drift.markdown() + floatLayersMarkdown(result)).utf8), to: folder.appendingPathComponent("drift.md"))
+        }
+        try writeAtomically(Data(conversionJSON(result, options).utf8), to: folder.appendingPathComponent("conversion.json"))
+        print(summary(result, options, modelPath: modelPath), terminator: "")
+        if let drift = result.drift, !drift.passed, !options.budget.isEmpty { throw ExitCode(1) }
+    }
+
+    func summary(_ result: ConversionResult, _ options: ConversionOptions, modelPath: String) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
+        var lines = ["wrote \(modelPath) (\(size) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
+        if options.quantization == .int8 || options.quantization == .int16x8 {
+            lines.append("quantized \(result.quantizedLayers) layers; kept \(result.floatLayers.count) in float" +
+                         (result.floatLayers.isEmpty ? "" : ": " + result.floatLayers.map(\.node).joined(separator: ", ")))
+        }
+        if !result.pruned.isEmpty {
+            let total = result.pruned.reduce(0) { $0 + $1.parameters }, zeros = result.pruned.reduce(0) { $0 + $1.zeros }
+            lines.append("pruned \(result.pruned.count) layers (\(options.pruning!)): \(zeros) of \(total) weights removed or zeroed (\(String(format: "%.1f", 100 * Double(zeros) / Double(max(total, 1))))%)")
+        }
+        if let drift = result.drift { lines.append(drift.summary().trimmingCharacters(in: .newlines)) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func floatLayersMarkdown(_ result: ConversionResult) -> String {
+        guard !result.floatLayers.isEmpty else { return "" }
+        var text = "\n## Layers kept in float\n\n| Layer | Op | Why |\n|---|---|---|\n"
+        for layer in result.floatLayers { text += "| `\(layer.node)` | \(layer.opType) | \(layer.reason) |\n" }
+        return text
+    }
+
+    func conversionJSON(_ result: ConversionResult, _ options: ConversionOptions) -> String {
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                default:
+                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                }
+            }
+            return out + "\""
+        }
+        let pruned = result.pruned.map { layer -> String in
+            let channels = layer.channels.map { ", \"channels_before\": \($0.before), \"channels_after\": \($0.after)" } ?? ""
+            return "    {\"node\": \(quoted(layer.node)), \"weight\": \(quoted(layer.weight)), \"parameters\": \(layer.parameters), \"zeros\": \(layer.zeros), \"sparsity\": \(String(format: "%.6f", layer.sparsity))\(channels)}"
+        }
+        let passes = result.passes.map { "    {\"pass\": \(quoted($0.pass)), \"nodes_before\": \($0.nodesBefore), \"nodes_after\": \($0.nodesAfter)}" }
+        let layers = result.floatLayers.map {
+            "    {\"node\": \(quoted($0.node)), \"op\": \(quoted($0.opType)), \"sensitivity_cosine\": \(String(format: "%.6f", $0.sensitivity)), \"reason\": \(quoted($0.reason))}"
+        }
+        return """
+        {
+          "target": \(quoted(options.target.rawValue)),
+          "file": \(quoted(options.target.fileName)),
+          "quantize": \(quoted(options.quantization.rawValue)),
+          "calibration_method": \(quoted(options.calibrationMethod.rawValue)),
+          "io": \(quoted(options.floatInputsOutputs ? "float" : "int8")),
+          "budget": \(quoted(options.budget.description)),
+          "quantized_layers": \(result.quantizedLayers),
+          "float_layers": [\(layers.isEmpty ? "" : "\n" + layers.joined(separator: ",\n") + "\n  ")],
+          "search_evaluations": \(result.searchEvaluations),
+          "prune": \(options.pruning.map { quoted($0.description) } ?? "null"),
+          "pruned_layers": [\(pruned.isEmpty ? "" : "\n" + pruned.joined(separator: ",\n") + "\n  ")],
+          "passes": [\(passes.isEmpty ? "" : "\n" + passes.joined(separator: ",\n") + "\n  ")],
+          "nodes": \(result.model.graph.nodes.count)
+        }
+
+        """
+    }
+}
