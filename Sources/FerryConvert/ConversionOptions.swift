@@ -30,6 +30,8 @@ public struct ConversionOptions: Sendable {
     public var target: ConversionTarget = .onnx
     public var quantization: QuantizationMode = .none
     public var calibrationMethod: CalibrationMethod = .minmax
+    /// 7-bit weights for x86 runtimes that sum u8·s8 pairs in int16 (see QuantizationOptions.weightBits).
+    public var reduceRange = false
     /// Keep float graph inputs/outputs in integer modes (false: integer I/O).
     public var floatInputsOutputs = true
     /// The drift budget the result must meet; `.none` disables the mixed-precision search.

@@ -60,8 +60,9 @@ public struct Converter {
             let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
             let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration.samples,
                                                            method: options.calibrationMethod, threads: options.threads)
-            let quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
+            var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
+            quantization.weightBits = options.reduceRange ? 7 : 8
             let search = MixedPrecisionSearch(float: float, statistics: statistics, options: quantization,
                                               samples: validation ?? calibration, budget: options.budget,
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)

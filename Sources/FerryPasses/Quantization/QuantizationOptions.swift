@@ -40,6 +40,9 @@ public struct QuantizationOptions: Sendable {
     public var keepFloat: Set<String>
     /// Percentile used by `.percentile` (fraction kept on each side).
     public var percentile: Double
+    /// Weight bits: 8, or 7 ("reduce range") so that x86 int8 GEMMs without VNNI, which sum
+    /// pairs of u8·s8 products in int16 (ONNX Runtime's MLAS on AVX2), never saturate.
+    public var weightBits: Int = 8
 
     public init(mode: QuantizationMode, calibration: CalibrationMethod = .minmax, floatInputsOutputs: Bool = true,
                 keepFloat: Set<String> = [], percentile: Double = 0.9999) {

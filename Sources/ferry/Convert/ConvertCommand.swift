@@ -74,6 +74,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use at most N calibration and validation samples.", valueName: "n"))
     var maxSamples: Int?
 
+    @Flag(name: .customLong("reduce-range"), help: "7-bit weights, for ONNX Runtime on x86 CPUs without VNNI (its AVX2 int8 kernels saturate 8-bit weights).")
+    var reduceRange = false
+
     @Flag(name: .customLong("no-optimize"), help: "Skip graph optimizations (folding, BatchNorm folding, layout chains).")
     var noOptimize = false
 
@@ -121,6 +124,7 @@ struct ConvertCommand: ParsableCommand {
         options.keepFloat = Set(keepFloat)
         options.inputShapes = try FixInputShapes.parse(inputShape, inputs: model.graph.runtimeInputs)
         options.optimize = !noOptimize
+        options.reduceRange = reduceRange
         options.pruning = try prune.map { try PruningSpec.parse($0) }
         options.pruneSkip = Set(pruneSkip)
         return options
@@ -198,6 +202,7 @@ struct ConvertCommand: ParsableCommand {
           "quantize": \(quoted(options.quantization.rawValue)),
           "calibration_method": \(quoted(options.calibrationMethod.rawValue)),
           "io": \(quoted(options.floatInputsOutputs ? "float" : "int8")),
+          "weight_bits": \(options.reduceRange ? 7 : 8),
           "budget": \(quoted(options.budget.description)),
           "quantized_layers": \(result.quantizedLayers),
           "float_layers": [\(layers.isEmpty ? "" : "\n" + layers.joined(separator: ",\n") + "\n  ")],
