@@ -62,10 +62,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the JSON report here (- for stdout).", valueName: "file"))
     var json: String?
 
-    @Option(help: ArgumentHelp("Write a JUnit XML report here.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write a JUnit XML report here (- for stdout).", valueName: "file"))
     var junit: String?
 
-    @Option(help: ArgumentHelp("Write a Markdown report here.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write a Markdown report here (- for stdout).", valueName: "file"))
     var markdown: String?
 
     @Option(help: ArgumentHelp("Worker threads per model (reports are identical for any count).", valueName: "n"))
@@ -104,7 +104,8 @@ struct VerifyCommand: ParsableCommand {
         let report = try verifier.run(samples: samples, budget: settings.budget, layerBound: settings.layerBound,
                                       topK: settings.topK, classifiers: settings.classifiers)
         try writeReports(report)
-        if json == "-" {
+        // A report on stdout keeps stdout to itself; the summary goes to stderr then.
+        if [json, junit, markdown].contains("-") {
             FileHandle.standardError.write(Data(report.summary().utf8))
         } else {
             print(report.summary(), terminator: "")
