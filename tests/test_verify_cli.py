@@ -223,3 +223,11 @@ def test_folder_and_named_data(tmp_path):
     np.save(tmp_path / "x.npy", x)
     b = json.loads(ferry("verify", MODEL, MODEL, "--data", f"input={tmp_path / 'x.npy'}", "--json", "-", check=0).stdout)
     assert a["samples"] == b["samples"] == 5
+
+
+def test_help_documents_metrics_budgets_and_exit_codes():
+    text = " ".join(ferry("verify", "--help", check=0).stdout.split())
+    for word in ["max_abs", "mean_abs", "rel", "cosine", "snr_db", "top1", "topk", "upper bounds", "lower bounds",
+                 "cosine=0.99 and top1=0.99", "--max-drift none", "--layer-bound", "0 within budget",
+                 "1 drift over budget", "2 bad usage or input"]:
+        assert word in text, word
