@@ -223,3 +223,38 @@ def test_folder_and_named_data(tmp_path):
     np.save(tmp_path / "x.npy", x)
     b = json.loads(ferry("verify", MODEL, MODEL, "--data", f"input={tmp_path / 'x.npy'}", "--json", "-", check=0).stdout)
     assert a["samples"] == b["samples"] == 5
+
+
+def test_help_documents_metrics_budgets_and_exit_codes():
+    text = " ".join(ferry("verify", "--help", check=0).stdout.split())
+    for word in ["max_abs", "mean_abs", "rel", "cosine", "snr_db", "top1", "topk", "upper bounds", "lower bounds",
+                 "cosine=0.99 and top1=0.99", "--max-drift none", "--layer-bound", "0 within budget",
+                 "1 drift over budget", "2 bad usage or input"]:
+        assert word in text, word
+
+
+def test_onnxruntime_qdq_candidate_pairs_layers_after_their_quantization(tmp_path):
+    """onnxruntime's quantize_static (QDQ, per-channel int8) drops each Relu after a Conv or Gemm
+    and gives its output name to the value its QuantizeLinear clips; verify compares such values
+    as they leave the QuantizeLinear → DequantizeLinear pair, so no layer looks broken."""
+    quantization = pytest.importorskip("onnxruntime.quantization")
+    with np.load(DIGITS / "calibration.npz") as data:
+        calibration = [{"input": data["input"][i : i + 1]} for i in range(len(data["input"]))]
+
+    class Reader(quantization.CalibrationDataReader):
+        def __init__(self):
+            self.items = iter(calibration)
+
+        def get_next(self):
+            return next(self.items, None)
+
+    candidate = tmp_path / "int8.onnx"
+    quantization.quantize_static(str(MODEL), str(candidate), Reader(), quant_format=quantization.QuantFormat.QDQ,
+                                 per_channel=True, activation_type=quantization.QuantType.QInt8,
+                                 weight_type=quantization.QuantType.QInt8)
+    report = json.loads(ferry("verify", MODEL, candidate, "--data", DATA, "--json", "-", check=0).stdout)
+    assert report["outputs"][0]["metrics"]["top1"] >= 0.99
+    values = {v["value"]: v for v in report["layers"]["values"]}
+    relu = values["/features/features.2/Relu_output_0"]
+    assert relu["dequantized"] and relu["metrics"]["cosine"] > 0.99
+    assert report["layers"]["first_drift"] is None

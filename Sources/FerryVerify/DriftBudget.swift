@@ -26,7 +26,7 @@ public struct DriftBound: Sendable, Hashable {
 /// bounds apply only to classifier outputs. Integer outputs compared by value (labels, indices)
 /// are checked only by bounds that name them. A bound naming an output applies to that output
 /// alone (an agreement bound makes it a classifier).
-public struct DriftBudget: Sendable, Equatable {
+public struct DriftBudget: Sendable, Equatable, CustomStringConvertible {
     /// The bounds, at most one per (output, metric), in the order given.
     public private(set) var bounds: [DriftBound]
 

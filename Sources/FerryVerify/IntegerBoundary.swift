@@ -11,6 +11,11 @@ struct IntegerBoundary {
     var outputs: [String: LinearQuantization] = [:]
     /// Why an integer value's parameters could not be used, for error messages.
     var problems: [String: String] = [:]
+    /// Float values that are quantized and dequantized again (QuantizeLinear → DequantizeLinear),
+    /// mapped to the dequantized value: what the rest of the graph sees of them. A quantizer may
+    /// also drop a Relu and let the QuantizeLinear's range clip, naming the value before it after
+    /// the Relu's output, so only the dequantized value means what the name says.
+    var requantized: [String: String] = [:]
 
     init(model: Model) {
         let graph = model.graph
@@ -19,6 +24,17 @@ struct IntegerBoundary {
             if case .tensor(let tensor)? = node.attributes["value"], let name = node.outputs.first { constants[name] = tensor }
         }
         let outputNames = Set(graph.outputs.map(\.name))
+        var dequantizedBy: [String: String] = [:]
+        for node in graph.nodes where node.opType == "DequantizeLinear" {
+            if let input = node.input(0), let output = node.outputs.first, !output.isEmpty, dequantizedBy[input] == nil {
+                dequantizedBy[input] = output
+            }
+        }
+        for node in graph.nodes where node.opType == "QuantizeLinear" {
+            if let input = node.input(0), let output = node.outputs.first, let back = dequantizedBy[output], requantized[input] == nil {
+                requantized[input] = back
+            }
+        }
         for node in graph.nodes where node.domain.isEmpty || node.domain == "ai.onnx" {
             let isDequantize = node.opType == "DequantizeLinear"
             guard isDequantize || node.opType == "QuantizeLinear" else { continue }

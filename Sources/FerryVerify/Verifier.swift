@@ -107,9 +107,13 @@ public final class Verifier {
                                                 classes: outputs[index]!.classifier ? max(a.shape.last ?? 1, 1) : nil)
             }
             for (value, _) in order {
-                guard let x = reference[value], let y = result[value], x.shape == y.shape,
+                // A value the candidate quantizes is compared as it leaves its QuantizeLinear →
+                // DequantizeLinear pair, as the layers after it see it.
+                let seen = candidateBoundary.requantized[value] ?? value
+                guard let x = reference[value], let y = result[seen], x.shape == y.shape,
                       let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
-                      let b = try? comparable(y, name: value, boundary: candidateBoundary), b.floating else { continue }
+                      var b = try? comparable(y, name: seen, boundary: candidateBoundary), b.floating else { continue }
+                b.dequantized = b.dequantized || seen != value
                 layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
             }
         }

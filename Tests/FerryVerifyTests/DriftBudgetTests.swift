@@ -65,7 +65,7 @@ import Testing
         let budget = DriftBudget([DriftBound(metric: .top1, value: 0.99), DriftBound(metric: .cosine, value: 0.99),
                                   DriftBound(output: "label", metric: .maxAbs, value: 0),
                                   DriftBound(output: "probs", metric: .cosine, value: 0.5)])
-        #expect(budget.bounds(for: "probs", floating: true, classifier: true).map(\.token) == ["cosine=0.5", "top1=0.99"])
+        #expect(budget.bounds(for: "probs", floating: true, classifier: true).map(\.token) == ["probs:cosine=0.5", "top1=0.99"])
         #expect(budget.bounds(for: "embedding", floating: true, classifier: false).map(\.token) == ["cosine=0.99"])
         #expect(budget.bounds(for: "label", floating: false, classifier: false).map(\.token) == ["label:max_abs=0"])
     }

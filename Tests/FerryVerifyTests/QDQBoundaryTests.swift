@@ -81,4 +81,32 @@ import Testing
         let samples = SampleSet(samples: [["x": Tensor(shape: [1, 4], values: [Float](repeating: 1, count: 4))]])
         #expect(throws: VerifyError.self) { try Verifier(source: source, candidate: candidate).run(samples: samples) }
     }
+
+    @Test func quantizedValuesAreComparedAfterTheirQuantizeDequantizePair() throws {
+        // Source: h = 2x, r = Relu(h), y = -r. Candidate, as a QDQ quantizer writes it: the Relu
+        // is dropped and its output name given to the Mul's result, whose QuantizeLinear (zero
+        // point -128, scale 0.25) clips the negatives instead.
+        let source = TestModels.model([
+            Node(name: "double", opType: "Mul", inputs: ["x", "two"], outputs: ["h"]),
+            Node(name: "relu", opType: "Relu", inputs: ["h"], outputs: ["r"]),
+            Node(name: "neg", opType: "Neg", inputs: ["r"], outputs: ["y"]),
+        ], inputs: [TestModels.float("x", [1, 4])], outputs: [TestModels.float("y", [1, 4])],
+           initializers: ["two": Tensor(scalar: Float(2))])
+        let candidate = TestModels.model([
+            Node(name: "double", opType: "Mul", inputs: ["x", "two"], outputs: ["r"]),
+            Node(name: "q_r", opType: "QuantizeLinear", inputs: ["r", "s", "z"], outputs: ["r_q"]),
+            Node(name: "dq_r", opType: "DequantizeLinear", inputs: ["r_q", "s", "z"], outputs: ["r_dq"]),
+            Node(name: "neg", opType: "Neg", inputs: ["r_dq"], outputs: ["y"]),
+        ], inputs: [TestModels.float("x", [1, 4])], outputs: [TestModels.float("y", [1, 4])],
+           initializers: ["two": Tensor(scalar: Float(2)), "s": Tensor(scalar: Float(0.25)), "z": Tensor(scalar: Int8(-128))])
+        let samples = SampleSet(samples: [["x": Tensor(shape: [1, 4], values: [Float](arrayLiteral: -1, 0.5, -3, 1.1))]])
+        let report = try Verifier(source: source, candidate: candidate).run(samples: samples, budget: .none)
+        let r = try #require(report.layers.first { $0.value == "r" })
+        // Relu(2x) = 0, 1, 0, 2.2; after the pair: 0, 1, 0, 2.25.
+        #expect(r.dequantized)
+        #expect(abs(r.drift.maxAbs - 0.05) < 1e-6)
+        #expect(r.drift.cosine > 0.999)
+        #expect(abs(report.outputs[0].drift.maxAbs - 0.05) < 1e-6)
+        #expect(report.firstDrift == nil)
+    }
 }

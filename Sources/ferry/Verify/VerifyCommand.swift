@@ -12,25 +12,25 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Run a source and a candidate model on the same samples and gate on their drift.",
         discussion: """
-        Both models run in Ferry's reference core. Per output: max_abs (largest |a-b|), mean_abs,
-        rel (|a-b|/|a|, L2), cosine, snr_db, and for classifier outputs (float outputs whose last
-        dimension is above 1, or those named by --classifier) top1 and topk agreement: the fraction
-        of rows whose candidate argmax is the reference's, and whose reference argmax is in the
+        Both models run in Ferry's reference core. Per output: max_abs (largest |a-b|), mean_abs, \
+        rel (|a-b|/|a|, L2), cosine, snr_db, and for classifier outputs (float outputs whose last \
+        dimension is above 1, or those named by --classifier) top1 and topk agreement: the fraction \
+        of rows whose candidate argmax is the reference's, and whose reference argmax is in the \
         candidate's top k. rel, cosine and snr_db are checked on the worst sample.
 
-        Budgets (--max-drift, repeatable; or in --config): max_abs, mean_abs and rel are upper
-        bounds; cosine, snr_db, top1 and topk lower bounds. METRIC=VALUE applies to every float
-        output (agreement metrics to classifiers only); OUTPUT:METRIC=VALUE to one output. With no
+        Budgets (--max-drift, repeatable; or in --config): max_abs, mean_abs and rel are upper \
+        bounds; cosine, snr_db, top1 and topk lower bounds. METRIC=VALUE applies to every float \
+        output (agreement metrics to classifiers only); OUTPUT:METRIC=VALUE to one output. With no \
         bound given the budget is cosine=0.99 and top1=0.99; --max-drift none checks nothing.
 
-        Per layer: values present in both models are compared in the source's order and the first
-        one past --layer-bound (default cosine=0.99; none skips it) is reported. A QDQ candidate
+        Per layer: values present in both models are compared in the source's order and the first \
+        one past --layer-bound (default cosine=0.99; none skips it) is reported. A QDQ candidate \
         with integer inputs/outputs is fed quantized samples and its outputs dequantized.
 
-        --data: a .npz with one array per input (axis 0 indexes samples), a .npy (one-input
+        --data: a .npz with one array per input (axis 0 indexes samples), a .npy (one-input \
         models), a folder of them, or NAME=FILE per input; repeatable.
 
-        Exit codes: 0 within budget, 1 drift over budget, 2 bad usage or input (a missing file, a
+        Exit codes: 0 within budget, 1 drift over budget, 2 bad usage or input (a missing file, a \
         model that fails to load, data that does not match).
         """
     )
@@ -62,10 +62,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the JSON report here (- for stdout).", valueName: "file"))
     var json: String?
 
-    @Option(help: ArgumentHelp("Write a JUnit XML report here.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write a JUnit XML report here (- for stdout).", valueName: "file"))
     var junit: String?
 
-    @Option(help: ArgumentHelp("Write a Markdown report here.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write a Markdown report here (- for stdout).", valueName: "file"))
     var markdown: String?
 
     @Option(help: ArgumentHelp("Worker threads per model (reports are identical for any count).", valueName: "n"))
@@ -104,7 +104,8 @@ struct VerifyCommand: ParsableCommand {
         let report = try verifier.run(samples: samples, budget: settings.budget, layerBound: settings.layerBound,
                                       topK: settings.topK, classifiers: settings.classifiers)
         try writeReports(report)
-        if json == "-" {
+        // A report on stdout keeps stdout to itself; the summary goes to stderr then.
+        if [json, junit, markdown].contains("-") {
             FileHandle.standardError.write(Data(report.summary().utf8))
         } else {
             print(report.summary(), terminator: "")
