@@ -23,6 +23,10 @@ struct DequantizeLinear: Operator {
         if let zeroPoint, zeroPoint.dataType != x.dataType {
             throw KernelError("the zero point is \(zeroPoint.dataType) but x is \(x.dataType)")
         }
+        if blockSize == 0, outputType ?? .float32 == .float32,
+           let fast = PerTensorQuantization.dequantize(x, scale: scale, zeroPoint: zeroPoint, context) {
+            return [fast]
+        }
         let parameters = try QuantizationParameters(shape: x.shape, scale: scale, zeroPoint: zeroPoint, axis: axis, blockSize: blockSize)
         let values = x.doubles()
         let scales = parameters.scales.map { Float($0) }

@@ -30,6 +30,10 @@ struct QuantizeLinear: Operator {
         guard LinearQuantization.quantizedTypes.contains(target), let type = target.numericType else {
             throw KernelError("quantizing to \(target) is not supported")
         }
+        if blockSize == 0, precision ?? .float32 == .float32,
+           let fast = PerTensorQuantization.quantize(x, scale: scale, zeroPoint: zeroPoint, to: target, context) {
+            return [fast]
+        }
         let parameters = try QuantizationParameters(shape: x.shape, scale: scale, zeroPoint: zeroPoint, axis: axis, blockSize: blockSize)
         let round = try LinearQuantization.rounding(to: precision ?? LinearQuantization.divisionType(x.dataType, scale.dataType))
         let values = x.doubles()

@@ -1,0 +1,65 @@
+import FerryIR
+
+/// The per-tensor float32 ⇄ integer case of QuantizeLinear and DequantizeLinear (every
+/// activation of a QDQ model) as typed loops split across threads, computing exactly what the
+/// general per-axis/per-block path computes: the division in float32, rounding half to even,
+/// saturation, NaN to the low end; (x − zero point) · scale in float32.
+enum PerTensorQuantization {
+    static func scalar(_ scale: Tensor, _ zeroPoint: Tensor?) -> (Float, Int)? {
+        guard scale.dataType == .float32, scale.count == 1, zeroPoint.map({ $0.count == 1 }) ?? true else { return nil }
+        return (scale.withElements(as: Float.self) { $0[0] }, zeroPoint?.integers().first ?? 0)
+    }
+
+    /// nil when this is not the per-tensor float32 case.
+    static func quantize(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, to type: DataType, _ context: ExecutionContext) -> Tensor? {
+        guard x.dataType == .float32, let (s, zero) = scalar(scale, zeroPoint) else { return nil }
+        switch type {
+        case .int8: return quantize(x, s, zero, Int8.self, context)
+        case .uint8: return quantize(x, s, zero, UInt8.self, context)
+        case .int16: return quantize(x, s, zero, Int16.self, context)
+        case .uint16: return quantize(x, s, zero, UInt16.self, context)
+        default: return nil
+        }
+    }
+
+    static func quantize<T: FixedWidthInteger & TensorElement>(_ x: Tensor, _ s: Float, _ zero: Int, _: T.Type, _ context: ExecutionContext) -> Tensor {
+        let out = Tensor(dataType: T.dataType, shape: x.shape, zeroed: false)
+        let src = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Float.self))
+        let dst = out.storage.bytes.assumingMemoryBound(to: T.self)
+        let low = Float(T.min), high = Float(T.max), z = Float(zero)
+        let count = x.count, chunk = 1 << 16
+        context.parallelFor((count + chunk - 1) / chunk) { range in
+            for i in (range.lowerBound * chunk)..<min(count, range.upperBound * chunk) {
+                let q = (src[i] / s).rounded(.toNearestOrEven) + z
+                dst[i] = q.isNaN ? T.min : T(Swift.min(Swift.max(q, low), high))
+            }
+        }
+        return out
+    }
+
+    /// nil when this is not the per-tensor case with a float32 result.
+    static func dequantize(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, _ context: ExecutionContext) -> Tensor? {
+        guard let (s, zero) = scalar(scale, zeroPoint) else { return nil }
+        switch x.dataType {
+        case .int8: return dequantize(x, s, zero, Int8.self, context)
+        case .uint8: return dequantize(x, s, zero, UInt8.self, context)
+        case .int16: return dequantize(x, s, zero, Int16.self, context)
+        case .uint16: return dequantize(x, s, zero, UInt16.self, context)
+        case .int32: return dequantize(x, s, zero, Int32.self, context)
+        default: return nil
+        }
+    }
+
+    static func dequantize<T: FixedWidthInteger & TensorElement>(_ x: Tensor, _ s: Float, _ zero: Int, _: T.Type, _ context: ExecutionContext) -> Tensor {
+        let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
+        let src = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: T.self))
+        let dst = out.storage.bytes.assumingMemoryBound(to: Float.self)
+        let count = x.count, chunk = 1 << 16
+        context.parallelFor((count + chunk - 1) / chunk) { range in
+            for i in (range.lowerBound * chunk)..<min(count, range.upperBound * chunk) {
+                dst[i] = Float(Int(src[i]) - zero) * s
+            }
+        }
+        return out
+    }
+}
