@@ -59,12 +59,8 @@ public enum DataType: Int32, Sendable, CaseIterable, CustomStringConvertible {
     /// int4, uint4, int2, uint2.
     public var isSubByteInteger: Bool { [.int4, .uint4, .int2, .uint2].contains(self) }
 
-    /// The float formats narrower than 16 bits: float8 (all five), float6 and float4.
-    public var isMiniFloat: Bool {
-        [.float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float6e2m3, .float6e3m2, .float4e2m1].contains(self)
-    }
-
-    /// float16, bfloat16, float32, float64: the types kernels compute in (see `isMiniFloat`).
+    /// float16, bfloat16, float32, float64: the float types kernels compute in (float8, float6 and
+    /// float4 elements are `MiniFloatElement`s, converted to and from these).
     public var isFloatingPoint: Bool {
         switch self {
         case .float16, .bfloat16, .float32, .float64: return true

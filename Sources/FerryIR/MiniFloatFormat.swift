@@ -78,12 +78,8 @@ public struct MiniFloatFormat: Sendable, Equatable {
             case .finiteOnly: return sign ^ signBit
             }
         }
-        var code: UInt8
-        if value.isInfinite {
-            code = maxFiniteCode + 1   // past the largest finite: handled as an overflow below
-        } else {
-            code = roundedMagnitude(value.magnitude)
-        }
+        // Infinity is one past the largest finite code: handled as an overflow below.
+        let code = value.isInfinite ? maxFiniteCode + 1 : roundedMagnitude(value.magnitude)
         if code > maxFiniteCode {
             if saturate || specials == .finiteOnly { return sign | maxFiniteCode }
             switch specials {

@@ -8,9 +8,6 @@ import FerryIR
 /// specifies (two 4-bit values per byte, four 2-bit values per byte, four 6-bit values per
 /// three bytes).
 enum TensorFileLayout {
-    /// Bits per element in files.
-    static func bits(_ type: DataType) -> Int { type.bitsInFiles }
-
     static func isUnpackedInMemory(_ type: DataType) -> Bool { type.bitsInFiles < 8 }
 
     /// Bytes `count` elements take in a file's `raw_data` or external data.
