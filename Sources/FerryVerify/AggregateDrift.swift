@@ -57,7 +57,19 @@ public struct DriftAccumulator: Sendable {
     /// Adds one sample: reference and candidate values of equal length; with `classes` (the
     /// last dimension), also scores top-1/top-k agreement of each row.
     public mutating func add(reference: [Double], candidate: [Double], classes: Int? = nil) {
-        let pair = PairSums(reference, candidate)
+        add(PairSums(reference, candidate))
+        if let classes, classes > 0 {
+            scored = true
+            let agreement = Agreement.compare(reference: reference, candidate: candidate, classes: classes, k: k)
+            decisions.rows += agreement.rows
+            decisions.top1 += agreement.top1
+            decisions.topK += agreement.topK
+            decisions.k = agreement.k
+        }
+    }
+
+    /// Adds one sample's sums (no agreement scoring).
+    mutating func add(_ pair: PairSums) {
         let m = pair.metrics
         samples += 1
         elements += pair.count
@@ -70,14 +82,6 @@ public struct DriftAccumulator: Sendable {
         sums.rel += m.rel
         sums.cosine += m.cosine
         sums.snr += m.snrDB
-        if let classes, classes > 0 {
-            scored = true
-            let agreement = Agreement.compare(reference: reference, candidate: candidate, classes: classes, k: k)
-            decisions.rows += agreement.rows
-            decisions.top1 += agreement.top1
-            decisions.topK += agreement.topK
-            decisions.k = agreement.k
-        }
     }
 
     /// NaN is worse than anything, so it sticks.

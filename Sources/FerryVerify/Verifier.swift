@@ -110,6 +110,12 @@ public final class Verifier {
                 // A value the candidate quantizes is compared as it leaves its QuantizeLinear →
                 // DequantizeLinear pair, as the layers after it see it.
                 let seen = candidateBoundary.requantized[value] ?? value
+                // Float32 on both sides (most layers): compared in place, without copies.
+                if let x = reference[value], let y = result[seen], x.shape == y.shape, x.dataType == .float32, y.dataType == .float32 {
+                    let pair = x.withElements(as: Float.self) { a in y.withElements(as: Float.self) { b in PairSums(a, b) } }
+                    layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(pair, dequantized: seen != value)
+                    continue
+                }
                 guard let x = reference[value], let y = result[seen], x.shape == y.shape,
                       let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
                       var b = try? comparable(y, name: seen, boundary: candidateBoundary), b.floating else { continue }
@@ -135,6 +141,11 @@ public final class Verifier {
     struct LayerState {
         var dequantized: Bool
         var accumulator: DriftAccumulator
+        mutating func add(_ pair: PairSums, dequantized: Bool) {
+            self.dequantized = self.dequantized || dequantized
+            accumulator.add(pair)
+        }
+
         mutating func add(_ a: ComparableValues, _ b: ComparableValues) {
             dequantized = dequantized || a.dequantized || b.dequantized
             accumulator.add(reference: a.values, candidate: b.values)
