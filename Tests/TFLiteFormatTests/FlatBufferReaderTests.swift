@@ -34,7 +34,8 @@ final class FlatBufferReaderTests: XCTestCase {
         var refused = 0
         for length in 0..<bytes.count {
             do {
-                XCTAssertEqual(try contents(FlatBufferReader(bytes: Array(bytes[..<length]))), expected, "cut to \(length)")
+                let got = try contents(FlatBufferReader(bytes: Array(bytes[..<length])))
+                XCTAssertEqual(got, expected, "cut to \(length)")
             } catch {
                 refused += 1
             }
