@@ -12,7 +12,9 @@ struct Window2D {
         self.kernel = kernel
         strides = try attributes.ints("strides") ?? [1, 1]
         dilations = try attributes.ints("dilations") ?? [1, 1]
-        guard strides.count == 2, dilations.count == 2 else { throw emitter.unsupported(node, "strides/dilations of rank \(strides.count)") }
+        guard strides.count == 2, dilations.count == 2, kernel.count == 2, (strides + dilations + kernel).allSatisfy({ $0 > 0 }) else {
+            throw emitter.unsupported(node, "strides \(strides), dilations \(dilations), kernel \(kernel)")
+        }
         switch try attributes.string("auto_pad", default: "NOTSET") {
         case "NOTSET": pads = try attributes.ints("pads") ?? [0, 0, 0, 0]
         case "VALID": pads = [0, 0, 0, 0]
