@@ -1,7 +1,7 @@
 import FerryIR
 import FerryRuntime
 import XCTest
-@testable import TFLiteFormat
+import TFLiteFormat
 
 /// Small hand-built graphs: layout choices, fusion, errors and odd names.
 final class ExporterLayoutTests: XCTestCase {

@@ -1,7 +1,7 @@
 import FerryIR
 import Foundation
 import XCTest
-@testable import TFLiteFormat
+import TFLiteFormat
 
 /// Exports every fixture; leaves the files in build/tflite-export/ for the LiteRT test.
 final class FixtureExportTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TFLiteFormat
+import TFLiteFormat
 
 /// Byte-exact snapshots of small buffers. The expected bytes were produced by the FlatBuffers
 /// project's own Python builder (`flatbuffers` 25.12) making the same calls in the same order,

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TFLiteFormat
+import TFLiteFormat
 
 final class FlatBufferReaderTests: XCTestCase {
     private func sample() -> [UInt8] {

@@ -3,7 +3,7 @@ import FerryRuntime
 import FerryTestSupport
 import Foundation
 import XCTest
-@testable import TFLiteFormat
+import TFLiteFormat
 
 /// Export → bytes → read → import → Ferry's reference core, against the ONNX source run in the
 /// same core: the TFLite file must compute what the ONNX model computes.

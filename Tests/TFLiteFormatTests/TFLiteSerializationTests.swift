@@ -1,5 +1,5 @@
 import XCTest
-@testable import TFLiteFormat
+import TFLiteFormat
 
 /// A small hand-built model with every kind of field the writer emits.
 func sampleTFLiteModel() -> TFLiteModel {

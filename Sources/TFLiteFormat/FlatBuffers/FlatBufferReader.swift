@@ -87,12 +87,13 @@ public struct FlatBufferTable: Sendable {
     let reader: FlatBufferReader
     /// Byte position of the table's start (its soffset) in the buffer.
     public let position: Int
-    let vtable: Int
+    /// Byte position of the table's vtable (shared vtables give equal positions).
+    public let vtable: Int
     let fieldCount: Int
     let tableSize: Int
 
-    /// The absolute position of field `slot`, or nil when the vtable leaves it out.
-    func fieldPosition(_ slot: Int, width: Int) throws -> Int? {
+    /// The absolute position of field `slot` (`width` bytes wide), or nil when the vtable leaves it out.
+    public func fieldPosition(_ slot: Int, width: Int) throws -> Int? {
         guard slot < fieldCount else { return nil }
         let relative = Int(try reader.read(UInt16.self, at: vtable + 4 + 2 * slot, "vtable entry"))
         guard relative != 0 else { return nil }

@@ -18,7 +18,9 @@ extension TFLiteEmitter {
         }
         let (activation, final) = try fuseActivation(after: name)
         let rank = try self.rank(input)
-        let x = try tensorInSourceOrder(input)
+        // keep_num_dims copies the input's leading dims, so it needs the exact source shape;
+        // otherwise FULLY_CONNECTED flattens them and only the element order matters.
+        let x = rank > 2 ? try tensor(input, perm: Permutation.identity(rank)) : try tensorInSourceOrder(input)
         let w = try constant(weights, name: "\(final)/weights")
         let b = try bias.map { try constant(Tensor(shape: [n], values: $0), name: "\(final)/bias") } ?? -1
         let y = try define(final, perm: Permutation.identity(try self.rank(final)))
