@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ONNXFormat", targets: ["ONNXFormat"]),
         .library(name: "FerryRuntime", targets: ["FerryRuntime"]),
         // BEGIN tflite products
+        .library(name: "TFLiteFormat", targets: ["TFLiteFormat"]),
         // END tflite products
         // BEGIN distribution products
         .library(name: "FerryBundle", targets: ["FerryBundle"]),
@@ -76,6 +77,10 @@ let package = Package(
         .target(name: "FerryVerify", dependencies: ["FerryIR", "FerryRuntime", "TensorIO"]),
         // END verify targets
         // BEGIN tflite targets
+        // Reads and writes TensorFlow Lite flatbuffers (schema v3): a hand-written FlatBuffers
+        // builder and bounds-checked reader, the exporter (NCHW IR → NHWC builtins) and the importer.
+        // FerryRuntime folds constants and infers the static shapes the NHWC rewrite needs.
+        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime"]),
         // END tflite targets
         // BEGIN distribution targets
         // libzstd from the system (pkg-config libzstd; Debian libzstd-dev).
@@ -125,6 +130,7 @@ let package = Package(
                 "FerryVerify",
                 // END verify CLI dependencies
                 // BEGIN tflite CLI dependencies
+                "TFLiteFormat",
                 // END tflite CLI dependencies
                 // BEGIN distribution CLI dependencies
                 "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
@@ -152,6 +158,10 @@ let package = Package(
         ),
         // END verify tests
         // BEGIN tflite tests
+        .testTarget(
+            name: "TFLiteFormatTests",
+            dependencies: ["TFLiteFormat", "FerryIR", "FerryRuntime", "ONNXFormat", "TensorIO", "FerryTestSupport"]
+        ),
         // END tflite tests
         // BEGIN distribution tests
         .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle"]),

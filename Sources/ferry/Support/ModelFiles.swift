@@ -2,6 +2,7 @@ import FerryIR
 import FerryRuntime
 import Foundation
 import ONNXFormat
+import TFLiteFormat
 
 /// Reads a model and prepares it to run; errors name the model file.
 func makeSession(path: String, threads: Int) throws -> (Model, InferenceSession) {
@@ -16,5 +17,15 @@ func makeSession(path: String, threads: Int) throws -> (Model, InferenceSession)
 /// Reads a model file, choosing the reader by its content and extension.
 func loadModel(path: String) throws -> Model {
     guard FileManager.default.fileExists(atPath: path) else { throw CLIError("model file \(path) does not exist") }
+    let head = FileHandle(forReadingAtPath: path).map { handle in defer { try? handle.close() }; return handle.readData(ofLength: 8) }
+    if path.hasSuffix(".tflite") || head.map({ TFLiteReader.isTFLite(Array($0)) }) == true {
+        do {
+            return try TFLiteImporter.importModel(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        } catch let error as TFLiteReadError {
+            throw CLIError("\(path): \(error)")
+        } catch let error as TFLiteImportError {
+            throw CLIError("\(path): \(error)")
+        }
+    }
     return try ONNXReader.loadModel(path: path)
 }

@@ -1,0 +1,298 @@
+import FerryIR
+
+/// Where an exported IR value lives: a TFLite tensor holding `transpose(source, perm)`.
+struct StoredValue {
+    var tensor: Int32
+    var perm: [Int]
+}
+
+/// The state of one export: the TFLite model being built and where every IR value went.
+///
+/// Lowerings (one file per op family) read IR values through `tensor(_:perm:)`, which inserts a
+/// TRANSPOSE only when a consumer needs a layout the value is not stored in; constants are
+/// transposed once, at export time.
+final class TFLiteEmitter {
+    let graph: Graph
+    let opset: Int
+    private(set) var model = TFLiteModel()
+    var subgraph = TFLiteSubgraph()
+    private var opcodes: [TFLiteOperatorCode: UInt32] = [:]
+    private var names: Set<String> = []
+
+    /// Constant tensors: initializers and everything folded from them.
+    var constants: [String: Tensor]
+    /// Static source-layout shape and element type of every value.
+    var shapes: [String: [Int]]
+    var types: [String: DataType]
+    private(set) var values: [String: StoredValue] = [:]
+    private var views: [String: Int32] = [:]
+    /// Which remaining nodes read each value, and the graph outputs.
+    let consumers: [String: [Int]]
+    let graphOutputs: Set<String>
+    /// Nodes already lowered as part of an earlier node (fused activations, folded BatchNorm…).
+    var absorbed: Set<Int> = []
+
+    init(graph: Graph, opset: Int, constants: [String: Tensor], shapes: [String: [Int]], types: [String: DataType]) {
+        self.graph = graph
+        self.opset = opset
+        self.constants = constants
+        self.shapes = shapes
+        self.types = types
+        var consumers: [String: [Int]] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(index) }
+        }
+        self.consumers = consumers
+        graphOutputs = Set(graph.outputs.map(\.name))
+    }
+
+    // MARK: tensors and operators
+
+    private func uniqueName(_ name: String) -> String {
+        var candidate = name
+        var suffix = 1
+        while names.contains(candidate) {
+            candidate = "\(name)_\(suffix)"
+            suffix += 1
+        }
+        names.insert(candidate)
+        return candidate
+    }
+
+    func addTensor(name: String, shape: [Int], type: DataType, buffer: UInt32 = 0) throws -> Int32 {
+        guard let tfliteType = TFLiteTensorType(type), type != .string else {
+            throw TFLiteExportError.unsupportedType(value: name, type: type)
+        }
+        subgraph.tensors.append(TFLiteTensor(shape: shape.map { Int32($0) }, type: tfliteType, buffer: buffer, name: uniqueName(name)))
+        return Int32(subgraph.tensors.count - 1)
+    }
+
+    func rename(tensor: Int32, to name: String) {
+        names.remove(subgraph.tensors[Int(tensor)].name)
+        subgraph.tensors[Int(tensor)].name = uniqueName(name)
+    }
+
+    /// A constant tensor with its own buffer.
+    func constant(_ tensor: Tensor, name: String) throws -> Int32 {
+        guard TFLiteTensorType(tensor.dataType) != nil, tensor.dataType != .string else {
+            throw TFLiteExportError.unsupportedType(value: name, type: tensor.dataType)
+        }
+        let bytes = Array(UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.byteCount))
+        model.buffers.append(TFLiteBuffer(data: bytes))
+        return try addTensor(name: name, shape: tensor.shape, type: tensor.dataType, buffer: UInt32(model.buffers.count - 1))
+    }
+
+    func int32Constant(_ values: [Int], shape: [Int]? = nil, name: String) throws -> Int32 {
+        try constant(Tensor(shape: shape ?? [values.count], values: values.map { Int32($0) }), name: name)
+    }
+
+    func floatConstant(_ values: [Float], shape: [Int], name: String) throws -> Int32 {
+        try constant(Tensor(shape: shape, values: values), name: name)
+    }
+
+    func emit(_ op: TFLiteBuiltinOperator, version: Int32 = 1, inputs: [Int32], outputs: [Int32], options: TFLiteOptions = .none) {
+        let code = TFLiteOperatorCode(builtin: op, version: version)
+        let index: UInt32
+        if let known = opcodes[code] {
+            index = known
+        } else {
+            index = UInt32(model.operatorCodes.count)
+            model.operatorCodes.append(code)
+            opcodes[code] = index
+        }
+        subgraph.operators.append(TFLiteOperator(opcodeIndex: index, inputs: inputs, outputs: outputs, options: options))
+    }
+
+    // MARK: IR values
+
+    func isConstant(_ name: String) -> Bool { constants[name] != nil }
+
+    func shape(_ name: String) throws -> [Int] {
+        guard let shape = shapes[name] else { throw TFLiteExportError.dynamicShape(value: name) }
+        return shape
+    }
+
+    func type(_ name: String) throws -> DataType {
+        if let constant = constants[name] { return constant.dataType }
+        guard let type = types[name] else { throw TFLiteExportError.dynamicShape(value: name) }
+        return type
+    }
+
+    func rank(_ name: String) throws -> Int { try shape(name).count }
+
+    /// The layout a runtime value is stored in (identity for constants, which fit any layout).
+    func perm(_ name: String) throws -> [Int] {
+        if let stored = values[name] { return stored.perm }
+        return Permutation.identity(try rank(name))
+    }
+
+    func stored(_ name: String) -> StoredValue? { values[name] }
+
+    /// Creates the tensor of IR value `name`, stored in layout `perm`.
+    @discardableResult
+    func define(_ name: String, perm: [Int]) throws -> Int32 {
+        let shape = try shape(name)
+        precondition(perm.count == shape.count, "layout \(perm) for '\(name)' of rank \(shape.count)")
+        let tensor = try addTensor(name: name, shape: Permutation.apply(perm, to: shape), type: try type(name))
+        values[name] = StoredValue(tensor: tensor, perm: perm)
+        return tensor
+    }
+
+    /// Makes `name` refer to data already stored elsewhere (Identity, Transpose, Dropout).
+    func alias(_ name: String, to value: StoredValue) {
+        values[name] = value
+    }
+
+    /// The tensor holding `name` in layout `perm`, adding a TRANSPOSE (or RESHAPE when only
+    /// size-1 axes move) the first time a layout is asked for.
+    func tensor(_ name: String, perm wanted: [Int]) throws -> Int32 {
+        let key = "\(name)\u{0}\(wanted)"
+        if let view = views[key] { return view }
+        let shape = try shape(name)
+        if let constant = constants[name] {
+            let tensor = try self.constant(transposed(constant, wanted), name: name)
+            views[key] = tensor
+            return tensor
+        }
+        guard let stored = values[name] else { throw TFLiteExportError.preparation("value '\(name)' is used before it is defined") }
+        if stored.perm == wanted { return stored.tensor }
+        let between = Permutation.between(stored.perm, wanted)
+        let storedShape = Permutation.apply(stored.perm, to: shape)
+        let target = Permutation.apply(wanted, to: shape)
+        let output = try addTensor(name: "\(name)/\(wanted.map(String.init).joined())", shape: target, type: try type(name))
+        if Permutation.isReshape(between, shape: storedShape) {
+            let shapeTensor = try int32Constant(target, name: "\(name)/shape")
+            emit(.reshape, inputs: [stored.tensor, shapeTensor], outputs: [output], options: .reshape(newShape: target.map { Int32($0) }))
+        } else {
+            let permTensor = try int32Constant(between, name: "\(name)/perm")
+            emit(.transpose, inputs: [stored.tensor, permTensor], outputs: [output], options: .empty(.transpose))
+        }
+        views[key] = output
+        return output
+    }
+
+    /// A tensor with `name`'s elements in source row-major order (any shape): what RESHAPE and
+    /// FULLY_CONNECTED read. Avoids a transpose when only size-1 axes are out of place.
+    func tensorInSourceOrder(_ name: String) throws -> Int32 {
+        let identity = Permutation.identity(try rank(name))
+        if let stored = values[name], Permutation.isReshape(Permutation.between(stored.perm, identity),
+                                                           shape: Permutation.apply(stored.perm, to: try shape(name))) {
+            return stored.tensor
+        }
+        return try tensor(name, perm: identity)
+    }
+
+    /// The tensor holding `name` broadcast-aligned to `rank` (size-1 axes in front, as ONNX
+    /// broadcasting does) and stored in layout `perm` of that rank.
+    func tensor(_ name: String, alignedTo rank: Int, perm: [Int]) throws -> Int32 {
+        let shape = try shape(name)
+        if shape.count == rank { return try tensor(name, perm: perm) }
+        if let constant = constants[name] {
+            let padded = constant.reshaped(Array(repeating: 1, count: rank - shape.count) + shape)
+            let key = "\(name)\u{0}aligned\(perm)"
+            if let view = views[key] { return view }
+            let tensor = try self.constant(transposed(padded, perm), name: name)
+            views[key] = tensor
+            return tensor
+        }
+        if Permutation.isIdentity(perm) { return try tensor(name, perm: Permutation.identity(shape.count)) }
+        let key = "\(name)\u{0}aligned\(perm)"
+        if let view = views[key] { return view }
+        let padded = Array(repeating: 1, count: rank - shape.count) + shape
+        let source = try tensorInSourceOrder(name)
+        var current = source
+        var currentShape = padded
+        if !Permutation.isReshape(perm, shape: padded) {
+            current = try addTensor(name: "\(name)/rank\(rank)", shape: padded, type: try type(name))
+            let shapeTensor = try int32Constant(padded, name: "\(name)/shape")
+            emit(.reshape, inputs: [source, shapeTensor], outputs: [current], options: .reshape(newShape: padded.map { Int32($0) }))
+            let permTensor = try int32Constant(perm, name: "\(name)/perm")
+            currentShape = Permutation.apply(perm, to: padded)
+            let output = try addTensor(name: "\(name)/aligned", shape: currentShape, type: try type(name))
+            emit(.transpose, inputs: [current, permTensor], outputs: [output], options: .empty(.transpose))
+            views[key] = output
+            return output
+        }
+        currentShape = Permutation.apply(perm, to: padded)
+        let output = try addTensor(name: "\(name)/aligned", shape: currentShape, type: try type(name))
+        let shapeTensor = try int32Constant(currentShape, name: "\(name)/shape")
+        emit(.reshape, inputs: [current, shapeTensor], outputs: [output], options: .reshape(newShape: currentShape.map { Int32($0) }))
+        views[key] = output
+        return output
+    }
+
+    // MARK: graph structure
+
+    /// The single node reading `value` when nothing else (no other node, no graph output) does.
+    func soleConsumer(of value: String) -> (index: Int, node: Node)? {
+        guard !graphOutputs.contains(value), let readers = consumers[value], readers.count == 1,
+              !absorbed.contains(readers[0]) else { return nil }
+        return (readers[0], graph.nodes[readers[0]])
+    }
+
+    /// If `value` feeds only a Relu or a Clip TFLite can fuse, absorbs it: returns the fused
+    /// activation and the name of the value the fused op now defines.
+    func fuseActivation(after value: String) throws -> (activation: TFLiteActivation, output: String) {
+        guard let (index, node) = soleConsumer(of: value), let activation = try fusableActivation(node) else {
+            return (.none, value)
+        }
+        absorbed.insert(index)
+        return (activation, node.outputs[0])
+    }
+
+    /// The fused-activation form of a Relu or Clip node, if it has one.
+    func fusableActivation(_ node: Node) throws -> TFLiteActivation? {
+        switch node.opType {
+        case "Relu": return .relu
+        case "Clip":
+            let (low, high) = try clipBounds(node)
+            switch (low, high) {
+            case (0, 6): return .relu6
+            case (0, Float.infinity): return .relu
+            case (-1, 1): return .reluN1To1
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// Clip's bounds from its attributes (opset < 11) or constant inputs.
+    func clipBounds(_ node: Node) throws -> (Float, Float) {
+        if opset < 11 {
+            return (try Attributes(node).float("min") ?? -Float.infinity, try Attributes(node).float("max") ?? Float.infinity)
+        }
+        func bound(_ index: Int, _ fallback: Float) throws -> Float {
+            guard let name = node.input(index) else { return fallback }
+            guard let constant = constants[name], constant.count == 1 else {
+                throw TFLiteExportError.notConstant(node: node.label, op: node.opType, input: name)
+            }
+            return Float(constant.doubles()[0])
+        }
+        return (try bound(1, -Float.infinity), try bound(2, Float.infinity))
+    }
+}
+
+/// `tensor` transposed by `perm` (a copy), for constants laid out at export time.
+func transposed(_ tensor: Tensor, _ perm: [Int]) -> Tensor {
+    if Permutation.isIdentity(perm) { return tensor }
+    let outShape = Permutation.apply(perm, to: tensor.shape)
+    let result = Tensor(dataType: tensor.dataType, shape: outShape)
+    let width = tensor.dataType.byteSize
+    let inStrides = Tensor.strides(of: tensor.shape)
+    let strides = perm.map { inStrides[$0] }
+    var index = Array(repeating: 0, count: outShape.count)
+    let source = tensor.storage.bytes, target = result.storage.bytes
+    for flat in 0..<result.count {
+        var offset = 0
+        for axis in 0..<index.count { offset += index[axis] * strides[axis] }
+        target.advanced(by: flat * width).copyMemory(from: source.advanced(by: offset * width), byteCount: width)
+        var axis = index.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < outShape[axis] { break }
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+    return result
+}
