@@ -65,7 +65,7 @@ let package = Package(
         // Graph passes: folding, fusion, layout simplification, pruning, quantization.
         .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime"]),
         // The `ferry convert` pipeline: passes, calibration, quantization under a drift budget, verification.
-        .target(name: "FerryConvert", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO"]),
+        .target(name: "FerryConvert", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO", "TFLiteFormat"]),
         // Reusable checkers for tests.
         .target(
             name: "FerryTestSupport",

@@ -200,3 +200,33 @@ def test_truncated_source_names_the_file(tmp_path):
     broken.write_bytes((FIXTURES / "digits_cnn" / "model.onnx").read_bytes()[:5000])
     result = ferry("convert", broken, "--out", tmp_path / "out")
     assert result.returncode == 2 and "broken.onnx" in result.stderr
+
+
+@pytest.mark.parametrize("fixture", ["digits_cnn", "mobilenet_v3_small_w050", "transformer_encoder"])
+def test_tflite_target_runs_in_litert_as_verified(fixture, tmp_path):
+    from ai_edge_litert.interpreter import Interpreter
+
+    ferry("convert", FIXTURES / fixture / "model.onnx", "--out", tmp_path, "--target", "tflite",
+          "--data", FIXTURES / fixture / "eval.npz", "--max-samples", 4, check=0)
+    report = json.loads((tmp_path / "drift.json").read_text())
+    assert report["candidate"] == "model.tflite" and report["passed"] is True
+    runner = Interpreter(model_path=str(tmp_path / "model.tflite"), num_threads=1)
+    runner.allocate_tensors()
+    signature = runner.get_signature_runner("serving_default")
+    source = session(FIXTURES / fixture / "model.onnx")
+    for feed in samples(fixture, "eval", 4):
+        expected = source.run(None, feed)
+        actual = signature(**feed)
+        for info, reference in zip(source.get_outputs(), expected):
+            if reference.dtype.kind == "f":
+                span = max(float(reference.max() - reference.min()), 1e-6)
+                assert float(np.abs(actual[info.name] - reference).max()) <= 1e-4 * span
+            else:
+                np.testing.assert_array_equal(actual[info.name], reference)
+
+
+def test_tflite_target_names_the_op_it_cannot_write(tmp_path):
+    result = ferry("convert", FIXTURES / "lstm" / "model.onnx", "--out", tmp_path, "--target", "tflite")
+    assert result.returncode == 2
+    assert "LSTM" in result.stderr and "lstm/model.onnx" in result.stderr
+    assert not (tmp_path / "model.tflite").exists()

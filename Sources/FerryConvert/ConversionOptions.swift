@@ -7,11 +7,14 @@ import FerryVerify
 public enum ConversionTarget: String, Sendable, CaseIterable {
     /// ONNX for ONNX Runtime (and ONNX Runtime Mobile): `DIR/model.onnx`, QDQ form for integer modes.
     case onnx
+    /// TensorFlow Lite / LiteRT: `DIR/model.tflite` (NHWC flatbuffer, schema 3).
+    case tflite
 
     /// The output file name inside the output folder (a contract for scripts).
     public var fileName: String {
         switch self {
         case .onnx: return "model.onnx"
+        case .tflite: return "model.tflite"
         }
     }
 
@@ -21,6 +24,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
     public func integerArithmetic(_ rounding: IntegerRounding) -> IntegerRounding? {
         switch self {
         case .onnx: return nil
+        case .tflite: return rounding
         }
     }
 }

@@ -5,10 +5,13 @@ import FerryVerify
 import Foundation
 import ONNXFormat
 import TensorIO
+import TFLiteFormat
 
 /// What a conversion produced, for the CLI summary and `drift.json`.
 public struct ConversionResult: Sendable {
     public var model: Model
+    /// The file's bytes, as written (and, for TFLite, read back and verified).
+    public var bytes: [UInt8]
     public var drift: DriftReport?
     public var passes: [PassPipeline.Step]
     public var floatLayers: [FloatLayer]
@@ -74,16 +77,31 @@ public struct Converter {
         candidate.producerName = ONNXWriter.producerName
         candidate.producerVersion = ONNXWriter.producerVersion
 
+        // The file is made here, and what is verified is that file read back where a reader
+        // exists (TFLite), so the report describes the bytes the device gets.
+        let bytes: [UInt8]
+        var verified = candidate
+        switch options.target {
+        case .onnx:
+            bytes = try ONNXWriter.serialize(candidate)
+        case .tflite:
+            guard options.quantization == .none else {
+                throw ConversionError.unsupported("--target tflite writes float32 models so far; --quantize \(options.quantization.rawValue) for TFLite is not implemented yet (use --target onnx)")
+            }
+            bytes = try TFLiteExporter.export(candidate)
+            verified = try TFLiteImporter.importModel(bytes: bytes)
+        }
+
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         var drift: DriftReport?
         let given = validation ?? calibration
         let samples = given ?? SyntheticSamples.make(for: source)
         if samples.count > 0 {
-            let verifier = try Verifier(source: source, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
+            let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
             drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
         }
-        return ConversionResult(model: candidate, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
+        return ConversionResult(model: candidate, bytes: bytes, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
                                 quantizedLayers: quantizedLayers, searchEvaluations: evaluations)
     }
 

@@ -7,6 +7,7 @@ import FerryVerify
 import Foundation
 import ONNXFormat
 import TensorIO
+import TFLiteFormat
 
 /// `ferry convert`: optimize, quantize and verify a model, then write it for a target runtime.
 ///
@@ -92,6 +93,8 @@ struct ConvertCommand: ParsableCommand {
                 throw CLIError(error.description)
             } catch let error as SampleSetError {
                 throw CLIError(error.description)
+            } catch let error as TFLiteExportError {
+                throw CLIError("\(source): \(error.description)")
             }
         }
     }
@@ -141,7 +144,7 @@ struct ConvertCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelPath = folder.appendingPathComponent(options.target.fileName).path
-        try ONNXWriter.write(result.model, to: modelPath)
+        try writeAtomically(Data(result.bytes), to: URL(fileURLWithPath: modelPath))
         if let drift = result.drift {
             try writeAtomically(Data(drift.json().utf8), to: folder.appendingPathComponent("drift.json"))
             try writeAtomically(Data((drift.markdown() + floatLayersMarkdown(result)).utf8), to: folder.appendingPathComponent("drift.md"))
