@@ -31,7 +31,8 @@ enum PerTensorQuantization {
         context.parallelFor((count + chunk - 1) / chunk) { range in
             for i in (range.lowerBound * chunk)..<min(count, range.upperBound * chunk) {
                 let q = (src[i] / s).rounded(.toNearestOrEven) + z
-                dst[i] = q.isNaN ? T.min : T(Swift.min(Swift.max(q, low), high))
+                // Clamped to T's range first, so the Int32 conversion is exact (and one instruction).
+                dst[i] = q.isNaN ? T.min : T(truncatingIfNeeded: Int32(Swift.min(Swift.max(q, low), high)))
             }
         }
         return out
