@@ -19,7 +19,7 @@ TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TE
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench proto op-table fuzz fixtures clean
+.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench bench-quantize proto op-table fuzz fixtures clean
 
 help:
 	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
@@ -92,3 +92,8 @@ op-table: deps conformance-data
 
 clean:
 	rm -rf .build build
+
+# ferry convert --quantize int8 beside onnxruntime's quantize_static: speed, memory, drift.
+bench-quantize: deps build
+	@bash benchmarks/run.sh >/dev/null  # makes build/bench-venv and the full-size models if missing
+	build/bench-venv/bin/python benchmarks/quantize_vs_ort.py --ferry $(BIN)

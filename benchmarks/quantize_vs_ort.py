@@ -131,7 +131,7 @@ def main():
             results["speed"] = {"model": model.name, "samples": args.samples, "ferry_s": round(t_ferry, 2),
                                 "ferry_peak_mb": round(m_ferry, 1), "ort_s": round(t_ort, 2), "ort_peak_mb": round(m_ort, 1)}
             rows.append(f"| {model.name}, int8, {args.samples} samples | {t_ferry:.2f} s, {m_ferry:.0f} MB | "
-                        f"{t_ort:.2f} s, {m_ort:.0f} MB | {t_ort / t_ferry:.1f}× faster, {m_ort / m_ferry:.1f}× less memory |")
+                        f"{t_ort:.2f} s, {m_ort:.0f} MB | time {t_ferry / t_ort:.2f}×, peak memory {m_ferry / m_ort:.2f}× |")
         drift_rows = []
         for fixture in ["digits_cnn", "sklearn_mlp", "lstm", "transformer_encoder", "keras_digits"]:
             folder = FIXTURES / fixture
@@ -154,7 +154,7 @@ def main():
             f, o = entry["ferry"], entry["ort"]
             drift_rows.append(f"| {fixture} | {f['plain'][0]:.4f} / {f['plain'][1]:.3f} ({f['fused'][0]:.4f} / {f['fused'][1]:.3f}) | "
                               f"{o['plain'][0]:.4f} / {o['plain'][1]:.3f} ({o['fused'][0]:.4f} / {o['fused'][1]:.3f}) |")
-    text = ["| Conversion | ferry convert | onnxruntime quantize_static | ratio |", "|---|---|---|---|", *rows, "",
+    text = ["| Conversion | ferry convert (calibrate, quantize, verify) | onnxruntime quantize_static (calibrate, quantize) | ferry / ORT |", "|---|---|---|---|", *rows, "",
             "Drift against the float model on the fixtures' evaluation data, run in onnxruntime: worst-sample cosine / top-1 agreement, node by node (and with onnxruntime's fused integer kernels).", "",
             "| Fixture | ferry int8 (default budget) | onnxruntime quantize_static |", "|---|---|---|", *drift_rows]
     print("\n".join(text))
