@@ -103,7 +103,7 @@ struct ModelSummary {
         var countByType: [String: Int] = [:]
         for type in parameters.keys { bytesByType[type.description] = bytes(type); countByType[type.description] = parameters[type] }
         var object: [String: Any] = [
-            "file": path, "format": "onnx", "file_bytes": fileBytes,
+            "file": path, "format": modelFormat(path: path), "file_bytes": fileBytes,
             "ir_version": model.irVersion,
             "opsets": Dictionary(uniqueKeysWithValues: model.opsets.map { ($0.key.isEmpty ? "ai.onnx" : $0.key, $0.value) }),
             "producer": ["name": model.producerName, "version": model.producerVersion],
@@ -120,7 +120,7 @@ struct ModelSummary {
     func text() -> String {
         var lines: [String] = []
         let opsets = model.opsets.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
-        lines.append("\(path): ONNX model, \(formatBytes(fileBytes))")
+        lines.append("\(path): \(modelFormat(path: path) == "tflite" ? "TFLite" : "ONNX") model, \(formatBytes(fileBytes))")
         lines.append("  ir version \(model.irVersion); opsets \(opsets.joined(separator: ", "))"
                      + (model.producerName.isEmpty ? "" : "; made by \(model.producerName) \(model.producerVersion)"))
         lines.append("  inputs:")

@@ -17,8 +17,7 @@ func makeSession(path: String, threads: Int) throws -> (Model, InferenceSession)
 /// Reads a model file, choosing the reader by its content and extension.
 func loadModel(path: String) throws -> Model {
     guard FileManager.default.fileExists(atPath: path) else { throw CLIError("model file \(path) does not exist") }
-    let head = FileHandle(forReadingAtPath: path).map { handle in defer { try? handle.close() }; return handle.readData(ofLength: 8) }
-    if path.hasSuffix(".tflite") || head.map({ TFLiteReader.isTFLite(Array($0)) }) == true {
+    if modelFormat(path: path) == "tflite" {
         do {
             return try TFLiteImporter.importModel(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         } catch let error as TFLiteReadError {
@@ -28,4 +27,10 @@ func loadModel(path: String) throws -> Model {
         }
     }
     return try ONNXReader.loadModel(path: path)
+}
+
+/// "tflite" for a TFLite flatbuffer (by its TFL3 identifier or extension), else "onnx".
+func modelFormat(path: String) -> String {
+    let head = FileHandle(forReadingAtPath: path).map { handle in defer { try? handle.close() }; return handle.readData(ofLength: 8) }
+    return path.hasSuffix(".tflite") || head.map({ TFLiteReader.isTFLite(Array($0)) }) == true ? "tflite" : "onnx"
 }
