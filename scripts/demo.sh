@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: takes a shipped model (fixtures/digits_cnn, a CNN trained on scikit-learn's
-# digits) through what Ferry does today and prints what it made. Usage: scripts/demo.sh FERRY_BIN
+# digits) through what Ferry does today (inspect, run, convert to int8 ONNX and to TFLite with
+# verification, bench) and prints what it made. Usage: scripts/demo.sh FERRY_BIN
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FERRY="${1:-.build/release/ferry}"
@@ -43,6 +44,26 @@ ref = ort.InferenceSession("fixtures/digits_cnn/model.onnx", providers=["CPUExec
 got = np.load(f"{out}/run_0/output_0.npy")
 print(f"  max |ferry - onnxruntime| = {np.abs(got - ref).max():.2e} (output range {ref.max() - ref.min():.2f})")
 PY
+
+step "ferry convert $MODEL --quantize int8 (calibrate, quantize under the drift budget, verify)"
+"$FERRY" convert "$MODEL" --out "$OUT/int8" --quantize int8 \
+  --calibration fixtures/digits_cnn/calibration.npz --data fixtures/digits_cnn/eval.npz
+ls -l "$OUT/int8" | awk 'NR > 1 { printf "  %-16s %8d bytes\n", $9, $5 }'
+
+step "the int8 model in onnxruntime"
+"$PY" - "$OUT" <<'PY'
+import sys, numpy as np, onnxruntime as ort
+out = sys.argv[1]
+with np.load("fixtures/digits_cnn/eval.npz") as data:
+    x, labels = data["input"], data["labels"]
+session = ort.InferenceSession(f"{out}/int8/model.onnx", providers=["CPUExecutionProvider"])
+hits = sum(int(session.run(None, {"input": x[i:i + 1]})[0].argmax() == labels[i]) for i in range(len(labels)))
+print(f"  int8 model.onnx in onnxruntime: {hits} of {len(labels)} test digits correct")
+PY
+
+step "ferry convert $MODEL --target tflite (float32, read back and verified)"
+"$FERRY" convert "$MODEL" --out "$OUT/tflite" --target tflite --data fixtures/digits_cnn/eval.npz --max-samples 32
+"$FERRY" inspect "$OUT/tflite/model.tflite" | head -3
 
 step "ferry bench $MODEL"
 "$FERRY" bench "$MODEL" --runs 50
