@@ -107,3 +107,13 @@ func matrixVector(_ m: UnsafeBufferPointer<Float>, rowOffset: Int, rows: Int, co
         out[r] = sum
     }
 }
+
+/// The recurrent ops compute in float32 (after `computingInFloat32` widened float16 inputs):
+/// every float input they read as such must be float32, or the model is refused, naming it.
+func requireFloat32(_ inputs: [Tensor?], _ names: [Int: String]) throws {
+    for (index, name) in names.sorted(by: { $0.key < $1.key }) {
+        if index < inputs.count, let t = inputs[index], t.dataType != .float32 {
+            throw KernelError("\(name) is \(t.dataType); it must have X's type (float32 here)")
+        }
+    }
+}

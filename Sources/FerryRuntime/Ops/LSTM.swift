@@ -14,6 +14,7 @@ struct LSTM: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         try computingInFloat32(inputs) { inputs in
+            try requireFloat32(inputs, [0: "X", 1: "W", 2: "R", 3: "B", 5: "initial_h", 6: "initial_c", 7: "P"])
             let a = attributes, h = a.hiddenSize, dirs = a.directions
             let (x, seq, batch, inputSize) = try a.sequenceMajor(try inputs.required(0))
             let w = try inputs.required(1), r = try inputs.required(2)
