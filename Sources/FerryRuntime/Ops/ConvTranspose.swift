@@ -18,6 +18,7 @@ struct ConvTranspose: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         try computingInFloat32(inputs) { inputs in
+            try requireFloat32(inputs, [0: "X", 1: "W", 2: "B"])
             let x = try inputs.required(0), w = try inputs.required(1), bias = inputs.optional(2)
             guard x.rank >= 3, w.rank == x.rank else { throw KernelError("input \(x.shape) and weight \(w.shape) must both be N×C×spatial") }
             let n = x.shape[0], c = x.shape[1], coutG = w.shape[1], m = coutG * group

@@ -9,6 +9,7 @@ struct InstanceNormalization: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         try computingInFloat32(inputs) { inputs in
+            try requireFloat32(inputs, [0: "input", 1: "scale", 2: "B"])
             let x = try inputs.required(0)
             let scale = try inputs.required(1).elements(as: Float.self), bias = try inputs.required(2).elements(as: Float.self)
             guard x.rank >= 3 else { throw KernelError("expects N×C×spatial, got \(x.shape)") }

@@ -15,6 +15,7 @@ struct LayerNormalization: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         try computingInFloat32(inputs) { inputs in
+            try requireFloat32(inputs, [0: "X", 1: "Scale", 2: "B"])
             let x = try inputs.required(0), scale = try inputs.required(1), bias = inputs.optional(2)
             guard x.dataType == .float32 else { throw KernelError("expects float input, got \(x.dataType)") }
             let a = try Axis.normalize(axis, rank: x.rank)
