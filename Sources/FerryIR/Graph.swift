@@ -49,6 +49,33 @@ public struct Graph: Sendable {
         return result
     }
 
+    /// For each value, the indices of the nodes that read it (directly or from a subgraph).
+    public func consumers() -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
+        for (index, node) in nodes.enumerated() {
+            var seen = Set<String>()
+            for input in node.inputs where !input.isEmpty && seen.insert(input).inserted {
+                result[input, default: []].append(index)
+            }
+            for attribute in node.attributes.values {
+                for subgraph in attribute.subgraphs {
+                    for name in subgraph.outerReferences() where seen.insert(name).inserted {
+                        result[name, default: []].append(index)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    public var outputNames: Set<String> { Set(outputs.map(\.name)) }
+
+    /// Whether `name` is visible outside the graph (a graph input or output): such a value
+    /// keeps its name through every rewrite.
+    public func isInterface(_ name: String) -> Bool {
+        outputs.contains { $0.name == name } || inputs.contains { $0.name == name }
+    }
+
     /// Names this graph reads that it does not define itself (for subgraphs: the outer values).
     public func outerReferences() -> Set<String> {
         var defined = Set(inputs.map(\.name)).union(initializers.keys)

@@ -50,34 +50,15 @@ struct PairSums {
     var dot = 0.0
     var nonFinite = false
 
-    /// The same sums over float32 values, read in place (per-layer drift of large activations).
-    /// Each product is formed in Double, so the sums equal those of the Double arrays.
-    init(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
+    /// The sums over two equally long collections of floating-point values (Double arrays, or
+    /// float32 tensors read in place); each product is formed in Double, so the sums do not
+    /// depend on the element type the values arrive in.
+    init<A: RandomAccessCollection, B: RandomAccessCollection>(_ a: A, _ b: B)
+        where A.Element: BinaryFloatingPoint, B.Element: BinaryFloatingPoint, A.Index == Int, B.Index == Int {
         precondition(a.count == b.count, "compared arrays differ in length")
         count = a.count
         for i in 0..<a.count {
-            let x = Double(a[i]), y = Double(b[i])
-            if !x.isFinite || !y.isFinite {
-                if x == y || (x.isNaN && y.isNaN) { continue }
-                nonFinite = true
-                continue
-            }
-            let d = x - y
-            let e = abs(d)
-            if e > maxAbs { maxAbs = e }
-            sumAbs += e
-            differenceSquares += d * d
-            referenceSquares += x * x
-            candidateSquares += y * y
-            dot += x * y
-        }
-    }
-
-    init(_ a: [Double], _ b: [Double]) {
-        precondition(a.count == b.count, "compared arrays differ in length")
-        count = a.count
-        for i in 0..<a.count {
-            let x = a[i], y = b[i]
+            let x = Double(a[a.startIndex + i]), y = Double(b[b.startIndex + i])
             if !x.isFinite || !y.isFinite {
                 if x == y || (x.isNaN && y.isNaN) { continue }
                 nonFinite = true

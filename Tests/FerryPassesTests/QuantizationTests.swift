@@ -11,22 +11,7 @@ import Testing
 /// Samples of a fixture's npz file (batched along axis 0), one feed per sample.
 func fixtureSamples(_ fixture: String, _ file: String, limit: Int, model: Model) throws -> [[String: Tensor]] {
     let path = ModelComparison.fixturesDirectory.appendingPathComponent("\(fixture)/\(file).npz").path
-    let arrays = try NPZ.read(path: path)
-    let inputs = model.graph.runtimeInputs.map(\.name)
-    var samples: [[String: Tensor]] = []
-    for i in 0..<limit {
-        var feed: [String: Tensor] = [:]
-        for (name, tensor) in arrays where inputs.contains(name) {
-            guard i < tensor.shape[0] else { return samples }
-            let per = tensor.count / tensor.shape[0]
-            let shape = [1] + Array(tensor.shape.dropFirst())
-            let slice = Tensor(dataType: tensor.dataType, shape: shape)
-            slice.storage.bytes.copyMemory(from: tensor.storage.bytes + i * per * tensor.dataType.byteSize, byteCount: per * tensor.dataType.byteSize)
-            feed[name] = slice
-        }
-        samples.append(feed)
-    }
-    return samples
+    return try SampleSet.load(specs: [path], inputs: model.graph.runtimeInputs).prefix(limit).samples
 }
 
 /// The first float32 output of a run (classifier scores; labels and indices are skipped).

@@ -9,27 +9,13 @@ struct IntegerConv: Operator {
     static let domain = "ai.ferry"
     let window: WindowAttributes
     let group: Int
-    let input: IntegerTensorParams
-    let output: IntegerTensorParams
-    let weightScales: [Float]
-    let range: ActivationRange
-    let rounding: IntegerRounding
-    let multipliers: [Int32]
-    let shifts: [Int32]
+    let requantization: PerChannelRequantization
 
     init(_ node: NodeContext) throws {
         window = try WindowAttributes(node)
         group = try node.int("group", default: 1)
-        input = try IntegerTensorParams(node, "x")
-        output = try IntegerTensorParams(node, "y")
-        weightScales = try node.floats("w_scales") ?? []
-        range = try ActivationRange(node)
-        rounding = try node.rounding()
-        guard group >= 1, !weightScales.isEmpty else { throw node.invalid("w_scales", "needs one scale per output channel") }
-        let (inScale, outScale, mode) = (Double(input.scale), Double(output.scale), rounding)
-        let requantizers = weightScales.map { Requantizer(inScale * Double($0) / outScale, mode) }
-        multipliers = requantizers.map(\.multiplier)
-        shifts = requantizers.map(\.shift)
+        guard group >= 1 else { throw node.invalid("group", "must be positive, got \(group)") }
+        requantization = try PerChannelRequantization(node)
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
@@ -41,14 +27,13 @@ struct IntegerConv: Operator {
             throw KernelError("input \(x.shape) and weight \(w.shape) do not fit \(group) groups")
         }
         let m = w.shape[0]
-        guard weightScales.count == m || weightScales.count == 1 else { throw KernelError("\(weightScales.count) weight scales for \(m) channels") }
+        let q = requantization
+        let (mult, shift) = try q.perChannel(m)
         if let bias, bias.count != m { throw KernelError("bias has \(bias.count) values for \(m) channels") }
         let g = try window.resolve(input: Array(x.shape[2...]), kernel: Array(w.shape[2...]))
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (g.output[0], g.output[1])
         let out = Tensor(dataType: .int8, shape: [n, m, oh, ow], zeroed: false)
-        let mult = weightScales.count == m ? multipliers : Array(repeating: multipliers[0], count: m)
-        let shift = weightScales.count == m ? shifts : Array(repeating: shifts[0], count: m)
         let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Int8.self))
         let wp = UnsafePointer(w.storage.bytes.assumingMemoryBound(to: Int8.self))
         let bp = bias.map { UnsafePointer($0.storage.bytes.assumingMemoryBound(to: Int32.self)) }
@@ -60,8 +45,8 @@ struct IntegerConv: Operator {
                         ferry_qconv2d_s8(xp + b * c * h * wd, wp, bp, op + b * m * oh * ow, Int32(c), Int32(h), Int32(wd), Int32(m), Int32(group),
                                          Int32(g.kernel[0]), Int32(g.kernel[1]), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
                                          Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
-                                         Int32(oh), Int32(ow), -input.zeroPoint, output.zeroPoint, mp.baseAddress, sp.baseAddress,
-                                         range.min, range.max, rounding == .single ? 1 : 0,
+                                         Int32(oh), Int32(ow), -q.input.zeroPoint, q.output.zeroPoint, mp.baseAddress, sp.baseAddress,
+                                         q.range.min, q.range.max, q.single,
                                          Int32(channels.lowerBound), Int32(channels.upperBound))
                     }
                 }

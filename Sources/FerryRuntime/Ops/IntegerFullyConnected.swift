@@ -7,25 +7,9 @@ import FerryIR
 struct IntegerFullyConnected: Operator {
     static let opType = "IntegerFullyConnected"
     static let domain = "ai.ferry"
-    let input: IntegerTensorParams
-    let output: IntegerTensorParams
-    let range: ActivationRange
-    let rounding: IntegerRounding
-    let multipliers: [Int32]
-    let shifts: [Int32]
+    let requantization: PerChannelRequantization
 
-    init(_ node: NodeContext) throws {
-        input = try IntegerTensorParams(node, "x")
-        output = try IntegerTensorParams(node, "y")
-        let weightScales = try node.floats("w_scales") ?? []
-        range = try ActivationRange(node)
-        rounding = try node.rounding()
-        guard !weightScales.isEmpty else { throw node.invalid("w_scales", "needs one scale per output or one for all") }
-        let (inScale, outScale, mode) = (Double(input.scale), Double(output.scale), rounding)
-        let requantizers = weightScales.map { Requantizer(inScale * Double($0) / outScale, mode) }
-        multipliers = requantizers.map(\.multiplier)
-        shifts = requantizers.map(\.shift)
-    }
+    init(_ node: NodeContext) throws { requantization = try PerChannelRequantization(node) }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let x = try inputs.required(0), w = try inputs.required(1), bias = inputs.optional(2)
@@ -35,11 +19,10 @@ struct IntegerFullyConnected: Operator {
         let outputs = w.shape[0], depth = w.shape[1]
         guard x.count % depth == 0, x.shape.last == depth else { throw KernelError("input \(x.shape) does not end in the weight depth \(depth)") }
         if let bias, bias.count != outputs || bias.dataType != .int32 { throw KernelError("bias should be \(outputs) int32 values") }
-        guard multipliers.count == outputs || multipliers.count == 1 else { throw KernelError("\(multipliers.count) weight scales for \(outputs) outputs") }
+        let q = requantization
+        let (mult, shift) = try q.perChannel(outputs)
         let batches = x.count / depth
         let out = Tensor(dataType: .int8, shape: Array(x.shape.dropLast()) + [outputs], zeroed: false)
-        let mult = multipliers.count == outputs ? multipliers : Array(repeating: multipliers[0], count: outputs)
-        let shift = shifts.count == outputs ? shifts : Array(repeating: shifts[0], count: outputs)
         let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Int8.self))
         let wp = UnsafePointer(w.storage.bytes.assumingMemoryBound(to: Int8.self))
         let bp = bias.map { UnsafePointer($0.storage.bytes.assumingMemoryBound(to: Int32.self)) }
@@ -47,8 +30,8 @@ struct IntegerFullyConnected: Operator {
         mult.withUnsafeBufferPointer { mp in
             shift.withUnsafeBufferPointer { sp in
                 context.parallelFor(batches) { rows in
-                    ferry_qfully_connected_s8(xp, wp, bp, op, Int32(batches), Int32(depth), Int32(outputs), -input.zeroPoint, output.zeroPoint,
-                                              mp.baseAddress, sp.baseAddress, range.min, range.max, rounding == .single ? 1 : 0,
+                    ferry_qfully_connected_s8(xp, wp, bp, op, Int32(batches), Int32(depth), Int32(outputs), -q.input.zeroPoint, q.output.zeroPoint,
+                                              mp.baseAddress, sp.baseAddress, q.range.min, q.range.max, q.single,
                                               Int32(rows.lowerBound), Int32(rows.upperBound))
                 }
             }

@@ -53,18 +53,10 @@ private struct Rewriter {
 
     mutating func refresh() {
         producers = graph.producers()
-        consumers = [:]
-        for (index, node) in graph.nodes.enumerated() {
-            for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(index) }
-            for attribute in node.attributes.values {
-                for sub in attribute.subgraphs { for name in sub.outerReferences() { consumers[name, default: []].append(index) } }
-            }
-        }
+        consumers = graph.consumers()
     }
 
-    func isInterface(_ name: String) -> Bool {
-        graph.outputs.contains { $0.name == name } || graph.inputs.contains { $0.name == name }
-    }
+    func isInterface(_ name: String) -> Bool { graph.isInterface(name) }
 
     func scalars(_ name: String?) -> [Float]? {
         guard let name, let t = graph.initializers[name], t.dataType == .float32 else { return nil }

@@ -62,3 +62,37 @@ extension NodeContext {
         return rounding
     }
 }
+
+/// The requantization of a weighted integer op (IntegerConv, IntegerFullyConnected): input and
+/// output parameters, one weight scale per output channel (or one for all), the fused
+/// activation's clamp, and the Q31 multiplier and shift per channel, as TFLite's
+/// PopulateConvolutionQuantizationParams computes them (x·w[c]/y in double).
+struct PerChannelRequantization: Sendable {
+    let input: IntegerTensorParams
+    let output: IntegerTensorParams
+    let range: ActivationRange
+    let single: Int32
+    private let multipliers: [Int32]
+    private let shifts: [Int32]
+
+    init(_ node: NodeContext) throws {
+        input = try IntegerTensorParams(node, "x")
+        output = try IntegerTensorParams(node, "y")
+        range = try ActivationRange(node)
+        let rounding = try node.rounding()
+        single = rounding == .single ? 1 : 0
+        let weightScales = try node.floats("w_scales") ?? []
+        guard !weightScales.isEmpty else { throw node.invalid("w_scales", "needs one scale per output channel, or one for all") }
+        let (inScale, outScale) = (Double(input.scale), Double(output.scale))
+        let requantizers = weightScales.map { Requantizer(inScale * Double($0) / outScale, rounding) }
+        multipliers = requantizers.map(\.multiplier)
+        shifts = requantizers.map(\.shift)
+    }
+
+    /// Multipliers and shifts for `channels` outputs (a single weight scale repeats).
+    func perChannel(_ channels: Int) throws -> (multipliers: [Int32], shifts: [Int32]) {
+        if multipliers.count == channels { return (multipliers, shifts) }
+        guard multipliers.count == 1 else { throw KernelError("\(multipliers.count) weight scales for \(channels) output channels") }
+        return (Array(repeating: multipliers[0], count: channels), Array(repeating: shifts[0], count: channels))
+    }
+}
