@@ -144,7 +144,11 @@ struct ConvertCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelPath = folder.appendingPathComponent(options.target.fileName).path
-        try writeAtomically(Data(result.bytes), to: URL(fileURLWithPath: modelPath))
+        if let bytes = result.bytes {
+            try writeAtomically(Data(bytes), to: URL(fileURLWithPath: modelPath))
+        } else {
+            try ONNXWriter.write(result.model, to: modelPath)
+        }
         if let drift = result.drift {
             try writeAtomically(Data(drift.json().utf8), to: folder.appendingPathComponent("drift.json"))
             try writeAtomically(Data((drift.markdown() + floatLayersMarkdown(result)).utf8), to: folder.appendingPathComponent("drift.md"))
@@ -177,45 +181,30 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func conversionJSON(_ result: ConversionResult, _ options: ConversionOptions) -> String {
-        func quoted(_ s: String) -> String {
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default:
-                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-                }
+        let floatLayers: [[String: Any]] = result.floatLayers.map {
+            ["node": $0.node, "op": $0.opType, "sensitivity_cosine": $0.sensitivity, "reason": $0.reason, "members": $0.members]
+        }
+        let pruned: [[String: Any]] = result.pruned.map { layer in
+            var entry: [String: Any] = ["node": layer.node, "weight": layer.weight, "parameters": layer.parameters,
+                                        "zeros": layer.zeros, "sparsity": layer.sparsity]
+            if let channels = layer.channels {
+                entry["channels_before"] = channels.before
+                entry["channels_after"] = channels.after
             }
-            return out + "\""
+            return entry
         }
-        let pruned = result.pruned.map { layer -> String in
-            let channels = layer.channels.map { ", \"channels_before\": \($0.before), \"channels_after\": \($0.after)" } ?? ""
-            return "    {\"node\": \(quoted(layer.node)), \"weight\": \(quoted(layer.weight)), \"parameters\": \(layer.parameters), \"zeros\": \(layer.zeros), \"sparsity\": \(String(format: "%.6f", layer.sparsity))\(channels)}"
-        }
-        let passes = result.passes.map { "    {\"pass\": \(quoted($0.pass)), \"nodes_before\": \($0.nodesBefore), \"nodes_after\": \($0.nodesAfter)}" }
-        let layers = result.floatLayers.map {
-            "    {\"node\": \(quoted($0.node)), \"op\": \(quoted($0.opType)), \"sensitivity_cosine\": \(String(format: "%.6f", $0.sensitivity)), \"reason\": \(quoted($0.reason))}"
-        }
-        return """
-        {
-          "target": \(quoted(options.target.rawValue)),
-          "file": \(quoted(options.target.fileName)),
-          "quantize": \(quoted(options.quantization.rawValue)),
-          "calibration_method": \(quoted(options.calibrationMethod.rawValue)),
-          "io": \(quoted(options.floatInputsOutputs ? "float" : "int8")),
-          "weight_bits": \(options.reduceRange ? 7 : 8),
-          "budget": \(quoted(options.budget.description)),
-          "quantized_layers": \(result.quantizedLayers),
-          "float_layers": [\(layers.isEmpty ? "" : "\n" + layers.joined(separator: ",\n") + "\n  ")],
-          "search_evaluations": \(result.searchEvaluations),
-          "prune": \(options.pruning.map { quoted($0.description) } ?? "null"),
-          "pruned_layers": [\(pruned.isEmpty ? "" : "\n" + pruned.joined(separator: ",\n") + "\n  ")],
-          "passes": [\(passes.isEmpty ? "" : "\n" + passes.joined(separator: ",\n") + "\n  ")],
-          "nodes": \(result.model.graph.nodes.count)
-        }
-
-        """
+        let object: [String: Any] = [
+            "target": options.target.rawValue, "file": options.target.fileName, "quantize": options.quantization.rawValue,
+            "calibration_method": options.calibrationMethod.rawValue, "io": options.floatInputsOutputs ? "float" : "int8",
+            "weight_bits": options.reduceRange ? 7 : 8, "budget": options.budget.description,
+            "quantized_layers": result.quantizedLayers, "float_layers": floatLayers,
+            "search_evaluations": result.searchEvaluations, "prune": options.pruning.map { $0.description } ?? NSNull(),
+            "pruned_layers": pruned,
+            "passes": result.passes.map { ["pass": $0.pass, "nodes_before": $0.nodesBefore, "nodes_after": $0.nodesAfter] },
+            "nodes": result.model.graph.nodes.count,
+        ]
+        // Sorted keys: the same conversion gives the same bytes.
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
