@@ -18,6 +18,15 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         }
     }
 
+    /// The writer of every target but ONNX, which `ONNXWriter.write` writes itself (moving
+    /// weights to `model.data` past protobuf's 2 GiB) from the verified model.
+    var writer: (any TargetWriter)? {
+        switch self {
+        case .onnx: return nil
+        case .tflite: return TFLiteTarget()
+        }
+    }
+
     /// How the target runs integer models: ONNX Runtime computes a QDQ graph per node in float
     /// between the quantize steps, which is what the reference core runs when no integer
     /// arithmetic is asked for.

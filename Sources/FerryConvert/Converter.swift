@@ -10,9 +10,9 @@ import TFLiteFormat
 /// What a conversion produced, for the CLI summary and `drift.json`.
 public struct ConversionResult: Sendable {
     public var model: Model
-    /// The TFLite file's bytes, read back and verified; nil for ONNX, which `ONNXWriter.write`
+    /// The target writer's files, read back and verified; nil for ONNX, which `ONNXWriter.write`
     /// writes itself (moving weights to `model.data` past protobuf's 2 GiB).
-    public var bytes: [UInt8]?
+    public var output: TargetOutput?
     public var drift: DriftReport?
     public var passes: [PassPipeline.Step]
     public var floatLayers: [FloatLayer]
@@ -78,22 +78,11 @@ public struct Converter {
         candidate.producerName = ONNXWriter.producerName
         candidate.producerVersion = ONNXWriter.producerVersion
 
-        // A TFLite file is made here and read back, so the report describes the bytes the device
+        // Target files are made here and read back, so the report describes the bytes the device
         // gets; the ONNX writer is lossless (tested on every fixture and node model), so the
         // model itself is verified and the CLI writes it.
-        var bytes: [UInt8]?
-        var verified = candidate
-        switch options.target {
-        case .onnx:
-            break
-        case .tflite:
-            guard options.quantization == .none else {
-                throw ConversionError.unsupported("--target tflite writes float32 models so far; --quantize \(options.quantization.rawValue) for TFLite is not implemented yet (use --target onnx)")
-            }
-            let file = try TFLiteExporter.export(candidate)
-            verified = try TFLiteImporter.importModel(bytes: file)
-            bytes = file
-        }
+        let output = try options.target.writer?.write(candidate, options: options)
+        let verified = output?.readBack ?? candidate
 
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         var drift: DriftReport?
@@ -104,7 +93,7 @@ public struct Converter {
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
             drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
         }
-        return ConversionResult(model: candidate, bytes: bytes, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
+        return ConversionResult(model: candidate, output: output, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
                                 quantizedLayers: quantizedLayers, searchEvaluations: evaluations)
     }
 

@@ -144,8 +144,8 @@ struct ConvertCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelPath = folder.appendingPathComponent(options.target.fileName).path
-        if let bytes = result.bytes {
-            try writeAtomically(Data(bytes), to: URL(fileURLWithPath: modelPath))
+        if let output = result.output {
+            try writeTargetFiles(output.files, into: folder)
         } else {
             try ONNXWriter.write(result.model, to: modelPath)
         }
@@ -170,6 +170,7 @@ struct ConvertCommand: ParsableCommand {
             lines.append("pruned \(result.pruned.count) layers (\(options.pruning!)): \(zeros) of \(total) weights removed or zeroed (\(String(format: "%.1f", 100 * Double(zeros) / Double(max(total, 1))))%)")
         }
         if let drift = result.drift { lines.append(drift.summary().trimmingCharacters(in: .newlines)) }
+        lines += result.output?.notes ?? []
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -202,6 +203,8 @@ struct ConvertCommand: ParsableCommand {
             "pruned_layers": pruned,
             "passes": result.passes.map { ["pass": $0.pass, "nodes_before": $0.nodesBefore, "nodes_after": $0.nodesAfter] },
             "nodes": result.model.graph.nodes.count,
+            "files": result.output?.files.map(\.path) ?? [options.target.fileName],
+            "target_details": result.output?.details ?? [:],
         ]
         // Sorted keys: the same conversion gives the same bytes.
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
