@@ -91,6 +91,7 @@ public struct Converter {
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
+            verifier.candidateLayouts = output?.layouts ?? [:]
             drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
         }
         return ConversionResult(model: candidate, output: output, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,

@@ -31,8 +31,12 @@ struct MixedPrecisionSearch {
     let candidateOptions: SessionOptions
     let sourceOptions: SessionOptions
 
-    func quantize(keeping keep: Set<String>) throws -> Model {
+    /// The model quantized with `keep` in float. The search compares float outputs on float
+    /// samples, so candidates keep float inputs and outputs; only the `final` model has the
+    /// integer inputs/outputs the user may have asked for (quantizing an input is exact).
+    func quantize(keeping keep: Set<String>, final: Bool = false) throws -> Model {
         var options = self.options
+        if !final { options.floatInputsOutputs = true }
         options.keepFloat.formUnion(keep)
         return try QDQQuantizer(options: options, statistics: statistics).apply(to: float)
     }
@@ -81,8 +85,8 @@ struct MixedPrecisionSearch {
 
     func run() throws -> (Model, [FloatLayer], evaluations: Int) {
         var evaluations = 1
-        let all = try quantize(keeping: [])
-        if try budget.isEmpty || report(all).passed { return (all, [], evaluations) }
+        if budget.isEmpty { return (try quantize(keeping: [], final: true), [], evaluations) }
+        if try report(try quantize(keeping: [])).passed { return (try quantize(keeping: [], final: true), [], evaluations) }
         let groups = layerGroups()
         let everyLayer = Set(groups.flatMap(\.members))
         let floatSession = try InferenceSession(model: float, options: sourceOptions)
@@ -97,13 +101,13 @@ struct MixedPrecisionSearch {
         func keeping(_ count: Int) -> Set<String> { Set(order.prefix(count).flatMap { groups[$0].members }) }
         // Binary search the shortest prefix of `order` to keep in float.
         var lo = 1, hi = order.count
-        var best: Model?
+        var best: Int?
         while lo <= hi {
             let mid = (lo + hi) / 2
             let candidate = try quantize(keeping: keeping(mid))
             evaluations += 1
             if try report(candidate).passed {
-                best = candidate
+                best = mid
                 hi = mid - 1
             } else {
                 lo = mid + 1
@@ -119,6 +123,6 @@ struct MixedPrecisionSearch {
                            + (groups[index].members.count > 1 ? " (with its fused \(groups[index].members.dropFirst().joined(separator: ", ")))" : ""),
                        members: groups[index].members)
         }
-        return (best, kept, evaluations)
+        return (try quantize(keeping: keeping(best), final: true), kept, evaluations)
     }
 }

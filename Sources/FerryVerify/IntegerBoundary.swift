@@ -69,5 +69,39 @@ struct IntegerBoundary {
                 problems[value] = "\(error)"
             }
         }
+        // Layout ops move integers without changing them (an imported TFLite graph transposes
+        // int8 NHWC values to NCHW before dequantizing them): a value they read or write has the
+        // parameters of the value on their other side.
+        let passThrough: Set<String> = ["Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"]
+        var quantizedBy: [String: LinearQuantization] = [:]
+        for node in graph.nodes where node.opType == "QuantizeLinear" {
+            guard let output = node.outputs.first, let scaleName = node.input(1), let scale = constants[scaleName] else { continue }
+            let zeroPoint = node.input(2).flatMap { constants[$0] }
+            if let parameters = try? LinearQuantization(scale: scale, zeroPoint: zeroPoint, axis: 1, defaultType: .uint8, value: output) {
+                quantizedBy[output] = parameters
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for node in graph.nodes where passThrough.contains(node.opType) && node.domain.isEmpty {
+                guard let input = node.input(0), let output = node.outputs.first, !output.isEmpty else { continue }
+                if dequantized[input] == nil, let known = dequantized[output], known.scales.count == 1 {
+                    dequantized[input] = known
+                    problems[input] = nil
+                    changed = true
+                }
+                if quantizedBy[output] == nil, let known = quantizedBy[input], known.scales.count == 1 {
+                    quantizedBy[output] = known
+                    changed = true
+                }
+            }
+        }
+        for name in outputNames where outputs[name] == nil {
+            if let known = quantizedBy[name] {
+                outputs[name] = known
+                problems[name] = nil
+            }
+        }
     }
 }

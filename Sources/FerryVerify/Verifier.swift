@@ -23,6 +23,12 @@ public final class Verifier {
     public let sourceLabel: String
     public let candidateLabel: String
 
+    /// Candidate values stored in another axis order than the source's (a TFLite file keeps
+    /// NCHW values as NHWC): value name → `perm`, the candidate holding `transpose(source, perm)`.
+    /// Per-layer drift compares them in the source's order; values missing here are compared as
+    /// they are when their shapes agree.
+    public var candidateLayouts: [String: [Int]] = [:]
+
     let sourceBoundary: IntegerBoundary
     let candidateBoundary: IntegerBoundary
     /// Sessions by whether they expose intermediates, made when first needed.
@@ -87,7 +93,10 @@ public final class Verifier {
         var layers: [String: LayerState] = [:]
         for sample in samples.samples {
             let reference = try execute(pair.source, sample, sourceBoundary, sourceLabel)
-            let result = try execute(pair.candidate, sample, candidateBoundary, candidateLabel)
+            var result = try execute(pair.candidate, sample, candidateBoundary, candidateLabel)
+            for (name, perm) in candidateLayouts {
+                if let stored = result[name] { result[name] = stored.restoringOrder(perm) }
+            }
             for (index, name) in outputNames.enumerated() {
                 let a = try comparable(reference[name]!, name: name, boundary: sourceBoundary)
                 let b = try comparable(result[name]!, name: name, boundary: candidateBoundary)
@@ -150,5 +159,33 @@ public final class Verifier {
             dequantized = dequantized || a.dequantized || b.dequantized
             accumulator.add(reference: a.values, candidate: b.values)
         }
+    }
+}
+
+extension Tensor {
+    /// The tensor whose transpose by `perm` this one is (a copy in the original axis order).
+    func restoringOrder(_ perm: [Int]) -> Tensor {
+        guard perm.count == rank, perm != Array(0..<rank) else { return self }
+        var inverse = [Int](repeating: 0, count: perm.count)
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        let outShape = inverse.map { shape[$0] }
+        let result = Tensor(dataType: dataType, shape: outShape)
+        let width = dataType.byteSize
+        let inStrides = Tensor.strides(of: shape)
+        let strides = inverse.map { inStrides[$0] }
+        var index = [Int](repeating: 0, count: outShape.count)
+        for flat in 0..<result.count {
+            var offset = 0
+            for axis in index.indices { offset += index[axis] * strides[axis] }
+            result.storage.bytes.advanced(by: flat * width).copyMemory(from: storage.bytes.advanced(by: offset * width), byteCount: width)
+            var axis = index.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < outShape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
     }
 }

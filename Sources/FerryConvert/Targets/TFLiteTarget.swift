@@ -4,11 +4,10 @@ import TFLiteFormat
 /// `--target tflite`: `model.tflite`, NHWC builtins, schema 3.
 struct TFLiteTarget: TargetWriter {
     func write(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
-        guard options.quantization == .none else {
-            throw ConversionError.unsupported("--target tflite writes float32 models so far; --quantize \(options.quantization.rawValue) for TFLite is not implemented yet (use --target onnx)")
-        }
-        let file = try TFLiteExporter.export(model)
+        var exportOptions = TFLiteExportOptions()
+        exportOptions.float16Weights = options.quantization == .fp16
+        let (file, layouts) = try TFLiteExporter.exportWithLayouts(model, options: exportOptions)
         return TargetOutput(files: [TargetFile(path: ConversionTarget.tflite.fileName, bytes: file)],
-                            readBack: try TFLiteImporter.importModel(bytes: file))
+                            readBack: try TFLiteImporter.importModel(bytes: file), layouts: layouts)
     }
 }

@@ -23,12 +23,17 @@ public struct TargetOutput: Sendable {
     public var notes: [String]
     /// Target facts recorded in `conversion.json` under "target_details" (sorted keys).
     public var details: [String: String]
+    /// Values the read-back model stores in another axis order than the source (name → perm,
+    /// holding `transpose(value, perm)`), so per-layer drift compares like with like.
+    public var layouts: [String: [Int]]
 
-    public init(files: [TargetFile], readBack: Model, notes: [String] = [], details: [String: String] = [:]) {
+    public init(files: [TargetFile], readBack: Model, notes: [String] = [], details: [String: String] = [:],
+                layouts: [String: [Int]] = [:]) {
         self.files = files
         self.readBack = readBack
         self.notes = notes
         self.details = details
+        self.layouts = layouts
     }
 }
 

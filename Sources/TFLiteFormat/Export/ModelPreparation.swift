@@ -9,6 +9,8 @@ struct PreparedGraph {
     var constants: [String: Tensor]
     var shapes: [String: [Int]]
     var types: [String: DataType]
+    /// Folded DequantizeLinear outputs of quantized constants, by the folded value's name.
+    var quantizedConstants: [String: QuantizedConstant] = [:]
 }
 
 enum ModelPreparation {
@@ -43,8 +45,10 @@ enum ModelPreparation {
             types[name] = tensor.dataType
         }
         var remaining: [Node] = []
+        var quantizedConstants: [String: QuantizedConstant] = [:]
         for node in model.graph.nodes {
             if let folded = try fold(node, constants: constants, shapes: shapes, opsets: model.opsets) {
+                if let origin = quantizedOrigin(node, constants: constants) { quantizedConstants[node.outputs[0]] = origin }
                 for (name, tensor) in zip(node.outputs, folded) where !name.isEmpty {
                     constants[name] = tensor
                     shapes[name] = tensor.shape
@@ -56,7 +60,26 @@ enum ModelPreparation {
         }
         var graph = model.graph
         graph.nodes = remaining
-        return PreparedGraph(graph: graph, constants: constants, shapes: shapes, types: types)
+        return PreparedGraph(graph: graph, constants: constants, shapes: shapes, types: types, quantizedConstants: quantizedConstants)
+    }
+
+    /// The integers and parameters behind a DequantizeLinear of a constant (per tensor or per
+    /// axis, not blocked), so quantized lowerings can store them as they are.
+    private static func quantizedOrigin(_ node: Node, constants: [String: Tensor]) -> QuantizedConstant? {
+        guard node.opType == "DequantizeLinear", node.domain.isEmpty, node.attributes["block_size"] == nil,
+              let values = constants[node.inputs[0]], [.int8, .int16, .int32, .uint8].contains(values.dataType),
+              let scaleName = node.input(1), let scale = constants[scaleName], scale.dataType == .float32 else { return nil }
+        let scales = scale.elements(as: Float.self)
+        var zeroPoints = [Int64](repeating: 0, count: scales.count)
+        if let zpName = node.input(2) {
+            guard let zp = constants[zpName], zp.count == scales.count else { return nil }
+            zeroPoints = zp.integers().map { Int64($0) }
+        }
+        var axis = 1
+        if case .int(let a)? = node.attributes["axis"] { axis = a < 0 ? a + values.rank : a }
+        guard scales.count == 1 || (axis >= 0 && axis < values.rank && values.shape[axis] == scales.count) else { return nil }
+        return QuantizedConstant(values: values, quantization: ValueQuantization(scales: scales, zeroPoints: zeroPoints,
+                                                                                  axis: scales.count == 1 ? 0 : axis))
     }
 
     /// The outputs of `node` when they can be computed now, or nil.

@@ -31,6 +31,12 @@ final class TFLiteEmitter {
     let graphOutputs: Set<String>
     /// Nodes already lowered as part of an earlier node (fused activations, folded BatchNorm…).
     var absorbed: Set<Int> = []
+    /// Parameters of every value stored quantized (see QDQFolding), in source layout.
+    var quantization: [String: ValueQuantization] = [:]
+    /// Integers behind float constants the source dequantizes (int8 weights, int32 biases).
+    var quantizedConstants: [String: QuantizedConstant] = [:]
+    /// Store float32 constants that float16 holds exactly as float16 behind a DEQUANTIZE.
+    var float16Constants = false
 
     init(graph: Graph, opset: Int, constants: [String: Tensor], shapes: [String: [Int]], types: [String: DataType]) {
         self.graph = graph
@@ -59,12 +65,18 @@ final class TFLiteEmitter {
         return candidate
     }
 
-    func addTensor(name: String, shape: [Int], type: DataType, buffer: UInt32 = 0) throws -> Int32 {
+    func addTensor(name: String, shape: [Int], type: DataType, buffer: UInt32 = 0, quantization: TFLiteQuantization? = nil) throws -> Int32 {
         guard let tfliteType = TFLiteTensorType(type), type != .string else {
             throw TFLiteExportError.unsupportedType(value: name, type: type)
         }
-        subgraph.tensors.append(TFLiteTensor(shape: shape.map { Int32($0) }, type: tfliteType, buffer: buffer, name: uniqueName(name)))
+        subgraph.tensors.append(TFLiteTensor(shape: shape.map { Int32($0) }, type: tfliteType, buffer: buffer, name: uniqueName(name),
+                                             quantization: quantization))
         return Int32(subgraph.tensors.count - 1)
+    }
+
+    /// TFLite parameters of IR value `name` stored in layout `perm` (nil when it is not quantized).
+    func quantization(of name: String, perm: [Int], offset: Int = 0) -> TFLiteQuantization? {
+        quantization[name]?.tflite(perm: perm, offset: offset)
     }
 
     func rename(tensor: Int32, to name: String) {
@@ -72,14 +84,36 @@ final class TFLiteEmitter {
         subgraph.tensors[Int(tensor)].name = uniqueName(name)
     }
 
-    /// A constant tensor with its own buffer.
-    func constant(_ tensor: Tensor, name: String) throws -> Int32 {
+    /// A constant tensor with its own buffer. With `float16Constants`, a float32 constant that
+    /// float16 holds exactly is stored as float16 and read through a DEQUANTIZE (TFLite's form
+    /// of float16 weights).
+    func constant(_ tensor: Tensor, name: String, quantization: TFLiteQuantization? = nil) throws -> Int32 {
         guard TFLiteTensorType(tensor.dataType) != nil, tensor.dataType != .string else {
             throw TFLiteExportError.unsupportedType(value: name, type: tensor.dataType)
         }
+        if float16Constants, tensor.dataType == .float32, tensor.count >= 2, let half = exactFloat16(tensor) {
+            let stored = try constant(half, name: "\(name)/float16")
+            let output = try addTensor(name: name, shape: tensor.shape, type: .float32)
+            emit(.dequantize, version: 3, inputs: [stored], outputs: [output], options: .empty(.dequantize))
+            return output
+        }
         let bytes = Array(UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.byteCount))
         model.buffers.append(TFLiteBuffer(data: bytes))
-        return try addTensor(name: name, shape: tensor.shape, type: tensor.dataType, buffer: UInt32(model.buffers.count - 1))
+        return try addTensor(name: name, shape: tensor.shape, type: tensor.dataType, buffer: UInt32(model.buffers.count - 1),
+                             quantization: quantization)
+    }
+
+    /// `tensor` as float16 when every element converts exactly, else nil.
+    private func exactFloat16(_ tensor: Tensor) -> Tensor? {
+        let values = tensor.elements(as: Float.self)
+        var half = [Float16]()
+        half.reserveCapacity(values.count)
+        for value in values {
+            let h = Float16(value)
+            guard Float(h) == value || (value.isNaN && h.isNaN) else { return nil }
+            half.append(h)
+        }
+        return Tensor(shape: tensor.shape, values: half)
     }
 
     func int32Constant(_ values: [Int], shape: [Int]? = nil, name: String) throws -> Int32 {
@@ -128,12 +162,15 @@ final class TFLiteEmitter {
 
     func stored(_ name: String) -> StoredValue? { values[name] }
 
+    var storedValues: [String: StoredValue] { values }
+
     /// Creates the tensor of IR value `name`, stored in layout `perm`.
     @discardableResult
     func define(_ name: String, perm: [Int]) throws -> Int32 {
         let shape = try shape(name)
         precondition(perm.count == shape.count, "layout \(perm) for '\(name)' of rank \(shape.count)")
-        let tensor = try addTensor(name: name, shape: Permutation.apply(perm, to: shape), type: try type(name))
+        let tensor = try addTensor(name: name, shape: Permutation.apply(perm, to: shape), type: try type(name),
+                                   quantization: quantization(of: name, perm: perm))
         values[name] = StoredValue(tensor: tensor, perm: perm)
         return tensor
     }
@@ -150,7 +187,7 @@ final class TFLiteEmitter {
         if let view = views[key] { return view }
         let shape = try shape(name)
         if let constant = constants[name] {
-            let tensor = try self.constant(transposed(constant, wanted), name: name)
+            let tensor = try self.constant(transposed(constant, wanted), name: name, quantization: quantization(of: name, perm: wanted))
             views[key] = tensor
             return tensor
         }
@@ -159,7 +196,8 @@ final class TFLiteEmitter {
         let between = Permutation.between(stored.perm, wanted)
         let storedShape = Permutation.apply(stored.perm, to: shape)
         let target = Permutation.apply(wanted, to: shape)
-        let output = try addTensor(name: "\(name)/\(wanted.map(String.init).joined())", shape: target, type: try type(name))
+        let output = try addTensor(name: "\(name)/\(wanted.map(String.init).joined())", shape: target, type: try type(name),
+                                   quantization: quantization(of: name, perm: wanted))
         if Permutation.isReshape(between, shape: storedShape) {
             let shapeTensor = try int32Constant(target, name: "\(name)/shape")
             emit(.reshape, inputs: [stored.tensor, shapeTensor], outputs: [output], options: .reshape(newShape: target.map { Int32($0) }))
@@ -191,7 +229,8 @@ final class TFLiteEmitter {
             let padded = constant.reshaped(Array(repeating: 1, count: rank - shape.count) + shape)
             let key = "\(name)\u{0}aligned\(perm)"
             if let view = views[key] { return view }
-            let tensor = try self.constant(transposed(padded, perm), name: name)
+            let tensor = try self.constant(transposed(padded, perm), name: name,
+                                           quantization: quantization(of: name, perm: perm, offset: rank - shape.count))
             views[key] = tensor
             return tensor
         }
@@ -203,18 +242,21 @@ final class TFLiteEmitter {
         var current = source
         var currentShape = padded
         if !Permutation.isReshape(perm, shape: padded) {
-            current = try addTensor(name: "\(name)/rank\(rank)", shape: padded, type: try type(name))
+            current = try addTensor(name: "\(name)/rank\(rank)", shape: padded, type: try type(name),
+                                    quantization: quantization(of: name, perm: Permutation.identity(shape.count)))
             let shapeTensor = try int32Constant(padded, name: "\(name)/shape")
             emit(.reshape, inputs: [source, shapeTensor], outputs: [current], options: .reshape(newShape: padded.map { Int32($0) }))
             let permTensor = try int32Constant(perm, name: "\(name)/perm")
             currentShape = Permutation.apply(perm, to: padded)
-            let output = try addTensor(name: "\(name)/aligned", shape: currentShape, type: try type(name))
+            let output = try addTensor(name: "\(name)/aligned", shape: currentShape, type: try type(name),
+                                       quantization: quantization(of: name, perm: Permutation.identity(shape.count)))
             emit(.transpose, inputs: [current, permTensor], outputs: [output], options: .empty(.transpose))
             views[key] = output
             return output
         }
         currentShape = Permutation.apply(perm, to: padded)
-        let output = try addTensor(name: "\(name)/aligned", shape: currentShape, type: try type(name))
+        let output = try addTensor(name: "\(name)/aligned", shape: currentShape, type: try type(name),
+                                   quantization: quantization(of: name, perm: Permutation.identity(shape.count)))
         let shapeTensor = try int32Constant(currentShape, name: "\(name)/shape")
         emit(.reshape, inputs: [current, shapeTensor], outputs: [output], options: .reshape(newShape: currentShape.map { Int32($0) }))
         views[key] = output

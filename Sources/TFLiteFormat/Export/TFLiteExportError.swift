@@ -44,6 +44,9 @@ public struct TFLiteExportOptions: Sendable {
     public var signatureKey: String
     /// The model description field.
     public var description: String
+    /// Store every float32 constant that float16 holds exactly as float16 behind a DEQUANTIZE
+    /// (TFLite's float16 quantization; the values are the ones the source already rounded).
+    public var float16Weights = false
 
     public init(inputLayout: Layout = .source, signatureKey: String = "serving_default", description: String = "Ferry") {
         self.inputLayout = inputLayout

@@ -12,12 +12,32 @@ public enum TFLiteExporter {
         try TFLiteWriter.write(try exportModel(model, options: options))
     }
 
+    /// The file's bytes and the layout of every value stored in another axis order than the
+    /// source's (tensor name → perm, the tensor holding `transpose(value, perm)`), so that a
+    /// verifier can compare its intermediate values with the source's.
+    public static func exportWithLayouts(_ model: Model, options: TFLiteExportOptions = TFLiteExportOptions()) throws
+        -> (bytes: [UInt8], layouts: [String: [Int]]) {
+        let (tflite, layouts) = try exportModelAndLayouts(model, options: options)
+        return (try TFLiteWriter.write(tflite), layouts)
+    }
+
     /// The TFLite model as values (before serialization).
     public static func exportModel(_ model: Model, options: TFLiteExportOptions = TFLiteExportOptions()) throws -> TFLiteModel {
-        let prepared = try ModelPreparation.prepare(model)
+        try exportModelAndLayouts(model, options: options).0
+    }
+
+    static func exportModelAndLayouts(_ model: Model, options: TFLiteExportOptions) throws -> (TFLiteModel, [String: [Int]]) {
+        var prepared = try ModelPreparation.prepare(model)
+        var quantization: [String: ValueQuantization] = [:]
+        if prepared.graph.nodes.contains(where: { $0.opType == "QuantizeLinear" || $0.opType == "DequantizeLinear" }) {
+            (prepared, quantization) = QDQFolding.fold(prepared)
+        }
         let graph = prepared.graph
         let e = TFLiteEmitter(graph: graph, opset: model.opset, constants: prepared.constants,
                               shapes: prepared.shapes, types: prepared.types)
+        e.quantization = quantization
+        e.quantizedConstants = prepared.quantizedConstants
+        e.float16Constants = options.float16Weights
         e.subgraph.name = graph.name.isEmpty ? "main" : graph.name
         var inputs: [(String, Int32)] = []
         for input in graph.runtimeInputs {
@@ -64,7 +84,11 @@ public enum TFLiteExporter {
             e.subgraph.outputs.append(tensor)
             outputs.append((output.name, tensor))
         }
-        return e.finish(inputs: inputs, outputs: outputs, options: options)
+        var layouts: [String: [Int]] = [:]
+        for (_, stored) in e.storedValues where stored.perm != Permutation.identity(stored.perm.count) {
+            layouts[e.subgraph.tensors[Int(stored.tensor)].name] = stored.perm
+        }
+        return (e.finish(inputs: inputs, outputs: outputs, options: options), layouts)
     }
 }
 

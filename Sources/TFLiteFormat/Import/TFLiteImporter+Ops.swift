@@ -4,6 +4,15 @@ extension ImportBuilder {
     /// Lowers TFLite operator `index` into IR nodes.
     func lower(index: Int, _ op: TFLiteOperator) throws {
         let code = model.operatorCodes[Int(op.opcodeIndex)].builtin
+        if code == .quantize || code == .dequantize || op.inputs.contains(where: isQuantized) || op.outputs.contains(where: isQuantized) {
+            return try lowerQuantized(index: index, op, code: code)
+        }
+        try lowerFloat(index: index, op)
+    }
+
+    /// Lowers a float TFLite operator (or the float form of a quantized one) into IR nodes.
+    func lowerFloat(index: Int, _ op: TFLiteOperator) throws {
+        let code = model.operatorCodes[Int(op.opcodeIndex)].builtin
         let opName = code.description
         func fail(_ reason: String) -> TFLiteImportError { .unsupportedOp(index: index, op: opName, reason: reason) }
         guard let firstOutput = op.outputs.first else { throw fail("no outputs") }

@@ -49,7 +49,13 @@ public enum TFLiteImporter {
 final class ImportBuilder {
     let model: TFLiteModel
     let subgraph: TFLiteSubgraph
-    private(set) var names: [String] = []
+    /// IR name of each TFLite tensor; while a quantized operator is imported, its quantized
+    /// inputs and outputs point at their float (dequantized) stand-ins.
+    var names: [String] = []
+    /// Quantization parameters of every quantized tensor, by tensor index.
+    var quantizations: [Int: TFLiteQuantization] = [:]
+    /// Cached float stand-ins of quantized tensors (DequantizeLinear outputs or dequantized constants).
+    var dequantized: [Int: String] = [:]
     var nodes: [Node] = []
     var initializers: [String: Tensor] = [:]
     var initializerOrder: [String] = []
@@ -64,11 +70,15 @@ final class ImportBuilder {
             if used.contains(name) { name = "\(name)#\(index)" }
             used.insert(name)
             names.append(name)
+            if let q = tensor.quantization, !q.scale.isEmpty {
+                guard q.zeroPoint.count == q.scale.count || q.zeroPoint.isEmpty, q.scale.count == 1 ||
+                      (Int(q.quantizedDimension) < tensor.shape.count && Int(tensor.shape[Int(q.quantizedDimension)]) == q.scale.count) else {
+                    throw TFLiteImportError.invalidTensor(name: name, reason: "\(q.scale.count) scales and \(q.zeroPoint.count) zero points do not fit shape \(tensor.shape) along dimension \(q.quantizedDimension)")
+                }
+                if [.int8, .int16, .int32, .uint8].contains(tensor.type.dataType ?? .float32) { quantizations[index] = q }
+            }
             let data = model.buffers[Int(tensor.buffer)].data
             guard !data.isEmpty else { continue }
-            if tensor.quantization.map({ !$0.scale.isEmpty }) ?? false {
-                throw TFLiteImportError.invalidTensor(name: name, reason: "quantized tensors are not imported yet")
-            }
             guard let type = tensor.type.dataType, type != .string else {
                 throw TFLiteImportError.invalidTensor(name: name, reason: "type \(tensor.type) has no IR form")
             }

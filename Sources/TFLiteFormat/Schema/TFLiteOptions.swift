@@ -106,7 +106,7 @@ public enum TFLiteOptions: Equatable, Sendable {
     /// Field-less options tables, by their `BuiltinOptions` union type.
     public enum EmptyKind: UInt8, Sendable, CaseIterable {
         case pad = 22, transpose = 26, exp = 33, logSoftmax = 36, maximumMinimum = 39, neg = 42, padV2 = 43
-        case slice = 48, expandDims = 52, pow = 56, square = 66, abs = 78, cos = 84, hardSwish = 91
+        case dequantize = 38, slice = 48, expandDims = 52, pow = 56, square = 66, abs = 78, cos = 84, quantize = 89, hardSwish = 91
     }
 
     /// The `BuiltinOptions` union type tag (0 for none).

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The model file (.onnx).")
+    @Argument(help: "The model file (.onnx or .tflite).")
     var model: String
 
     @Option(name: .customLong("input"), help: "An input as NAME=FILE (.npy, .npz, .pb); repeat for each input.")
@@ -28,13 +28,16 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads (results are identical for any count).")
     var threads: Int = 1
 
+    @Option(help: ArgumentHelp("How quantized ops compute: auto (integer kernels with double rounding for .tflite, QDQ float for .onnx), float, double or single.", valueName: "mode"))
+    var arithmetic: String = "auto"
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
-            let (_, session) = try makeSession(path: model, threads: threads)
+            let (_, session) = try makeSession(path: model, threads: threads, arithmetic: arithmetic)
             let feeds = try loadInputs(inputs)
             let outputs = try session.run(feeds)
             if let outputDir {

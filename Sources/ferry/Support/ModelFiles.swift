@@ -5,10 +5,24 @@ import ONNXFormat
 import TFLiteFormat
 
 /// Reads a model and prepares it to run; errors name the model file.
-func makeSession(path: String, threads: Int) throws -> (Model, InferenceSession) {
+/// `arithmetic`: "auto" runs a TFLite file's quantized ops on integer kernels with double
+/// rounding (what TFLite and TFLM builds use by default) and an ONNX file's QDQ nodes as ONNX
+/// Runtime does (float between the quantize steps); "double"/"single" force integer kernels
+/// with that requantization rounding; "float" forces the QDQ float form.
+func makeSession(path: String, threads: Int, arithmetic: String = "auto") throws -> (Model, InferenceSession) {
     let model = try loadModel(path: path)
+    var options = SessionOptions(threads: threads)
+    switch arithmetic {
+    case "auto": options.integerArithmetic = modelFormat(path: path) == "tflite" ? .double : nil
+    case "float": options.integerArithmetic = nil
+    default:
+        guard let rounding = IntegerRounding(rawValue: arithmetic) else {
+            throw CLIError("--arithmetic '\(arithmetic)': expected auto, float, double or single")
+        }
+        options.integerArithmetic = rounding
+    }
     do {
-        return (model, try InferenceSession(model: model, options: SessionOptions(threads: threads)))
+        return (model, try InferenceSession(model: model, options: options))
     } catch let error as RuntimeError {
         throw CLIError("\(path): \(error)")
     }

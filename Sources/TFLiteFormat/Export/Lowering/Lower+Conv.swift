@@ -57,10 +57,19 @@ extension TFLiteEmitter {
         guard let padValue else { throw unsupported(node, "pads \(window.pads) are neither SAME nor VALID and padding would change the result") }
         let p = window.pads
         let padded = [shape[0], shape[2] + p[0] + p[2], shape[3] + p[1] + p[3], shape[1]]
-        let output = try addTensor(name: "\(node.outputs[0])/padded", shape: padded, type: try type(name))
+        let quantized = quantization(of: name, perm: nhwc)
+        let output = try addTensor(name: "\(node.outputs[0])/padded", shape: padded, type: try type(name), quantization: quantized)
         let paddings = try int32Constant([0, 0, p[0], p[2], p[1], p[3], 0, 0], shape: [4, 2], name: "\(node.outputs[0])/paddings")
         if padValue == 0 {
+            // A quantized PAD fills with the zero point, which is real zero.
             emit(.pad, inputs: [x, paddings], outputs: [output], options: .empty(.pad))
+        } else if let quantized {
+            // Only max pooling pads with another value (the lowest): the lowest integer.
+            guard padValue == -Float.greatestFiniteMagnitude else { throw unsupported(node, "quantized padding with \(padValue)") }
+            let type = try type(name)
+            let lowest = type == .int16 ? Tensor(shape: [], values: [Int16.min]) : Tensor(shape: [], values: [Int8.min])
+            let value = try constant(lowest, name: "\(node.outputs[0])/pad_value", quantization: quantized)
+            emit(.padV2, inputs: [x, paddings, value], outputs: [output], options: .empty(.padV2))
         } else {
             let value = try floatConstant([padValue], shape: [], name: "\(node.outputs[0])/pad_value")
             emit(.padV2, inputs: [x, paddings, value], outputs: [output], options: .empty(.padV2))
@@ -79,6 +88,7 @@ extension TFLiteEmitter {
         var w = try floats(weight, node)
         var bias: [Float] = node.input(2) == nil ? Array(repeating: 0, count: outChannels) : try floats(try constantInput(node, 2), node)
         var name = out
+        var hybridSource: String? = node.inputs[1]
         // BatchNormalization right after: scale the filters and shift the bias instead.
         if let (bnIndex, bn) = soleConsumer(of: out), bn.opType == "BatchNormalization", bn.outputs.filter({ !$0.isEmpty }).count == 1,
            let folded = try? foldBatchNorm(bn, channels: outChannels) {
@@ -89,6 +99,7 @@ extension TFLiteEmitter {
             }
             absorbed.insert(bnIndex)
             name = bn.outputs[0]
+            hybridSource = nil
         }
         let (activation, output) = try fuseActivation(after: name)
         let window = try Window2D(node, kernel: [weight.shape[2], weight.shape[3]], input: [shape[2], shape[3]], emitter: self)
@@ -97,13 +108,15 @@ extension TFLiteEmitter {
         let biasTensor = try constant(Tensor(shape: [outChannels], values: bias), name: "\(output)/bias")
         let y: Int32
         if group == 1 {
-            let filter = try constant(transposed(weightTensor, [0, 2, 3, 1]), name: "\(output)/filter")
+            let filter = try hybridWeight(hybridSource, perm: [0, 2, 3, 1], tensorName: "\(output)/filter")
+                ?? constant(transposed(weightTensor, [0, 2, 3, 1]), name: "\(output)/filter")
             y = try define(output, perm: Permutation.channelsLast(4))
             emit(.conv2D, inputs: [input, filter, biasTensor], outputs: [y],
                  options: .conv2D(.init(padding: padding, strideW: Int32(window.strides[1]), strideH: Int32(window.strides[0]),
                                         activation: activation, dilationW: Int32(window.dilations[1]), dilationH: Int32(window.dilations[0]))))
         } else if group == shape[1] && weight.shape[1] == 1 {
-            let filter = try constant(transposed(weightTensor, [1, 2, 3, 0]), name: "\(output)/filter")
+            let filter = try hybridWeight(hybridSource, perm: [1, 2, 3, 0], tensorName: "\(output)/filter")
+                ?? constant(transposed(weightTensor, [1, 2, 3, 0]), name: "\(output)/filter")
             y = try define(output, perm: Permutation.channelsLast(4))
             let dilated = window.dilations != [1, 1]
             emit(.depthwiseConv2D, version: dilated ? 2 : 1, inputs: [input, filter, biasTensor], outputs: [y],

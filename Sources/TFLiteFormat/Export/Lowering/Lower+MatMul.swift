@@ -2,7 +2,10 @@ import FerryIR
 
 extension TFLiteEmitter {
     /// FULLY_CONNECTED: `input [.., K] × weights[N, K]ᵀ + bias[N]`, with the activation fused.
-    func emitFullyConnected(_ node: Node, input: String, weights: Tensor, bias: [Float]?, output: String) throws {
+    /// `weightSource` names the source constant and the permutation that made `weights`, so a
+    /// weight the source stores as int8 is written as int8 (a hybrid op).
+    func emitFullyConnected(_ node: Node, input: String, weights: Tensor, bias: [Float]?, output: String,
+                            weightSource: (name: String, perm: [Int])? = nil) throws {
         var name = output
         var bias = bias
         let n = weights.shape[0]
@@ -21,7 +24,8 @@ extension TFLiteEmitter {
         // keep_num_dims copies the input's leading dims, so it needs the exact source shape;
         // otherwise FULLY_CONNECTED flattens them and only the element order matters.
         let x = rank > 2 ? try tensor(input, perm: Permutation.identity(rank)) : try tensorInSourceOrder(input)
-        let w = try constant(weights, name: "\(final)/weights")
+        let w = try weightSource.flatMap { try hybridWeight($0.name, perm: $0.perm, tensorName: "\(final)/weights") }
+            ?? constant(weights, name: "\(final)/weights")
         let b = try bias.map { try constant(Tensor(shape: [n], values: $0), name: "\(final)/bias") } ?? -1
         let y = try define(final, perm: Permutation.identity(try self.rank(final)))
         emit(.fullyConnected, version: rank > 2 ? 5 : 1, inputs: [x, w, b], outputs: [y],
@@ -33,7 +37,8 @@ extension TFLiteEmitter {
         let rankA = try rank(a), rankB = try rank(b)
         guard rankA >= 2 && rankB >= 2 else { throw unsupported(node, "a 1-D operand") }
         if let weights = constants[b], rankB == 2, weights.dataType == .float32 {
-            return try emitFullyConnected(node, input: a, weights: transposed(weights, [1, 0]), bias: nil, output: out)
+            return try emitFullyConnected(node, input: a, weights: transposed(weights, [1, 0]), bias: nil, output: out,
+                                          weightSource: (b, [1, 0]))
         }
         // BATCH_MATMUL; an operand stored with its last two axes swapped is read as adjoint.
         func operand(_ name: String) throws -> (Int32, Bool) {
@@ -71,7 +76,8 @@ extension TFLiteEmitter {
         if transA {
             return try emitFullyConnectedTransposed(node, inputTensor: try tensor(node.inputs[0], perm: [1, 0]), weights: weights, bias: bias)
         }
-        try emitFullyConnected(node, input: node.inputs[0], weights: weights, bias: bias, output: node.outputs[0])
+        try emitFullyConnected(node, input: node.inputs[0], weights: weights, bias: bias, output: node.outputs[0],
+                               weightSource: alpha == 1 ? (bName, transB ? [0, 1] : [1, 0]) : nil)
     }
 
     private func emitFullyConnectedTransposed(_ node: Node, inputTensor: Int32, weights: Tensor, bias: [Float]?) throws {

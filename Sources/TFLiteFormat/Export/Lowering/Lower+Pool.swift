@@ -45,7 +45,8 @@ extension TFLiteEmitter {
         let shape = try self.shape(name)
         let p = window.pads
         let padded = [shape[0], shape[2] + p[0] + p[2], shape[3] + p[1] + p[3], shape[1]]
-        let output = try addTensor(name: "\(node.outputs[0])/padded", shape: padded, type: try type(name))
+        let output = try addTensor(name: "\(node.outputs[0])/padded", shape: padded, type: try type(name),
+                                   quantization: quantization(of: name, perm: nhwc))
         let paddings = try int32Constant([0, 0, p[0], p[2], p[1], p[3], 0, 0], shape: [4, 2], name: "\(node.outputs[0])/paddings")
         emit(.pad, inputs: [x, paddings], outputs: [output], options: .empty(.pad))
         return (output, .valid)

@@ -40,10 +40,12 @@ extension TFLiteEmitter {
         if opset < 13 && axis != rank - 1 {
             // Old semantics: softmax over everything from `axis` on, as one flattened row.
             let rows = shape[..<axis].reduce(1, *), columns = shape[axis...].reduce(1, *)
-            let flat = try addTensor(name: "\(out)/rows", shape: [rows, columns], type: .float32)
+            let flat = try addTensor(name: "\(out)/rows", shape: [rows, columns], type: try type(input),
+                                     quantization: quantization(of: input, perm: [0]))
             emit(.reshape, inputs: [try tensorInSourceOrder(input), try int32Constant([rows, columns], name: "\(out)/rows_shape")],
                  outputs: [flat], options: .reshape(newShape: [Int32(rows), Int32(columns)]))
-            let normalized = try addTensor(name: "\(out)/normalized", shape: [rows, columns], type: .float32)
+            let normalized = try addTensor(name: "\(out)/normalized", shape: [rows, columns], type: try type(out),
+                                           quantization: quantization(of: out, perm: [0]))
             emit(op, inputs: [flat], outputs: [normalized], options: options)
             let y = try define(out, perm: Permutation.identity(rank))
             emit(.reshape, inputs: [normalized, try int32Constant(shape, name: "\(out)/shape")], outputs: [y],

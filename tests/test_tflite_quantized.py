@@ -1,0 +1,166 @@
+"""`ferry convert --target tflite` in every quantization mode, run in LiteRT (ai-edge-litert).
+
+For each fixture and mode, Ferry converts the model (int8 with the fixture's calibration data
+and the default drift budget, so layers the budget keeps in float appear between QUANTIZE and
+DEQUANTIZE), then LiteRT's reference kernels and its default (optimized, XNNPACK) resolver run
+the file on eval samples, and so does Ferry's reference core reading the same file (`ferry run
+--arithmetic double|single`, the integer kernels with either requantization rounding).
+
+- int8 with int8 inputs/outputs and no float layers (`--max-drift none`): LiteRT's reference
+  kernels give integers within 1 step of Ferry's double-rounding emulation (which TFLite builds
+  use by default); the test prints how many values each rounding variant matched exactly.
+  LiteRT's optimized int8 kernels are not bit-exact with its own reference kernels (the steps
+  they differ by are printed, not bounded).
+- int8 under the default drift budget (float layers between QUANTIZE/DEQUANTIZE, float I/O):
+  output cosine ≥ 0.99 to Ferry's prediction (float rounding differences in the float layers
+  flip quantization steps downstream).
+- fp16: within 1e-4 of the output range (float kernels on float16-stored weights).
+- dynamic (hybrid ops): LiteRT quantizes activations on the fly, which Ferry's reference does
+  not emulate; the test bounds the extra drift (cosine ≥ 0.95 to Ferry's prediction).
+Fixtures that have no TFLite form (Erf outside GELU, LSTM) skip with Ferry's error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+FERRY = os.environ.get("FERRY_BIN", str(ROOT / ".build" / "release" / "ferry"))
+SAMPLES = 4
+NAMES = sorted(p.parent.name for p in FIXTURES.glob("*/model.onnx"))
+MODES = ["int8", "int8-io", "fp16", "dynamic"]
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a.ravel(), b.ravel()) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-30))
+CACHE: dict[tuple[str, str], pathlib.Path | str] = {}
+
+
+def convert(name: str, mode: str, tmp_root: pathlib.Path) -> pathlib.Path:
+    key = (name, mode)
+    if key not in CACHE:
+        out = tmp_root / f"{name}-{mode}"
+        quantize = "int8" if mode.startswith("int8") else mode
+        args = [FERRY, "convert", str(FIXTURES / name / "model.onnx"), "--out", str(out), "--target", "tflite",
+                "--quantize", quantize, "--data", str(FIXTURES / name / "eval.npz"), "--max-samples", "16"]
+        if quantize == "int8":
+            calibration = FIXTURES / name / "calibration.npz"
+            args += ["--calibration", str(calibration if calibration.exists() else FIXTURES / name / "eval.npz")]
+        if mode == "int8-io":
+            args += ["--io", "int8", "--max-drift", "none"]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=900)
+        CACHE[key] = out / "model.tflite" if (out / "model.tflite").exists() else (result.stderr.strip() or result.stdout.strip())
+    value = CACHE[key]
+    if isinstance(value, str):
+        assert "has no TFLite form" in value or "no TFLite builtin" in value, value
+        pytest.skip(value.splitlines()[-1])
+    return value
+
+
+@pytest.fixture(scope="module")
+def tmp_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("tflite-quantized")
+
+
+def litert(path: pathlib.Path, reference: bool):
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    resolver = OpResolverType.BUILTIN_REF if reference else OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+    runner = Interpreter(model_path=str(path), experimental_op_resolver_type=resolver, num_threads=1)
+    runner.allocate_tensors()
+    return runner
+
+
+def ferry_run(path: pathlib.Path, feeds: dict[str, np.ndarray], arithmetic: str, tmp: pathlib.Path) -> dict[str, np.ndarray]:
+    args = [FERRY, "run", str(path), "--output-dir", str(tmp), "--arithmetic", arithmetic]
+    for index, (name, value) in enumerate(feeds.items()):
+        file = tmp / f"input_{index}.npy"
+        np.save(file, value)
+        args += ["--input", f"{name}={file}"]
+    subprocess.run(args, check=True, capture_output=True, timeout=300)
+    mapping = json.loads((tmp / "outputs.json").read_text())
+    return {entry["name"]: np.load(tmp / entry["file"]) for entry in mapping["outputs"]}
+
+
+def quantize_input(value: np.ndarray, detail: dict) -> np.ndarray:
+    scale, zero = detail["quantization"]
+    if scale == 0:
+        return value.astype(detail["dtype"])
+    info = np.iinfo(detail["dtype"])
+    return np.clip(np.round(value / scale) + zero, info.min, info.max).astype(detail["dtype"])
+
+
+def output_steps(runner) -> dict[str, float]:
+    """The quantization step of each float output written by a DEQUANTIZE (1.0 for integer outputs)."""
+    tensors = {t["index"]: t for t in runner.get_tensor_details()}
+    steps = {}
+    for op in runner._get_ops_details():
+        if op["op_name"] == "DEQUANTIZE":
+            source = tensors[op["inputs"][0]]
+            steps[tensors[op["outputs"][0]]["name"]] = source["quantization"][0] or 0.0
+    return steps
+
+
+@pytest.mark.parametrize("reference", [True, False], ids=["ref-kernels", "optimized-kernels"])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", NAMES)
+def test_litert_computes_what_ferry_predicts(name, mode, reference, tmp_root, tmp_path):
+    if name == "mobilenet_v3_small_w050" and mode == "int8-io" and reference:
+        pytest.xfail("known gap: Ferry runs int8 HardSwish as dequantize → float → quantize, not TFLite's fixed-point "
+                     "kernel; a step here and there across 10 HardSwish layers reaches 7 steps at the logits")
+    path = convert(name, mode, tmp_root)
+    runner = litert(path, reference)
+    signature = runner.get_signature_runner()
+    details = {d["name"]: d for d in runner.get_input_details()}
+    steps = output_steps(runner)
+    exact = {"double": 0, "single": 0}
+    total = 0
+    worst_steps = 0.0
+    with np.load(FIXTURES / name / "eval.npz") as data:
+        for index in range(min(SAMPLES, min(len(data[k]) for k in data.files if k != "labels"))):
+            feeds = {n: quantize_input(data[n][index:index + 1], d) for n, d in details.items()}
+            got = signature(**feeds)
+            ours = ferry_run(path, feeds, "double", tmp_path)
+            single = ferry_run(path, feeds, "single", tmp_path) if mode.startswith("int8") else ours
+            for output, expected in ours.items():
+                actual = got[output]
+                assert actual.shape == expected.shape and actual.dtype == expected.dtype, (output, actual.shape, expected.shape)
+                if actual.dtype.kind in "iu" and mode.startswith("int8"):
+                    difference = np.abs(actual.astype(np.int64) - expected.astype(np.int64))
+                    exact["double"] += int((difference == 0).sum())
+                    exact["single"] += int((actual == single[output]).sum())
+                    total += actual.size
+                    worst_steps = max(worst_steps, float(difference.max()))
+                    if reference:
+                        assert difference.max() <= 1, f"{output} sample {index}: {difference.max()} steps from Ferry's integer emulation"
+                    continue
+                if actual.dtype.kind in "iu":
+                    np.testing.assert_array_equal(actual, expected)
+                    continue
+                a, e = actual.astype(np.float64), expected.astype(np.float64)
+                if mode == "fp16":
+                    span = max(float(e.max() - e.min()), 1e-6)
+                    assert np.abs(a - e).max() / span <= 1e-4, f"{output} sample {index}"
+                    continue
+                agreement = cosine(a, e)
+                if output in steps:
+                    worst_steps = max(worst_steps, float(np.abs(a - e).max() / steps[output]))
+                # int8 under the default budget mixes float layers with integer ones: float
+                # rounding differences flip quantization steps, so the bound is on the output.
+                # Hybrid (dynamic) kernels quantize activations on the fly, which Ferry's
+                # weights-only prediction does not emulate.
+                bound = 0.99 if mode == "int8" else 0.95
+                assert agreement >= bound, f"{output} sample {index}: cosine {agreement:.4f} to Ferry's prediction"
+    kernels = "reference" if reference else "optimized"
+    if total:
+        print(f"{name} {mode} ({kernels} kernels): LiteRT matched Ferry's double rounding exactly in {exact['double']}/{total} "
+              f"values, single rounding in {exact['single']}/{total}; worst {worst_steps:g} steps")
+    elif worst_steps:
+        print(f"{name} {mode} ({kernels} kernels): worst {worst_steps:g} output steps from Ferry")
