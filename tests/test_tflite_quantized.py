@@ -112,9 +112,6 @@ def output_steps(runner) -> dict[str, float]:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", NAMES)
 def test_litert_computes_what_ferry_predicts(name, mode, reference, tmp_root, tmp_path):
-    if name == "mobilenet_v3_small_w050" and mode == "int8-io" and reference:
-        pytest.xfail("known gap: Ferry runs int8 HardSwish as dequantize → float → quantize, not TFLite's fixed-point "
-                     "kernel; a step here and there across 10 HardSwish layers reaches 7 steps at the logits")
     path = convert(name, mode, tmp_root)
     runner = litert(path, reference)
     signature = runner.get_signature_runner()

@@ -1,6 +1,25 @@
 import FerryIR
+import FerryRuntime
 
 extension Model {
+    /// The model and session options that compute what `options` asks and also output every
+    /// intermediate value. Integer arithmetic is lowered first: once every value is a graph
+    /// output, the lowering must keep each one and would lower nothing.
+    public func exposingIntermediates(for options: SessionOptions) throws -> (Model, SessionOptions) {
+        var model = self, options = options
+        if let rounding = options.integerArithmetic {
+            var graph = model.graph
+            do {
+                try graph.sortAndVerify()
+            } catch let error as GraphError {
+                throw RuntimeError.graph(error)
+            }
+            model.graph = try IntegerLowering.lower(graph, rounding: rounding)
+            options.integerArithmetic = nil
+        }
+        return (model.exposingIntermediates(), options)
+    }
+
     /// A copy whose graph also outputs every value its nodes compute (main graph only), after the
     /// original outputs, so one run yields the intermediates for per-layer drift. The runtime
     /// keeps graph outputs alive, so nothing else changes.

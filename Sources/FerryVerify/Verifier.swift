@@ -53,7 +53,8 @@ public final class Verifier {
         if let pair = sessions[exposing] { return pair }
         func make(_ model: Model, _ options: SessionOptions, _ label: String) throws -> InferenceSession {
             do {
-                return try InferenceSession(model: exposing ? model.exposingIntermediates() : model, options: options)
+                let (model, options) = exposing ? try model.exposingIntermediates(for: options) : (model, options)
+                return try InferenceSession(model: model, options: options)
             } catch let error as RuntimeError {
                 throw VerifyError.model(label, message: error.description)
             }

@@ -87,6 +87,34 @@ public struct QDQQuantizer: GraphPass {
         var order: [String] = []
     }
 
+    /// The nodes of every erf-based GELU, x · ½(1 + erf(x / √2)): they stay float as one unit,
+    /// since TFLite runs the pattern as one GELU op and has no ERF, and quantizing its Add and
+    /// Mul would split it.
+    func erfGeluNodes(_ graph: Graph, consumers: [String: [Int]]) -> Set<Int> {
+        let producers = graph.producers()
+        var nodes = Set<Int>()
+        for (index, node) in graph.nodes.enumerated() where node.opType == "Erf" && node.domain.isEmpty {
+            nodes.insert(index)
+            if let pre = producers[node.inputs[0]], ["Div", "Mul"].contains(graph.nodes[pre].opType) { nodes.insert(pre) }
+            var frontier = node.outputs
+            for _ in 0..<3 {
+                var next: [String] = []
+                for value in frontier {
+                    for reader in consumers[value] ?? [] where ["Add", "Mul"].contains(graph.nodes[reader].opType) {
+                        nodes.insert(reader)
+                        next += graph.nodes[reader].outputs
+                        // The ½·x factor of the x·½ · (1 + erf) spelling.
+                        for input in graph.nodes[reader].inputs where input != value {
+                            if let half = producers[input], graph.nodes[half].opType == "Mul" { nodes.insert(half) }
+                        }
+                    }
+                }
+                frontier = next
+            }
+        }
+        return nodes
+    }
+
     /// Chooses the quantized nodes and the parameters of every activation they read or write.
     func planTensors(_ graph: Graph) -> Plan {
         var plan = Plan()
@@ -110,6 +138,7 @@ public struct QDQQuantizer: GraphPass {
             }
             plan.nodes.insert(index)
         }
+        plan.nodes.subtract(erfGeluNodes(graph, consumers: consumers))
         // A Relu/Clip that alone reads a weighted or arithmetic output is fused into it: the
         // intermediate is never quantized (TFLite's fused activation).
         var fused = Set<String>()

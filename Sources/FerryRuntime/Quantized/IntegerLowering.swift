@@ -258,12 +258,33 @@ private struct Rewriter {
             attributes["activation_max"] = .int(hi)
             return Replacement(node: Node(name: node.name, opType: "IntegerAveragePool", domain: "ai.ferry", inputs: [x.name],
                                           outputs: [sink.output], attributes: attributes), removed: [index] + sink.removed)
-        case "GlobalAveragePool":
+        case "HardSwish":
             guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor, let sink = sink(output), sink.activation == nil else { return nil }
-            return Replacement(node: Node(name: node.name, opType: "IntegerMean", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
+            return Replacement(node: Node(name: node.name, opType: "IntegerHardSwish", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
                                           attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
-                                                       "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint),
-                                                       "rounding": .string(rounding.rawValue)]),
+                                                       "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint)]),
+                               removed: [index] + sink.removed)
+        case "GlobalAveragePool", "ReduceMean":
+            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor, let sink = sink(output), sink.activation == nil else { return nil }
+            var attributes: [String: Attribute] = ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
+                                                   "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint),
+                                                   "rounding": .string(rounding.rawValue)]
+            if node.opType == "ReduceMean" {
+                // Axes from the attribute (opset < 18) or a constant input; none means all.
+                if let axesName = node.input(1) {
+                    guard let axes = graph.initializers[axesName] else { return nil }
+                    attributes["axes"] = .ints(axes.integers())
+                } else if case .ints(let axes)? = node.attributes["axes"] {
+                    attributes["axes"] = .ints(axes)
+                } else {
+                    guard let rank = graph.initializers[x.name]?.rank ?? nil as Int? else { return nil }
+                    attributes["axes"] = .ints(Array(0..<rank))
+                }
+                if case .int(let noop)? = node.attributes["noop_with_empty_axes"], noop != 0 { return nil }
+                if case .int(let keep)? = node.attributes["keepdims"] { attributes["keepdims"] = .int(keep) }
+            }
+            return Replacement(node: Node(name: node.name, opType: "IntegerMean", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
+                                          attributes: attributes),
                                removed: [index] + sink.removed)
         default:
             guard IntegerLowering.keepsScale.contains(node.opType), node.outputs.count == 1,

@@ -14,6 +14,12 @@ struct Requantizer: Sendable {
     let shift: Int32
     let single: Int32
 
+    init(multiplier: Int32, shift: Int32, rounding: IntegerRounding) {
+        self.multiplier = multiplier
+        self.shift = shift
+        single = rounding == .single ? 1 : 0
+    }
+
     init(_ real: Double, _ rounding: IntegerRounding) {
         var m: Int32 = 0
         var s: Int32 = 0

@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads (results are identical for any count).")
     var threads: Int = 1
 
+    @Flag(name: .customLong("all-values"), help: "With --output-dir, also write every intermediate value (for finding where two runtimes part).")
+    var allValues = false
+
     @Option(help: ArgumentHelp("How quantized ops compute: auto (integer kernels with double rounding for .tflite, QDQ float for .onnx), float, double or single.", valueName: "mode"))
     var arithmetic: String = "auto"
 
@@ -37,7 +40,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let (_, session) = try makeSession(path: model, threads: threads, arithmetic: arithmetic)
+            let (_, session) = try makeSession(path: model, threads: threads, arithmetic: arithmetic, exposingIntermediates: allValues)
             let feeds = try loadInputs(inputs)
             let outputs = try session.run(feeds)
             if let outputDir {

@@ -1,4 +1,5 @@
 import FerryIR
+import FerryVerify
 import FerryRuntime
 import Foundation
 import ONNXFormat
@@ -9,8 +10,8 @@ import TFLiteFormat
 /// rounding (what TFLite and TFLM builds use by default) and an ONNX file's QDQ nodes as ONNX
 /// Runtime does (float between the quantize steps); "double"/"single" force integer kernels
 /// with that requantization rounding; "float" forces the QDQ float form.
-func makeSession(path: String, threads: Int, arithmetic: String = "auto") throws -> (Model, InferenceSession) {
-    let model = try loadModel(path: path)
+func makeSession(path: String, threads: Int, arithmetic: String = "auto", exposingIntermediates: Bool = false) throws -> (Model, InferenceSession) {
+    var model = try loadModel(path: path)
     var options = SessionOptions(threads: threads)
     switch arithmetic {
     case "auto": options.integerArithmetic = modelFormat(path: path) == "tflite" ? .double : nil
@@ -22,6 +23,7 @@ func makeSession(path: String, threads: Int, arithmetic: String = "auto") throws
         options.integerArithmetic = rounding
     }
     do {
+        if exposingIntermediates { (model, options) = try model.exposingIntermediates(for: options) }
         return (model, try InferenceSession(model: model, options: options))
     } catch let error as RuntimeError {
         throw CLIError("\(path): \(error)")
