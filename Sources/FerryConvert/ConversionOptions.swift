@@ -9,12 +9,15 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
     case onnx
     /// TensorFlow Lite / LiteRT: `DIR/model.tflite` (NHWC flatbuffer, schema 3).
     case tflite
+    /// TensorFlow Lite Micro: `DIR/model.tflite` plus `model_data.cc/.h` (the arena size),
+    /// `model_ops.h` (the op resolver) and `main.cc`.
+    case tflm
 
     /// The output file name inside the output folder (a contract for scripts).
     public var fileName: String {
         switch self {
         case .onnx: return "model.onnx"
-        case .tflite: return "model.tflite"
+        case .tflite, .tflm: return "model.tflite"
         }
     }
 
@@ -24,6 +27,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         switch self {
         case .onnx: return nil
         case .tflite: return TFLiteTarget()
+        case .tflm: return TFLMTarget()
         }
     }
 
@@ -33,7 +37,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
     public func integerArithmetic(_ rounding: IntegerRounding) -> IntegerRounding? {
         switch self {
         case .onnx: return nil
-        case .tflite: return rounding
+        case .tflite, .tflm: return rounding
         }
     }
 }

@@ -22,7 +22,16 @@ public enum TFLiteTensorType: Int8, Sendable, CaseIterable, CustomStringConverti
     case int4 = 17
     case bfloat16 = 18
 
-    public var description: String { String(describing: self).uppercased() }
+    /// The schema's name (FLOAT32, INT8, …).
+    public var description: String {
+        let names: [TFLiteTensorType: String] = [
+            .float32: "FLOAT32", .float16: "FLOAT16", .int32: "INT32", .uint8: "UINT8", .int64: "INT64", .string: "STRING",
+            .bool: "BOOL", .int16: "INT16", .complex64: "COMPLEX64", .int8: "INT8", .float64: "FLOAT64",
+            .complex128: "COMPLEX128", .uint64: "UINT64", .resource: "RESOURCE", .variant: "VARIANT", .uint32: "UINT32",
+            .uint16: "UINT16", .int4: "INT4", .bfloat16: "BFLOAT16",
+        ]
+        return names[self] ?? "TYPE_\(rawValue)"
+    }
 
     /// The IR element type, when the IR has one.
     public var dataType: DataType? {
