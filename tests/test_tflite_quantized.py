@@ -123,6 +123,7 @@ def test_litert_computes_what_ferry_predicts(name, mode, reference, tmp_root, tm
     with np.load(FIXTURES / name / "eval.npz") as data:
         for index in range(min(SAMPLES, min(len(data[k]) for k in data.files if k != "labels"))):
             feeds = {n: quantize_input(data[n][index:index + 1], d) for n, d in details.items()}
+            runner.reset_all_variables()  # LSTM state lives in variable tensors between invocations
             got = signature(**feeds)
             ours = ferry_run(path, feeds, "double", tmp_path)
             single = ferry_run(path, feeds, "single", tmp_path) if mode.startswith("int8") else ours

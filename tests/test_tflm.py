@@ -27,7 +27,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 FERRY = os.environ.get("FERRY_BIN", str(ROOT / ".build" / "release" / "ferry"))
 NAMES = sorted(p.parent.name for p in FIXTURES.glob("*/model.onnx"))
-REFUSED = {"sklearn_mlp": "INT64", "transformer_encoder": "GELU", "lstm": "LSTM"}
+REFUSED = {"sklearn_mlp": "INT64", "transformer_encoder": "GELU"}
 SAMPLES = 4
 CACHE: dict[tuple[str, str], object] = {}
 

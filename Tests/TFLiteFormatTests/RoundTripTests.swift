@@ -40,6 +40,30 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    /// Ops with no TFLite form (a backward LSTM, an Erf outside GELU, a grouped convolution)
+    /// are refused with the node's name, never written as something else.
+    func testUnmappableOpsNameTheirNode() throws {
+        let x = ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [1, 4, 6, 6]))
+        let seq = ValueInfo(name: "seq", type: ValueType(dataType: .float32, dims: [5, 1, 3]))
+        func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, values: [Float](repeating: 0.25, count: shape.reduce(1, *))) }
+        let cases: [(Graph, String)] = [
+            (Graph(name: "g", nodes: [Node(name: "backward lstm", opType: "LSTM", inputs: ["seq", "W", "R"], outputs: ["y"],
+                                           attributes: ["hidden_size": .int(2), "direction": .string("reverse")])],
+                   inputs: [seq], outputs: [ValueInfo(name: "y", type: nil)],
+                   initializers: ["W": zeros([1, 8, 3]), "R": zeros([1, 8, 2])]), "backward lstm"),
+            (Graph(name: "g", nodes: [Node(name: "lone erf", opType: "Erf", inputs: ["x"], outputs: ["y"])],
+                   inputs: [x], outputs: [ValueInfo(name: "y", type: nil)]), "lone erf"),
+            (Graph(name: "g", nodes: [Node(name: "grouped", opType: "Conv", inputs: ["x", "w"], outputs: ["y"],
+                                           attributes: ["group": .int(2), "kernel_shape": .ints([1, 1])])],
+                   inputs: [x], outputs: [ValueInfo(name: "y", type: nil)], initializers: ["w": zeros([4, 2, 1, 1])]), "grouped"),
+        ]
+        for (graph, node) in cases {
+            XCTAssertThrowsError(try TFLiteExporter.export(Model(graph: graph, opsets: ["": 17]))) { error in
+                XCTAssertTrue("\(error)".contains(node), "\(error)")
+            }
+        }
+    }
+
     /// Every exported fixture, mutated many times, must be refused or read — never crash —
     /// through the reader and the importer.
     func testMutatedExportsNeverCrashReaderOrImporter() throws {

@@ -46,6 +46,12 @@ struct Attributes {
         return string
     }
 
+    func strings(_ name: String) throws -> [String]? {
+        guard let value = node.attributes[name] else { return nil }
+        guard case .strings(let strings) = value else { throw wrongType(name, "strings", value) }
+        return strings
+    }
+
     func tensor(_ name: String) throws -> Tensor? {
         guard let value = node.attributes[name] else { return nil }
         guard case .tensor(let tensor) = value else { throw wrongType(name, "tensor", value) }

@@ -38,6 +38,7 @@ enum TFLiteLowerings {
         "LayerNormalization": { e, _, n in try e.lowerLayerNormalization(n) },
         "LeakyRelu": { e, _, n in try e.lowerLeakyRelu(n) },
         "Log": { e, _, n in try e.lowerUnary(n, .log) },
+        "LSTM": { e, _, n in try e.lowerLSTM(n) },
         "LogSoftmax": { e, _, n in try e.lowerSoftmax(n, log: true) },
         "MatMul": { e, _, n in e.isQuantizedFullyConnected(n) ? try e.lowerQuantizedFullyConnected(n) : try e.lowerMatMul(n) },
         "Max": { e, _, n in try e.lowerVariadic(n, .maximum, .empty(.maximumMinimum)) },

@@ -150,6 +150,8 @@ extension ImportBuilder {
         case (.depthwiseConv2D, .depthwiseConv2D(let o)):
             try conv(op, padding: o.padding, strides: [o.strideH, o.strideW], dilations: [o.dilationH, o.dilationW],
                      filterPerm: [3, 0, 1, 2], group: try shape(try tensorIndex(op, 0), rank: 4)[3], activation: o.activation, nchw: nchw, input: input)
+        case (.unidirectionalSequenceLSTM, .unidirectionalSequenceLSTM(let o)):
+            try sequenceLSTM(op, o, out: out, fail: fail)
         case (.transposeConv, .transposeConv(let o)):
             try transposeConv(op, o, nchw: nchw, input: input, fail: fail)
         case (.maxPool2D, .pool2D(let o)), (.averagePool2D, .pool2D(let o)):
@@ -237,6 +239,40 @@ extension ImportBuilder {
             node("Conv", [x, filter] + bias, [y], ["strides": .ints(s), "dilations": .ints(d), "pads": .ints(pads),
                                                   "group": .int(group), "kernel_shape": .ints(kernel)])
         }
+    }
+
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM as an ONNX LSTM: per-gate weights (TFLite order input,
+    /// forget, cell, output) concatenated in ONNX's i, o, f, c order; the states start at zero.
+    private func sequenceLSTM(_ op: TFLiteOperator, _ o: TFLiteOptions.SequenceLSTM, out: String, fail: (String) -> TFLiteImportError) throws {
+        guard op.inputs.count >= 20 else { throw fail("\(op.inputs.count) inputs, expected 20 or 24") }
+        guard o.activation == .tanh, o.cellClip == 0, o.projectionClip == 0 else { throw fail("activation other than tanh, or clipping") }
+        guard op.inputs[1] >= 0 else { throw fail("coupled input and forget gates (CIFG)") }
+        guard op.inputs[16] < 0, op.inputs[17] < 0 else { throw fail("a projection layer") }
+        guard op.inputs.count < 21 || op.inputs[20...].allSatisfy({ $0 < 0 }) else { throw fail("layer normalization") }
+        let x = name(op.inputs[0])
+        let hidden = try shape(op.inputs[2], rank: 2)[0]
+        // ONNX gate order i, o, f, c from TFLite's input, forget, cell, output positions.
+        let order = [0, 3, 1, 2]
+        func stacked(_ first: Int, hint: String) -> String {
+            let parts = order.map { name(op.inputs[first + $0]) }
+            let joined = node("Concat", parts, [fresh("\(out)/\(hint)_rows")], ["axis": .int(0)])[0]
+            return node("Unsqueeze", [joined, int64s([0], hint: "axes")], [fresh("\(out)/\(hint)")])[0]
+        }
+        let w = stacked(1, hint: "W"), r = stacked(5, hint: "R")
+        let biases = order.map { name(op.inputs[12 + $0]) }
+        let zeros = addConstant(Tensor(shape: [4 * hidden], values: [Float](repeating: 0, count: 4 * hidden)), hint: "recurrent_bias")
+        let b = node("Unsqueeze", [node("Concat", biases + [zeros], [fresh("\(out)/B_flat")], ["axis": .int(0)])[0], int64s([0], hint: "axes")],
+                     [fresh("\(out)/B")])[0]
+        var inputs = [x, w, r, b, "", "", ""]
+        if op.inputs[9] >= 0 || op.inputs[10] >= 0 || op.inputs[11] >= 0 {
+            guard op.inputs[9] >= 0, op.inputs[10] >= 0, op.inputs[11] >= 0 else { throw fail("some but not all peephole weights") }
+            // ONNX P is i, o, f; TFLite gives cell_to_input, cell_to_forget, cell_to_output.
+            let p = node("Concat", [name(op.inputs[9]), name(op.inputs[11]), name(op.inputs[10])], [fresh("\(out)/P_flat")], ["axis": .int(0)])[0]
+            inputs.append(node("Unsqueeze", [p, int64s([0], hint: "axes")], [fresh("\(out)/P")])[0])
+        }
+        let y = fresh("\(out)/Y")
+        node("LSTM", inputs, [y], ["hidden_size": .int(hidden), "layout": .int(o.timeMajor ? 0 : 1)])
+        node("Reshape", [y, int64s(try shape(op.outputs[0]), hint: "shape")], [out])
     }
 
     private func transposeConv(_ op: TFLiteOperator, _ o: TFLiteOptions.TransposeConv,

@@ -16,6 +16,7 @@ public enum TFLMKernels {
         .sin: "AddSin", .slice: "AddSlice", .softmax: "AddSoftmax", .spaceToDepth: "AddSpaceToDepth", .split: "AddSplit",
         .splitV: "AddSplitV", .sqrt: "AddSqrt", .squeeze: "AddSqueeze", .stridedSlice: "AddStridedSlice", .sub: "AddSub",
         .sum: "AddSum", .tanh: "AddTanh", .transpose: "AddTranspose", .transposeConv: "AddTransposeConv",
+        .unidirectionalSequenceLSTM: "AddUnidirectionalSequenceLSTM",
     ]
 
     /// Element types TFLM's kernels take.

@@ -32,10 +32,25 @@ public enum TFLiteOptions: Equatable, Sendable {
     case gelu(approximate: Bool)
     case spaceToDepth(blockSize: Int32)
     case depthToSpace(blockSize: Int32)
+    case unidirectionalSequenceLSTM(SequenceLSTM)
     /// An options table with no fields, by union type.
     case empty(EmptyKind)
     /// A union type this library does not model; kept so that reading never loses the fact.
     case unsupported(type: UInt8)
+
+    /// `UnidirectionalSequenceLSTMOptions`.
+    public struct SequenceLSTM: Equatable, Sendable {
+        public var activation: TFLiteActivation
+        public var cellClip: Float
+        public var projectionClip: Float
+        public var timeMajor: Bool
+        public var asymmetricQuantizeInputs: Bool
+        public init(activation: TFLiteActivation, cellClip: Float = 0, projectionClip: Float = 0, timeMajor: Bool,
+                    asymmetricQuantizeInputs: Bool = false) {
+            self.activation = activation; self.cellClip = cellClip; self.projectionClip = projectionClip
+            self.timeMajor = timeMajor; self.asymmetricQuantizeInputs = asymmetricQuantizeInputs
+        }
+    }
 
     public struct Conv2D: Equatable, Sendable {
         public var padding: TFLitePadding
@@ -138,6 +153,7 @@ public enum TFLiteOptions: Equatable, Sendable {
         case .resizeNearestNeighbor: return 74
         case .leakyRelu: return 75
         case .splitV: return 79
+        case .unidirectionalSequenceLSTM: return 71
         case .depthToSpace: return 94
         case .batchMatMul: return 101
         case .gelu: return 116

@@ -63,6 +63,8 @@ extension TFLiteReader {
         case 79: return .splitV(numSplits: try int(0))
         case 94: return .depthToSpace(blockSize: try int(0))
         case 101: return .batchMatMul(adjointX: try bool(0), adjointY: try bool(1))
+        case 71: return .unidirectionalSequenceLSTM(.init(activation: try activation(0), cellClip: try float(1), projectionClip: try float(2),
+                                                          timeMajor: try bool(3), asymmetricQuantizeInputs: try bool(4)))
         case 116: return .gelu(approximate: try bool(0))
         default: return .unsupported(type: type)
         }

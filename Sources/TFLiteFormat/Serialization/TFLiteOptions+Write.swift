@@ -114,6 +114,14 @@ extension TFLiteWriter {
             return table(1) { $0.add(0, approximate, default: false) }
         case .spaceToDepth(let size), .depthToSpace(let size):
             return table(1) { $0.add(0, size, default: 0) }
+        case .unidirectionalSequenceLSTM(let o):
+            return table(5) {
+                $0.add(0, o.activation.rawValue, default: 0)
+                $0.add(1, o.cellClip, default: 0)
+                $0.add(2, o.projectionClip, default: 0)
+                $0.add(3, o.timeMajor, default: false)
+                $0.add(4, o.asymmetricQuantizeInputs, default: false)
+            }
         }
     }
 }
