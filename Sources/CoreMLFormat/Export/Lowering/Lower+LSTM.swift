@@ -1,0 +1,59 @@
+import FerryIR
+
+extension MILEmitter {
+    /// A forward, single-direction ONNX LSTM (layout 0, default activations, no peepholes or
+    /// sequence lengths) as MIL's lstm: gates reordered from ONNX's i,o,f,c to MIL's i,f,o,z, the
+    /// two biases summed, and the direction axis of states and outputs reshaped away and back.
+    func lowerLSTM(_ node: Node) throws {
+        let attributes = Attributes(node)
+        guard try attributes.string("direction", default: "forward") == "forward" else { throw unsupported(node, "only direction 'forward' is mapped") }
+        guard try attributes.int("layout", default: 0) == 0 else { throw unsupported(node, "layout 1 (batch first)") }
+        guard try attributes.int("input_forget", default: 0) == 0, try attributes.float("clip") == nil else { throw unsupported(node, "input_forget or clip") }
+        if let activations = node.attributes["activations"], case .strings(let names) = activations, names != ["Sigmoid", "Tanh", "Tanh"] {
+            throw unsupported(node, "activations \(names)")
+        }
+        guard node.input(4) == nil, node.input(7) == nil else { throw unsupported(node, "sequence_lens or peepholes") }
+        let w = try constantInput(node, 1), r = try constantInput(node, 2)
+        guard w.rank == 3, w.shape[0] == 1 else { throw unsupported(node, "W of shape \(w.shape)") }
+        let hidden = r.shape[2], inputSize = w.shape[2]
+        let xShape = try staticShape(node.inputs[0], node)
+        let (steps, batch) = (xShape[0], xShape[1])
+        func reorder(_ tensor: Tensor, columns: Int) -> [Float] {
+            let values = tensor.doubles().map { Float($0) }
+            let block = hidden * columns
+            return [0, 2, 1, 3].flatMap { values[($0 * block)..<(($0 + 1) * block)] }
+        }
+        let out = node.outputs.first { !$0.isEmpty } ?? node.name
+        var bias = [Float](repeating: 0, count: 4 * hidden)
+        if node.input(3) != nil {
+            let b = try constantInput(node, 3).doubles().map { Float($0) }
+            let summed = Tensor(shape: [4 * hidden], values: (0..<(4 * hidden)).map { b[$0] + b[$0 + 4 * hidden] })
+            bias = reorder(summed, columns: 1)
+        }
+        func state(_ index: Int, _ label: String) throws -> String {
+            guard let name = node.input(index) else {
+                return floats([Float](repeating: 0, count: batch * hidden), shape: [batch, hidden], name: "\(out)_\(label)")
+            }
+            return op("reshape", [("x", try value(name, node)), ("shape", int32s([batch, hidden], name: "\(out)_\(label)_shape"))],
+                      output: "\(out)_\(label)", MILTensorType(floatType, [batch, hidden]))
+        }
+        let h0 = try state(5, "initial_h"), c0 = try state(6, "initial_c")
+        let results = op("lstm", [
+            ("x", try input(node, 0)), ("initial_h", h0), ("initial_c", c0),
+            ("weight_ih", floats(reorder(w, columns: inputSize), shape: [4 * hidden, inputSize], name: node.inputs[1])),
+            ("weight_hh", floats(reorder(r, columns: hidden), shape: [4 * hidden, hidden], name: node.inputs[2])),
+            ("bias", floats(bias, shape: [4 * hidden], name: "\(out)_bias")),
+            ("direction", string("forward", name: "\(out)_direction")),
+            ("output_sequence", bool(true, name: "\(out)_output_sequence")),
+            ("recurrent_activation", string("sigmoid", name: "\(out)_recurrent_activation")),
+            ("cell_activation", string("tanh", name: "\(out)_cell_activation")),
+            ("activation", string("tanh", name: "\(out)_activation")),
+        ], outputs: [("\(out)_sequence", MILTensorType(floatType, [steps, batch, hidden])),
+                     ("\(out)_h", MILTensorType(floatType, [batch, hidden])), ("\(out)_c", MILTensorType(floatType, [batch, hidden]))])
+        let shapes = [[steps, 1, batch, hidden], [1, batch, hidden], [1, batch, hidden]]
+        for (index, name) in node.outputs.enumerated() where !name.isEmpty && index < 3 {
+            values[name] = op("reshape", [("x", results[index]), ("shape", int32s(shapes[index], name: name + "_shape"))],
+                              output: name, MILTensorType(floatType, shapes[index].map { $0 }))
+        }
+    }
+}
