@@ -38,6 +38,8 @@ public enum CoreMLExporter {
                 e.values[input.name] = name
             }
         }
+        // Output names first, so no intermediate value takes them.
+        let outputNames = prepared.graph.outputs.map { e.identifiers.fresh($0.name) }
         for node in prepared.graph.nodes {
             guard node.domain.isEmpty || node.domain == "ai.onnx", let lowering = MILLowerings.table[node.opType] else {
                 throw CoreMLExportError.unsupportedOp(node: node.label, op: node.opType, reason: "no MIL op is mapped for this op")
@@ -45,18 +47,17 @@ public enum CoreMLExporter {
             try lowering(e, node)
         }
         var outputs: [String] = []
-        for output in prepared.graph.outputs {
+        for (output, name) in zip(prepared.graph.outputs, outputNames) {
             let value = try e.value(output.name, Node(name: output.name, opType: "output", inputs: [], outputs: []))
             guard let sourceType = prepared.types[output.name], let type = e.types[value] else {
                 throw CoreMLExportError.preparation("graph output '\(output.name)' has no type")
             }
             let feature = try featureType(sourceType.dataType, value: output.name)
-            let name = e.identifiers.fresh(output.name)
             if type.dataType != feature.milType {
                 e.op("cast", [("x", value), ("dtype", e.string(feature.milType.description, name: name + "_dtype"))],
-                     output: name, MILTensorType(feature.milType, type.shape))
+                     output: name, MILTensorType(feature.milType, type.shape), reserved: true)
             } else {
-                e.op("identity", [("x", value)], output: name, type)
+                e.op("identity", [("x", value)], output: name, type, reserved: true)
             }
             outputs.append(name)
             description.outputs.append(FeatureDescription(name: name, shortDescription: output.name, dataType: feature,

@@ -141,8 +141,9 @@ final class MILEmitter {
 
     /// Appends an op with one output named after IR value `output` (or `name`), returns its MIL name.
     @discardableResult
-    func op(_ type: String, _ inputs: [(String, String)], output: String, _ outputType: MILTensorType, tuple: [(String, [String])] = []) -> String {
-        let name = identifiers.fresh(output)
+    func op(_ type: String, _ inputs: [(String, String)], output: String, _ outputType: MILTensorType, tuple: [(String, [String])] = [],
+            reserved: Bool = false) -> String {
+        let name = reserved ? output : identifiers.fresh(output)
         var bound = inputs.map { (parameter: $0.0, arguments: [MILArgument.name($0.1)]) }
         bound += tuple.map { (parameter: $0.0, arguments: $0.1.map { MILArgument.name($0) }) }
         operations.append(MILOperation(type: type, inputs: bound, outputs: [MILNamedType(name, outputType)],

@@ -23,12 +23,15 @@ public enum CoreMLImporter {
             let dims: [Dim] = input.type.shape.map { $0.map { .fixed($0) } ?? .unknown }
             b.inputs.append(ValueInfo(name: source, type: ValueType(dataType: sourceType == .float16 ? .float32 : sourceType, shape: dims)))
             if sourceType != input.type.dataType.irType && input.type.dataType != .float16 {
-                b.node("Cast", [source], [input.name], ["to": .int(Int(input.type.dataType.irType.rawValue))])
+                b.names[input.name] = input.name + "/coreml"
+                b.node("Cast", [source], [input.name + "/coreml"], ["to": .int(Int(input.type.dataType.irType.rawValue))])
             } else {
                 b.names[input.name] = source
             }
             b.types[input.name] = input.type
         }
+        // Block outputs get IR names of their own; the source names are given at the end.
+        for output in main.outputs where b.names[output] == nil { b.names[output] = output + "/coreml" }
         for operation in main.operations {
             try b.read(operation)
         }

@@ -41,13 +41,14 @@ final class IRBuilder {
     /// `target`, and a float16 result is then rounded to float16 and back.
     func define(_ output: String, _ type: MILTensorType, _ body: (String) throws -> Void) rethrows {
         types[output] = type
+        let target = name(output)
         guard type.dataType == .float16 else {
-            try body(output)
+            try body(target)
             return
         }
-        let wide = output + "/f32"
+        let wide = target + "/f32"
         try body(wide)
-        node("Cast", [wide], [output + "/f16"], ["to": .int(Int(DataType.float16.rawValue))])
-        node("Cast", [output + "/f16"], [output], ["to": .int(Int(DataType.float32.rawValue))])
+        node("Cast", [wide], [target + "/f16"], ["to": .int(Int(DataType.float16.rawValue))])
+        node("Cast", [target + "/f16"], [target], ["to": .int(Int(DataType.float32.rawValue))])
     }
 }
