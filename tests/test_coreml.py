@@ -86,7 +86,7 @@ def test_every_op_type_and_shape_matches_coremltools_inference(package):
             inferred[var.name] = (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape))
     block = spec.mlProgram.functions["main"].block_specializations[spec.mlProgram.functions["main"].opset]
     checked = 0
-    names = {1: "bool", 10: "fp16", 11: "fp32", 21: "int8", 23: "int32", 31: "uint8"}
+    names = {1: "bool", 2: "string", 10: "fp16", 11: "fp32", 21: "int8", 23: "int32", 31: "uint8"}
     for op in block.operations:
         for output in op.outputs:
             t = output.type.tensorType
