@@ -52,8 +52,10 @@ final class MILEmitter {
     /// The static shape of IR value `name`, or an error naming the node.
     func staticShape(_ name: String, _ node: Node) throws -> [Int] {
         if let constant = graph.initializers[name] { return constant.shape }
-        guard let shape = prepared.types[name]?.staticShape else { throw CoreMLExportError.dynamicShape(node: node.label, value: name) }
-        return shape
+        if let shape = prepared.types[name]?.staticShape { return shape }
+        // Values lowered already (a dequantized weight) carry the shape of their MIL type.
+        if let mil = values[name], let type = types[mil], type.shape.allSatisfy({ $0 != nil }) { return type.shape.map { $0! } }
+        throw CoreMLExportError.dynamicShape(node: node.label, value: name)
     }
 
     func rank(_ name: String, _ node: Node) throws -> Int { try irTensorType(name, node).shape.count }
