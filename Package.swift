@@ -17,6 +17,9 @@ let package = Package(
         // BEGIN tflite products
         .library(name: "TFLiteFormat", targets: ["TFLiteFormat"]),
         // END tflite products
+        // BEGIN coreml products
+        .library(name: "CoreMLFormat", targets: ["CoreMLFormat"]),
+        // END coreml products
         // BEGIN distribution products
         .library(name: "FerryBundle", targets: ["FerryBundle"]),
         .library(name: "FerrySync", targets: ["FerrySync"]),
@@ -65,7 +68,15 @@ let package = Package(
         // Graph passes: folding, fusion, layout simplification, pruning, quantization.
         .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime"]),
         // The `ferry convert` pipeline: passes, calibration, quantization under a drift budget, verification.
-        .target(name: "FerryConvert", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO", "TFLiteFormat"]),
+        .target(
+            name: "FerryConvert",
+            dependencies: [
+                "FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO", "TFLiteFormat",
+                // BEGIN coreml FerryConvert dependencies
+                "CoreMLFormat",
+                // END coreml FerryConvert dependencies
+            ]
+        ),
         // Reusable checkers for tests.
         .target(
             name: "FerryTestSupport",
@@ -82,6 +93,19 @@ let package = Package(
         // FerryRuntime folds constants and infers the static shapes the NHWC rewrite needs.
         .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime"]),
         // END tflite targets
+        // BEGIN coreml targets
+        // Protobuf-c code generated from Apple's Core ML format protos (proto/coreml, from
+        // apple/coremltools mlmodel/format) by scripts/gen-proto.sh (committed).
+        .target(
+            name: "CCoreML",
+            path: "Sources/CCoreML",
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        // Writes and reads Core ML: ML Program packages (.mlpackage: MIL program, weight blob
+        // file) and NeuralNetwork .mlmodel files. FerryPasses folds constants before lowering;
+        // FerryRuntime infers the static shapes the MIL types carry.
+        .target(name: "CoreMLFormat", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "CCoreML"]),
+        // END coreml targets
         // BEGIN distribution targets
         // libzstd from the system (pkg-config libzstd; Debian libzstd-dev).
         .systemLibrary(
@@ -132,6 +156,9 @@ let package = Package(
                 // BEGIN tflite CLI dependencies
                 "TFLiteFormat",
                 // END tflite CLI dependencies
+                // BEGIN coreml CLI dependencies
+                "CoreMLFormat",
+                // END coreml CLI dependencies
                 // BEGIN distribution CLI dependencies
                 "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +190,12 @@ let package = Package(
             dependencies: ["TFLiteFormat", "FerryIR", "FerryRuntime", "ONNXFormat", "TensorIO", "FerryTestSupport"]
         ),
         // END tflite tests
+        // BEGIN coreml tests
+        .testTarget(
+            name: "CoreMLFormatTests",
+            dependencies: ["CoreMLFormat", "CCoreML", "FerryIR", "FerryRuntime", "ONNXFormat", "TensorIO", "FerryTestSupport"]
+        ),
+        // END coreml tests
         // BEGIN distribution tests
         .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import CoreMLFormat
 import FerryIR
 import FerryPasses
 import FerryRuntime
@@ -12,12 +13,15 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
     /// TensorFlow Lite Micro: `DIR/model.tflite` plus `model_data.cc/.h` (the arena size),
     /// `model_ops.h` (the op resolver) and `main.cc`.
     case tflm
+    /// Core ML: `DIR/model.mlpackage` (ML Program: MIL, weight blob file), for iOS 15+ / macOS 12+.
+    case coreml
 
     /// The output file name inside the output folder (a contract for scripts).
     public var fileName: String {
         switch self {
         case .onnx: return "model.onnx"
         case .tflite, .tflm: return "model.tflite"
+        case .coreml: return "model.mlpackage"
         }
     }
 
@@ -28,6 +32,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         case .onnx: return nil
         case .tflite: return TFLiteTarget()
         case .tflm: return TFLMTarget()
+        case .coreml: return CoreMLTarget()
         }
     }
 
@@ -38,8 +43,13 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         switch self {
         case .onnx: return nil
         case .tflite, .tflm: return rounding
+        case .coreml: return nil
         }
     }
+
+    /// Whether `--quantize int8` means weight-only int8 here: Core ML ML Programs store int8
+    /// weights (constexpr_affine_dequantize) and compute in float, so there is nothing to calibrate.
+    public var int8IsWeightOnly: Bool { self == .coreml }
 }
 
 /// Everything `ferry convert` was asked to do.
@@ -67,6 +77,8 @@ public struct ConversionOptions: Sendable {
     public var pruneSkip: Set<String> = []
     /// Graph optimizations before quantization (folding, BatchNorm folding, layout chains).
     public var optimize = true
+    /// Core ML precision and metadata (`--coreml-precision`, `--author`, `--license`, `--description`).
+    public var coreML = CoreMLExportOptions()
 
     public init() {}
 }

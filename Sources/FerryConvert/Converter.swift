@@ -1,3 +1,4 @@
+import CoreMLFormat
 import FerryIR
 import FerryPasses
 import FerryRuntime
@@ -56,6 +57,8 @@ public struct Converter {
         switch options.quantization {
         case .none:
             break
+        case .int8 where options.target.int8IsWeightOnly:
+            candidate = try WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat).apply(to: float)
         case .fp16, .dynamic:
             candidate = try WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat).apply(to: float)
         case .int8, .int16x8:

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMLFormat
 import FerryConvert
 import FerryIR
 import FerryPasses
@@ -75,6 +76,18 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use at most N calibration and validation samples.", valueName: "n"))
     var maxSamples: Int?
 
+    @Option(name: .customLong("coreml-precision"), help: ArgumentHelp("Core ML compute precision: float16 (default) or float32.", valueName: "precision"))
+    var coreMLPrecision: String = "float16"
+
+    @Option(help: ArgumentHelp("Model author recorded in the Core ML metadata.", valueName: "text"))
+    var author: String = ""
+
+    @Option(help: ArgumentHelp("Model licence recorded in the Core ML metadata.", valueName: "text"))
+    var license: String = ""
+
+    @Option(name: .customLong("description"), help: ArgumentHelp("Model description recorded in the Core ML metadata.", valueName: "text"))
+    var modelDescription: String = ""
+
     @Flag(name: .customLong("reduce-range"), help: "7-bit weights, for ONNX Runtime on x86 CPUs without VNNI (its AVX2 int8 kernels saturate 8-bit weights).")
     var reduceRange = false
 
@@ -95,6 +108,10 @@ struct ConvertCommand: ParsableCommand {
                 throw CLIError(error.description)
             } catch let error as TFLiteExportError {
                 throw CLIError("\(source): \(error.description)")
+            } catch let error as CoreMLExportError {
+                throw CLIError("\(source): \(error.description)")
+            } catch let error as CoreMLReadError {
+                throw CLIError("Core ML read-back: \(error.description)")
             }
         }
     }
@@ -130,6 +147,17 @@ struct ConvertCommand: ParsableCommand {
         options.reduceRange = reduceRange
         options.pruning = try prune.map { try PruningSpec.parse($0) }
         options.pruneSkip = Set(pruneSkip)
+        guard let precision = CoreMLExportOptions.Precision(rawValue: coreMLPrecision) else {
+            throw CLIError("--coreml-precision '\(coreMLPrecision)': expected float16 or float32")
+        }
+        if target != .coreml && (coreMLPrecision != "float16" || !author.isEmpty || !license.isEmpty || !modelDescription.isEmpty) {
+            throw CLIError("--coreml-precision, --author, --license and --description apply to --target coreml only")
+        }
+        options.coreML.precision = precision
+        options.coreML.author = author
+        options.coreML.license = license
+        options.coreML.shortDescription = modelDescription
+        options.coreML.version = model.modelVersion == 0 ? "" : "\(model.modelVersion)"
         return options
     }
 
@@ -159,7 +187,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func summary(_ result: ConversionResult, _ options: ConversionOptions, modelPath: String) -> String {
-        let size = (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
+        let size = result.output.map { $0.files.reduce(0) { $0 + $1.bytes.count } } ?? (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
         var lines = ["wrote \(modelPath) (\(size) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
         if options.quantization == .int8 || options.quantization == .int16x8 {
             lines.append("quantized \(result.quantizedLayers) layers; kept \(result.floatLayers.count) in float" +

@@ -1,0 +1,22 @@
+/// Options of the Core ML export.
+public struct CoreMLExportOptions: Sendable {
+    /// The precision the device computes in.
+    public enum Precision: String, Sendable, CaseIterable {
+        /// Float16 weights and activations: float32 inputs are cast to float16 first and outputs
+        /// back to float32 last, as coremltools does by default for ML Programs.
+        case float16
+        /// Float32 throughout.
+        case float32
+    }
+
+    public var precision: Precision = .float16
+    /// Metadata shown by Xcode (`Metadata` author, license, short description, version).
+    public var author = ""
+    public var license = ""
+    public var shortDescription = ""
+    public var version = ""
+
+    public init(precision: Precision = .float16) {
+        self.precision = precision
+    }
+}

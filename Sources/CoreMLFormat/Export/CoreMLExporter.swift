@@ -1,0 +1,104 @@
+import FerryIR
+
+/// Writes an IR model as a Core ML ML Program (MIL, NCHW as the source).
+///
+/// Inputs and outputs get MIL-valid names (the source names are kept in the metadata, see
+/// `SourceNames`); float inputs are cast to float16 first and outputs back to float32 last in
+/// float16 precision, as coremltools does; int64 values are int32 (Core ML has no int64 arrays).
+public enum CoreMLExporter {
+    /// The spec version and opset for the newest op the program uses.
+    static func deployment(iOS: Int) -> (specificationVersion: Int32, opset: String) {
+        iOS >= 16 ? (7, "CoreML6") : (6, "CoreML5")
+    }
+
+    public static func export(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws -> CoreMLModelSpec {
+        let prepared = try ExportPreparation.prepare(model)
+        let e = MILEmitter(prepared: prepared, floatType: options.precision == .float16 ? .float16 : .float32)
+        var description = ModelDescription()
+        var functionInputs: [MILNamedType] = []
+        for input in prepared.graph.runtimeInputs {
+            guard let type = prepared.types[input.name], let shape = type.shape else {
+                throw CoreMLExportError.preparation("graph input '\(input.name)' has no type or rank")
+            }
+            let feature = try featureType(type.dataType, value: input.name)
+            let name = e.identifiers.fresh(input.name)
+            let dims = shape.map(\.value)
+            functionInputs.append(MILNamedType(name, MILTensorType(feature.milType, dims)))
+            let ranges = dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil
+            description.inputs.append(FeatureDescription(name: name, shortDescription: input.name, dataType: feature,
+                                                         shape: dims.map { $0 ?? 1 }, ranges: ranges))
+            e.types[name] = MILTensorType(feature.milType, dims)
+            if type.dataType != feature.milType.irType {
+                description.metadata.userDefined.append((SourceNames.typeKey(name), "\(type.dataType)"))
+            }
+            if feature.milType == .float32 && e.floatType == .float16 {
+                e.values[input.name] = e.op("cast", [("x", name), ("dtype", e.string("fp16", name: name + "_dtype"))],
+                                            output: name + "_to_fp16", MILTensorType(.float16, dims))
+            } else {
+                e.values[input.name] = name
+            }
+        }
+        // Output names first, so no intermediate value takes them.
+        let outputNames = prepared.graph.outputs.map { e.identifiers.fresh($0.name) }
+        for node in prepared.graph.nodes {
+            guard node.domain.isEmpty || node.domain == "ai.onnx", let lowering = MILLowerings.table[node.opType] else {
+                throw CoreMLExportError.unsupportedOp(node: node.label, op: node.opType, reason: "no MIL op is mapped for this op")
+            }
+            try lowering(e, node)
+        }
+        var outputs: [String] = []
+        for (output, name) in zip(prepared.graph.outputs, outputNames) {
+            let value = try e.value(output.name, Node(name: output.name, opType: "output", inputs: [], outputs: []))
+            guard let sourceType = prepared.types[output.name], let type = e.types[value] else {
+                throw CoreMLExportError.preparation("graph output '\(output.name)' has no type")
+            }
+            let feature = try featureType(sourceType.dataType, value: output.name)
+            if type.dataType != feature.milType {
+                e.op("cast", [("x", value), ("dtype", e.string(feature.milType.description, name: name + "_dtype"))],
+                     output: name, MILTensorType(feature.milType, type.shape), reserved: true)
+            } else {
+                e.op("identity", [("x", value)], output: name, type, reserved: true)
+            }
+            outputs.append(name)
+            description.outputs.append(FeatureDescription(name: name, shortDescription: output.name, dataType: feature,
+                                                          shape: type.shape.map { $0 ?? 1 },
+                                                          ranges: type.shape.contains(nil) ? type.shape.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil))
+            if sourceType.dataType != feature.milType.irType {
+                description.metadata.userDefined.append((SourceNames.typeKey(name), "\(sourceType.dataType)"))
+            }
+        }
+        for feature in description.inputs + description.outputs where feature.name != feature.shortDescription {
+            description.metadata.userDefined.append((SourceNames.nameKey(feature.name), feature.shortDescription))
+        }
+        description.metadata.userDefined.sort { $0.key < $1.key }
+                description.metadata.author = options.author
+        description.metadata.license = options.license
+        description.metadata.shortDescription = options.shortDescription
+        description.metadata.versionString = options.version
+        let (version, opset) = deployment(iOS: e.minimumIOS)
+        let function = MILFunction(inputs: functionInputs, opset: opset, operations: e.operations, outputs: outputs)
+        return CoreMLModelSpec(specificationVersion: version, description: description, body: .mlProgram(MILProgram(functions: [("main", function)])))
+    }
+
+    /// Writes `spec` as a package (model spec and weight file).
+    public static func package(_ spec: CoreMLModelSpec) -> MLPackage {
+        let (model, weights) = SpecEncoder().encode(spec)
+        return MLPackage(spec: model, weights: weights)
+    }
+
+    /// The multi-array type of a model input or output of IR type `type`.
+    static func featureType(_ type: DataType, value: String) throws -> ArrayDataType {
+        switch type {
+        case .float32, .float16, .float64, .bfloat16: return .float32
+        case .int64, .int32, .int16, .int8, .uint8, .uint16, .uint32, .bool: return .int32
+        default: throw CoreMLExportError.unsupportedType(value: value, type: type)
+        }
+    }
+}
+
+/// Where the source's input/output names and types live in the model metadata: Core ML feature
+/// names must be MIL identifiers, so `ferry` keeps the originals beside them.
+public enum SourceNames {
+    public static func nameKey(_ feature: String) -> String { "ferry.source_name." + feature }
+    public static func typeKey(_ feature: String) -> String { "ferry.source_type." + feature }
+}

@@ -1,0 +1,53 @@
+import FerryIR
+
+/// Reads a Core ML ML Program back into an IR model (NCHW, ONNX op semantics, opset 20) so the
+/// reference core runs exactly the program and the constants the package carries.
+///
+/// Float16 in MIL is float32 in the IR with a rounding to float16 after every op that makes a
+/// float16 value (Cast to float16 and back), so activations carry the precision the device
+/// stores them in; the arithmetic inside each op is float32 (the device's fp16 kernels round
+/// more, which only a Mac can measure). Source names and int64 types recorded in the metadata
+/// are restored at the interface, so the read model takes the source's inputs.
+public enum CoreMLImporter {
+    public static let opset = 20
+
+    public static func importModel(_ spec: CoreMLModelSpec) throws -> Model {
+        guard case .mlProgram(let program) = spec.body else { throw CoreMLReadError.spec(file: "model", "not an ML Program") }
+        guard let main = program.main else { throw CoreMLReadError.spec(file: "model", "the program has no function 'main'") }
+        var metadata: [String: String] = [:]
+        for (key, value) in spec.description.metadata.userDefined { metadata[key] = value }
+        let b = IRBuilder()
+        for input in main.inputs {
+            let source = metadata[SourceNames.nameKey(input.name)] ?? input.name
+            let sourceType = metadata[SourceNames.typeKey(input.name)].flatMap { DataType(name: $0) } ?? input.type.dataType.irType
+            let dims: [Dim] = input.type.shape.map { $0.map { .fixed($0) } ?? .unknown }
+            b.inputs.append(ValueInfo(name: source, type: ValueType(dataType: sourceType == .float16 ? .float32 : sourceType, shape: dims)))
+            if sourceType != input.type.dataType.irType && input.type.dataType != .float16 {
+                b.names[input.name] = input.name + "/coreml"
+                b.node("Cast", [source], [input.name + "/coreml"], ["to": .int(Int(input.type.dataType.irType.rawValue))])
+            } else {
+                b.names[input.name] = source
+            }
+            b.types[input.name] = input.type
+        }
+        // Block outputs get IR names of their own; the source names are given at the end.
+        for output in main.outputs where b.names[output] == nil { b.names[output] = output + "/coreml" }
+        for operation in main.operations {
+            try b.read(operation)
+        }
+        for output in main.outputs {
+            let source = metadata[SourceNames.nameKey(output)] ?? output
+            guard let type = b.types[output] else { throw CoreMLReadError.spec(file: "model", "block output '\(output)' is not defined") }
+            let wanted = metadata[SourceNames.typeKey(output)].flatMap { DataType(name: $0) } ?? (type.dataType == .float16 ? .float32 : type.dataType.irType)
+            b.node(wanted == type.dataType.irType || type.dataType == .float16 ? "Identity" : "Cast", [b.name(output)], [source],
+                   wanted == type.dataType.irType || type.dataType == .float16 ? [:] : ["to": .int(Int(wanted.rawValue))])
+            b.outputs.append(ValueInfo(name: source, type: ValueType(dataType: wanted, shape: type.shape.map { $0.map { .fixed($0) } ?? .unknown })))
+        }
+        let graph = Graph(name: "main", nodes: b.nodes, inputs: b.inputs, outputs: b.outputs, initializers: b.initializers,
+                          initializerOrder: b.initializerOrder)
+        var model = Model(graph: graph, opsets: ["": opset], producerName: "ferry (Core ML read back)")
+        try model.graph.sortAndVerify()
+        model.metadata = metadata
+        return model
+    }
+}

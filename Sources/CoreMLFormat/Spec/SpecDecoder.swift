@@ -1,0 +1,61 @@
+import CCoreML
+import FerryIR
+
+/// Parses a Core ML model spec (Model.proto) through protobuf-c into a `CoreMLModelSpec`,
+/// reading `BlobFileValue` constants out of the weight file.
+public struct SpecDecoder {
+    /// The spec file's name in errors.
+    public var file: String
+    public var weights: BlobStorageReader?
+
+    public init(file: String = "model.mlmodel", weights: BlobStorageReader?) {
+        self.file = file
+        self.weights = weights
+    }
+
+    public func decode(_ bytes: [UInt8]) throws -> CoreMLModelSpec {
+        guard let model = bytes.withUnsafeBufferPointer({ core_ml__specification__model__unpack(nil, $0.count, $0.baseAddress) }) else {
+            throw CoreMLReadError.spec(file: file, "not a Core ML model spec (protobuf parse failed; truncated or not .mlmodel)")
+        }
+        defer { core_ml__specification__model__free_unpacked(model, nil) }
+        var description = ModelDescription()
+        if let cDescription = model.pointee.description {
+            description.inputs = try repeated(cDescription.pointee.input, cDescription.pointee.n_input).map { try feature($0!) }
+            description.outputs = try repeated(cDescription.pointee.output, cDescription.pointee.n_output).map { try feature($0!) }
+            if let metadata = cDescription.pointee.metadata {
+                description.metadata.shortDescription = swiftString(metadata.pointee.shortdescription)
+                description.metadata.versionString = swiftString(metadata.pointee.versionstring)
+                description.metadata.author = swiftString(metadata.pointee.author)
+                description.metadata.license = swiftString(metadata.pointee.license)
+                description.metadata.userDefined = repeated(metadata.pointee.userdefined, metadata.pointee.n_userdefined).map {
+                    (swiftString($0!.pointee.key), swiftString($0!.pointee.value))
+                }
+            }
+        }
+        guard model.pointee.type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_ML_PROGRAM, let program = model.pointee.mlprogram else {
+            throw CoreMLReadError.spec(file: file, "model type \(model.pointee.type_case.rawValue) is not an ML Program; Ferry reads ML Programs")
+        }
+        return CoreMLModelSpec(specificationVersion: model.pointee.specificationversion, description: description,
+                               body: .mlProgram(try self.program(program)))
+    }
+
+    private func feature(_ feature: UnsafeMutablePointer<CoreML__Specification__FeatureDescription>) throws -> FeatureDescription {
+        let name = swiftString(feature.pointee.name)
+        guard let type = feature.pointee.type, type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE,
+              let array = type.pointee.multiarraytype else {
+            throw CoreMLReadError.spec(file: file, "feature '\(name)' is not a multi-array; Ferry reads multi-array features only")
+        }
+        guard let dataType = ArrayDataType(rawValue: Int32(bitPattern: array.pointee.datatype.rawValue)) else {
+            throw CoreMLReadError.spec(file: file, "feature '\(name)' has array data type \(array.pointee.datatype.rawValue)")
+        }
+        var ranges: [ClosedRangeBound]?
+        if array.pointee.shape_flexibility_case == CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE,
+           let range = array.pointee.shaperange {
+            ranges = repeated(range.pointee.sizeranges, range.pointee.n_sizeranges).map {
+                ClosedRangeBound(lower: Int($0!.pointee.lowerbound), upper: $0!.pointee.upperbound < 0 ? nil : Int($0!.pointee.upperbound))
+            }
+        }
+        return FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: dataType,
+                                  shape: repeated(array.pointee.shape, array.pointee.n_shape).map { Int($0) }, ranges: ranges)
+    }
+}

@@ -1,0 +1,26 @@
+import CoreMLFormat
+import FerryIR
+
+/// `--target coreml`: `model.mlpackage` (ML Program, iOS 15+; iOS 16 with int8 weights), float16
+/// compute unless `--coreml-precision float32`; `--quantize dynamic`/`int8` store per-channel int8
+/// weights as constexpr_affine_dequantize (activations stay float), `fp16` float16 weights.
+struct CoreMLTarget: TargetWriter {
+    func write(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
+        let spec = try CoreMLExporter.export(model, options: options.coreML)
+        let package = CoreMLExporter.package(spec)
+        let root = ConversionTarget.coreml.fileName
+        let files = package.files().map { TargetFile(path: root + "/" + $0.path, bytes: $0.bytes) }
+        // Read back from the encoded bytes, so verification runs what the device gets.
+        let readBack = try CoreMLImporter.importModel(try package.decode(name: root))
+        let size = files.reduce(0) { $0 + $1.bytes.count }
+        var details = ["precision": options.coreML.precision.rawValue, "specification_version": "\(spec.specificationVersion)",
+                       "package_bytes": "\(size)"]
+        if case .mlProgram(let program) = spec.body, let main = program.main {
+            details["opset"] = main.opset
+            details["mil_ops"] = "\(main.operations.filter { $0.type != "const" }.count)"
+        }
+        var notes = ["Core ML package: \(size) bytes, \(details["opset"] ?? "") (spec \(spec.specificationVersion)), \(options.coreML.precision.rawValue) compute; read back and run in the reference core with \(options.coreML.precision == .float16 ? "float16 rounding after every op" : "float32")"]
+        notes.append("Core ML cannot run on Linux: the device's own kernels are checked only on a Mac (see docs/coreml.md)")
+        return TargetOutput(files: files, readBack: readBack, notes: notes, details: details)
+    }
+}
