@@ -17,14 +17,15 @@ import argparse
 import json
 import os
 import pathlib
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import onnxruntime as ort
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _measure import calibration_arrays, input_shapes, measure_one  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -48,44 +49,9 @@ quantize_static(src, dst, Reader(), quant_format=QuantFormat.QDQ, per_channel=Tr
 """
 
 
-def timed(cmd):
-    """Wall time (s) and peak RSS (MB) of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: run the larger tool last or read both
-    # separately (each measurement below runs in a fresh interpreter for this reason).
-    return elapsed, max(peak, before) / 1024
-
-
-def measure_one(cmd):
-    """Runs cmd in a fresh Python so that RUSAGE_CHILDREN holds only its peak."""
-    probe = (
-        "import resource, subprocess, sys, time, json\n"
-        "t = time.perf_counter()\n"
-        f"r = subprocess.run({cmd!r}, capture_output=True, text=True)\n"
-        "e = time.perf_counter() - t\n"
-        "print(json.dumps({'rc': r.returncode, 'seconds': e, 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 'err': r.stderr[-1500:]}))\n"
-    )
-    out = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout)
-    if out["rc"] != 0:
-        raise SystemExit(f"{cmd[0]} failed: {out['err']}")
-    return out["seconds"], out["peak_mb"]
-
-
 def calibration_file(model, count, folder):
-    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    rng = np.random.default_rng(0)
-    arrays = {}
-    for i in session.get_inputs():
-        shape = [d if isinstance(d, int) else 1 for d in i.shape]
-        arrays[i.name] = rng.random((count * shape[0], *shape[1:]), dtype=np.float32)
     path = pathlib.Path(folder) / "calibration.npz"
-    np.savez(path, **arrays)
+    np.savez(path, **calibration_arrays(input_shapes(model), count))
     return path
 
 
