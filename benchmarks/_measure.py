@@ -10,13 +10,13 @@ import sys
 import numpy as np
 
 
-def measure_one(cmd, env=None):
+def measure_one(cmd, env=None, cwd=None):
     """Wall time (s) and peak RSS (MB) of `cmd`, run from a fresh Python so that RUSAGE_CHILDREN
     holds only its peak (ru_maxrss of children is the largest child so far)."""
     probe = (
         "import resource, subprocess, sys, time, json\n"
         "t = time.perf_counter()\n"
-        f"r = subprocess.run({cmd!r}, capture_output=True, text=True)\n"
+        f"r = subprocess.run({cmd!r}, capture_output=True, text=True, cwd={cwd!r})\n"
         "e = time.perf_counter() - t\n"
         "print(json.dumps({'rc': r.returncode, 'seconds': e, 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 'err': (r.stderr + r.stdout)[-1500:]}))\n"
     )

@@ -53,6 +53,10 @@ def main():
         arrays = calibration_arrays(shapes, args.samples)
         np.savez(tmp / "calibration.npz", **arrays)
         np.save(tmp / "calibration_nhwc.npy", arrays[name].transpose(0, 2, 3, 1))
+        # onnx2tf loads sample images for its own checks from the working folder, or downloads
+        # them; a seeded local file keeps the run offline and repeatable.
+        np.save(tmp / "calibration_image_sample_data_20x128x128x3_float32.npy",
+                np.random.default_rng(1).random((20, 128, 128, 3), dtype=np.float32))
         channels = shape[1]
         zeros, ones = str([[[[0.0] * channels]]]), str([[[[1.0] * channels]]])
 
@@ -65,7 +69,7 @@ def main():
                              "-cind", name, str(tmp / "calibration_nhwc.npy"), zeros, ones],
         }
         for label, cmd in runs.items():
-            seconds, peak = measure_one(cmd, env=env)
+            seconds, peak = measure_one(cmd, env=env, cwd=str(tmp))
             results["speed"][label] = {"seconds": round(seconds, 2), "peak_mb": round(peak, 1)}
             print(f"{label}: {seconds:.2f} s, {peak:.0f} MB", file=sys.stderr)
         for mode in ["fp16", "dynamic"]:

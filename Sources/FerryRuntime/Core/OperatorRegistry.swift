@@ -41,7 +41,7 @@ public enum OperatorRegistry {
         // Fused ops written by Ferry's passes (ONNX Runtime's com.microsoft definitions)
         FusedConv.self, FusedGemm.self,
         // Integer ops computing as TFLite's reference kernels (written by the integer lowering)
-        IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self, IntegerHardSwish.self,
+        HybridInputQuantization.self, IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self, IntegerHardSwish.self,
         IntegerMean.self, IntegerMul.self, IntegerSub.self,
     ]
 

@@ -100,6 +100,18 @@ extension ImportBuilder {
         // outputs written to float stand-ins first.
         let saved = names
         for tensor in op.inputs where isQuantized(tensor) { names[Int(tensor)] = dequantizedName(Int(tensor)) }
+        // Hybrid ops (float input, int8 weights) quantize their input on the fly, per row.
+        if [.conv2D, .depthwiseConv2D, .fullyConnected].contains(code), op.inputs.count > 1, op.inputs[0] >= 0,
+           !isQuantized(op.inputs[0]), isQuantized(op.inputs[1]) {
+            let symmetric = code == .fullyConnected  // asymmetric_quantize_inputs is not written
+            let rank = try shape(op.inputs[0]).count
+            let x = names[Int(op.inputs[0])]
+            let quantized = fresh("\(x)/hybrid_input")
+            nodes.append(Node(name: quantized, opType: "HybridInputQuantization", domain: "ai.ferry", inputs: [x], outputs: [quantized],
+                              attributes: ["mode": .string(symmetric ? "symmetric" : "asymmetric"),
+                                           "rows_axis": .int(code == .fullyConnected ? Swift.max(rank - 1, 1) : 1)]))
+            names[Int(op.inputs[0])] = quantized
+        }
         var floatOutputs: [(Int, String)] = []
         for tensor in op.outputs where isQuantized(tensor) {
             let stand = fresh("\(saved[Int(tensor)])/float")
