@@ -1,6 +1,7 @@
 #include "ferry_qkernels.h"
 #include <math.h>
 #include <limits.h>
+#include <string.h>
 
 void ferry_quantize_multiplier(double real, int32_t *multiplier, int *shift, int single_rounding) {
     if (real == 0.0) { *multiplier = 0; *shift = 0; return; }
@@ -110,4 +111,94 @@ void ferry_qfully_connected_s8(const int8_t *input, const int8_t *weights, const
             output[(long)b * outputs + n] = clamp_s8(acc, act_min, act_max);
         }
     }
+}
+
+void ferry_qim2col_s8(const int8_t *input, int8_t *col, int channels, int height, int width,
+                      int kernel_h, int kernel_w, int pad_top, int pad_left, int stride_h, int stride_w,
+                      int dilation_h, int dilation_w, int out_h, int out_w, int8_t pad_value) {
+    const long positions = (long)out_h * out_w;
+    for (int c = 0; c < channels; ++c) {
+        const int8_t *plane = input + (long)c * height * width;
+        for (int ky = 0; ky < kernel_h; ++ky) {
+            for (int kx = 0; kx < kernel_w; ++kx) {
+                int8_t *row = col + ((long)(c * kernel_h + ky) * kernel_w + kx) * positions;
+                for (int oy = 0; oy < out_h; ++oy) {
+                    const int iy = oy * stride_h - pad_top + ky * dilation_h;
+                    int8_t *dst = row + (long)oy * out_w;
+                    if (iy < 0 || iy >= height) { memset(dst, pad_value, (size_t)out_w); continue; }
+                    const int8_t *src = plane + (long)iy * width;
+                    for (int ox = 0; ox < out_w; ++ox) {
+                        const int ix = ox * stride_w - pad_left + kx * dilation_w;
+                        dst[ox] = (ix < 0 || ix >= width) ? pad_value : src[ix];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* acc[0..n) += w0·c0 + w1·c1 + w2·c2 + w3·c3: int8 products summed in int32 (exact). */
+#define FERRY_QGEMM_BODY                                                                          \
+    for (int p0 = 0; p0 < P; p0 += TILE) {                                                        \
+        const int n = P - p0 < TILE ? P - p0 : TILE;                                              \
+        for (int m = m_begin; m < m_end; ++m) {                                                   \
+            const int8_t *w = weights + (long)m * K;                                              \
+            int32_t start = bias ? bias[m] : 0;                                                   \
+            int32_t rowsum = 0;                                                                   \
+            for (int k = 0; k < K; ++k) rowsum += w[k];                                           \
+            start += input_offset * rowsum;                                                       \
+            for (int i = 0; i < n; ++i) acc[i] = start;                                           \
+            int k = 0;                                                                            \
+            for (; k + 4 <= K; k += 4) {                                                          \
+                const int32_t w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];             \
+                const int8_t *c0 = col + (long)k * P + p0, *c1 = c0 + P, *c2 = c1 + P, *c3 = c2 + P; \
+                for (int i = 0; i < n; ++i)                                                       \
+                    acc[i] += w0 * c0[i] + w1 * c1[i] + w2 * c2[i] + w3 * c3[i];                  \
+            }                                                                                     \
+            for (; k < K; ++k) {                                                                  \
+                const int32_t w0 = w[k];                                                          \
+                const int8_t *c0 = col + (long)k * P + p0;                                        \
+                for (int i = 0; i < n; ++i) acc[i] += w0 * c0[i];                                 \
+            }                                                                                     \
+            int8_t *out = output + (long)m * P + p0;                                              \
+            for (int i = 0; i < n; ++i) {                                                         \
+                int32_t v = ferry_multiply_by_quantized_multiplier(acc[i], multipliers[m], shifts[m], single_rounding); \
+                out[i] = clamp_s8(v + output_offset, act_min, act_max);                          \
+            }                                                                                     \
+        }                                                                                         \
+    }
+
+enum { TILE = 512 };
+
+static void qgemm_generic(const int8_t *weights, const int8_t *col, const int32_t *bias, int8_t *output, int K, int P,
+                          int32_t input_offset, int32_t output_offset, const int32_t *multipliers, const int32_t *shifts,
+                          int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end) {
+    int32_t acc[TILE];
+    FERRY_QGEMM_BODY
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void qgemm_avx2(const int8_t *weights, const int8_t *col, const int32_t *bias, int8_t *output, int K, int P,
+                       int32_t input_offset, int32_t output_offset, const int32_t *multipliers, const int32_t *shifts,
+                       int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end) {
+    int32_t acc[TILE];
+    FERRY_QGEMM_BODY
+}
+#endif
+
+void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int32_t *bias, int8_t *output, int K, int P,
+                            int32_t input_offset, int32_t output_offset, const int32_t *multipliers, const int32_t *shifts,
+                            int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end) {
+#if defined(__x86_64__)
+    static int avx2 = -1;
+    if (avx2 < 0) avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (avx2) {
+        qgemm_avx2(weights, col, bias, output, K, P, input_offset, output_offset, multipliers, shifts, act_min, act_max,
+                   single_rounding, m_begin, m_end);
+        return;
+    }
+#endif
+    qgemm_generic(weights, col, bias, output, K, P, input_offset, output_offset, multipliers, shifts, act_min, act_max,
+                  single_rounding, m_begin, m_end);
 }

@@ -75,6 +75,57 @@ struct PairSums {
         }
     }
 
+    /// Float32 values read in place (every layer of every sample goes through here): eight
+    /// lanes of Double sums, combined in a fixed order, so the result is the same on every run.
+    init(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
+        precondition(a.count == b.count, "compared arrays differ in length")
+        count = a.count
+        var maxAbs = SIMD8<Double>(), sumAbs = SIMD8<Double>(), differenceSquares = SIMD8<Double>()
+        var referenceSquares = SIMD8<Double>(), candidateSquares = SIMD8<Double>(), dot = SIMD8<Double>()
+        let chunks = a.count / 8
+        var tail = PairSums([Float](), [Float]())
+        for chunk in 0..<chunks {
+            let base = chunk * 8
+            let x = SIMD8<Double>(UnsafeRawPointer(a.baseAddress! + base).loadUnaligned(as: SIMD8<Float>.self))
+            let y = SIMD8<Double>(UnsafeRawPointer(b.baseAddress! + base).loadUnaligned(as: SIMD8<Float>.self))
+            let d = x - y
+            let sum = d + x + y
+            if sum - sum != SIMD8<Double>() {
+                // A NaN or infinity in this chunk: the element-by-element rules decide.
+                let scalar = PairSums(Array(a[base..<base + 8]), Array(b[base..<base + 8]))
+                tail.merge(scalar)
+                continue
+            }
+            let e = d.replacing(with: -d, where: d .< 0)
+            maxAbs = pointwiseMax(maxAbs, e)
+            sumAbs += e
+            differenceSquares += d * d
+            referenceSquares += x * x
+            candidateSquares += y * y
+            dot += x * y
+        }
+        let rest = PairSums(Array(a[(chunks * 8)...]), Array(b[(chunks * 8)...]))
+        tail.merge(rest)
+        self.maxAbs = Swift.max(maxAbs.max(), tail.maxAbs)
+        self.sumAbs = sumAbs.sum() + tail.sumAbs
+        self.differenceSquares = differenceSquares.sum() + tail.differenceSquares
+        self.referenceSquares = referenceSquares.sum() + tail.referenceSquares
+        self.candidateSquares = candidateSquares.sum() + tail.candidateSquares
+        self.dot = dot.sum() + tail.dot
+        nonFinite = tail.nonFinite
+    }
+
+    /// Adds another collection's sums (for values compared in parts).
+    mutating func merge(_ other: PairSums) {
+        maxAbs = Swift.max(maxAbs, other.maxAbs)
+        sumAbs += other.sumAbs
+        differenceSquares += other.differenceSquares
+        referenceSquares += other.referenceSquares
+        candidateSquares += other.candidateSquares
+        dot += other.dot
+        nonFinite = nonFinite || other.nonFinite
+    }
+
     var metrics: DriftMetrics {
         if nonFinite {
             return DriftMetrics(maxAbs: .infinity, meanAbs: .infinity, rel: .infinity, cosine: .nan, snrDB: .nan, count: count)

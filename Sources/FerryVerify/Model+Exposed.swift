@@ -26,13 +26,29 @@ extension Model {
     func exposingIntermediates() -> Model {
         var copy = self
         var present = Set(graph.outputs.map(\.name))
-        let constants = Set(graph.inputs.map(\.name)).union(graph.initializers.keys)
+        var constants = Set(graph.inputs.map(\.name)).union(graph.initializers.keys)
+        // Values computed from constants alone (dequantized weights, folded shapes) are not
+        // layers, and exposing them would make the session recompute them on every run.
+        var known = Set(graph.initializers.keys)
+        for node in (try? sortedNodes()) ?? graph.nodes where node.inputs.allSatisfy({ $0.isEmpty || known.contains($0) })
+            && node.attributes.values.allSatisfy({ $0.subgraphs.isEmpty }) {
+            for output in node.outputs where !output.isEmpty {
+                known.insert(output)
+                constants.insert(output)
+            }
+        }
         for node in graph.nodes {
             for output in node.outputs where !output.isEmpty && !constants.contains(output) && present.insert(output).inserted {
                 copy.graph.outputs.append(ValueInfo(name: output, type: nil))
             }
         }
         return copy
+    }
+
+    private func sortedNodes() throws -> [Node] {
+        var sorted = graph
+        try sorted.sortAndVerify()
+        return sorted.nodes
     }
 
     /// Every value the main graph's nodes compute, in topological order, with the node that

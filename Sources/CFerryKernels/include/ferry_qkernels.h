@@ -38,4 +38,18 @@ void ferry_qfully_connected_s8(const int8_t *input, const int8_t *weights, const
                                int32_t act_min, int32_t act_max, int single_rounding,
                                int row_begin, int row_end);
 
+
+/// Lays out the int8 input windows of a group-1 convolution as rows k = (c, ky, kx) of
+/// out_h × out_w positions; positions in the padding take pad_value (the input zero point, so
+/// they add nothing once the input offset is applied, as TFLite's kernels skip them).
+void ferry_qim2col_s8(const int8_t *input, int8_t *col, int channels, int height, int width,
+                      int kernel_h, int kernel_w, int pad_top, int pad_left, int stride_h, int stride_w,
+                      int dilation_h, int dilation_w, int out_h, int out_w, int8_t pad_value);
+
+/// Output channels [m_begin, m_end) of weights (M×K) · (col (K×P) + input_offset) + bias,
+/// requantized per channel as ferry_qconv2d_s8 does: the same int32 sums, computed a tile of
+/// positions at a time (AVX2 when the CPU has it).
+void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int32_t *bias, int8_t *output, int K, int P,
+                            int32_t input_offset, int32_t output_offset, const int32_t *multipliers, const int32_t *shifts,
+                            int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end);
 #endif

@@ -38,6 +38,37 @@ struct IntegerConv: Operator {
         let wp = UnsafePointer(w.storage.bytes.assumingMemoryBound(to: Int8.self))
         let bp = bias.map { UnsafePointer($0.storage.bytes.assumingMemoryBound(to: Int32.self)) }
         let op = out.storage.bytes.assumingMemoryBound(to: Int8.self)
+        if group == 1 {
+            // One im2col per image, then an int8 product per block of output channels.
+            let (kh, kw) = (g.kernel[0], g.kernel[1])
+            let k = c * kh * kw, p = oh * ow
+            let direct = kh == 1 && kw == 1 && g.strides == [1, 1] && g.padBegin == [0, 0] && oh == h && ow == wd
+            var col = [Int8](repeating: 0, count: direct ? 0 : k * p)
+            mult.withUnsafeBufferPointer { mp in
+                shift.withUnsafeBufferPointer { sp in
+                    col.withUnsafeMutableBufferPointer { cp in
+                        for b in 0..<n {
+                            let image = xp + b * c * h * wd
+                            let columns: UnsafePointer<Int8>
+                            if direct {
+                                columns = image
+                            } else {
+                                ferry_qim2col_s8(image, cp.baseAddress, Int32(c), Int32(h), Int32(wd), Int32(kh), Int32(kw),
+                                                 Int32(g.padBegin[0]), Int32(g.padBegin[1]), Int32(g.strides[0]), Int32(g.strides[1]),
+                                                 Int32(g.dilations[0]), Int32(g.dilations[1]), Int32(oh), Int32(ow), Int8(truncatingIfNeeded: q.input.zeroPoint))
+                                columns = UnsafePointer(cp.baseAddress!)
+                            }
+                            context.parallelFor(m) { channels in
+                                ferry_qgemm_requant_s8(wp, columns, bp, op + b * m * p, Int32(k), Int32(p), -q.input.zeroPoint, q.output.zeroPoint,
+                                                       mp.baseAddress, sp.baseAddress, q.range.min, q.range.max, q.single,
+                                                       Int32(channels.lowerBound), Int32(channels.upperBound))
+                            }
+                        }
+                    }
+                }
+            }
+            return [out]
+        }
         mult.withUnsafeBufferPointer { mp in
             shift.withUnsafeBufferPointer { sp in
                 for b in 0..<n {

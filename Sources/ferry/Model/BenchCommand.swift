@@ -45,6 +45,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also print the time spent per op type (text output).")
     var profile = false
 
+    @Option(help: ArgumentHelp("How quantized ops compute: auto (integer kernels for .tflite, QDQ float for .onnx), float, double or single.", valueName: "mode"))
+    var arithmetic: String = "auto"
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
@@ -64,7 +67,7 @@ struct BenchCommand: ParsableCommand {
             }
             let session: InferenceSession
             do {
-                session = try InferenceSession(model: loaded, options: SessionOptions(threads: threads))
+                session = try InferenceSession(model: loaded, options: try sessionOptions(path: model, threads: threads, arithmetic: arithmetic))
             } catch let error as RuntimeError {
                 throw CLIError("\(model): \(error)")
             }

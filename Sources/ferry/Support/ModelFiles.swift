@@ -12,6 +12,17 @@ import TFLiteFormat
 /// with that requantization rounding; "float" forces the QDQ float form.
 func makeSession(path: String, threads: Int, arithmetic: String = "auto", exposingIntermediates: Bool = false) throws -> (Model, InferenceSession) {
     var model = try loadModel(path: path)
+    var options = try sessionOptions(path: path, threads: threads, arithmetic: arithmetic)
+    do {
+        if exposingIntermediates { (model, options) = try model.exposingIntermediates(for: options) }
+        return (model, try InferenceSession(model: model, options: options))
+    } catch let error as RuntimeError {
+        throw CLIError("\(path): \(error)")
+    }
+}
+
+/// Session options for `--threads` and `--arithmetic` (see makeSession).
+func sessionOptions(path: String, threads: Int, arithmetic: String) throws -> SessionOptions {
     var options = SessionOptions(threads: threads)
     switch arithmetic {
     case "auto": options.integerArithmetic = modelFormat(path: path) == "tflite" ? .double : nil
@@ -22,12 +33,7 @@ func makeSession(path: String, threads: Int, arithmetic: String = "auto", exposi
         }
         options.integerArithmetic = rounding
     }
-    do {
-        if exposingIntermediates { (model, options) = try model.exposingIntermediates(for: options) }
-        return (model, try InferenceSession(model: model, options: options))
-    } catch let error as RuntimeError {
-        throw CLIError("\(path): \(error)")
-    }
+    return options
 }
 
 /// Reads a model file, choosing the reader by its content and extension.
