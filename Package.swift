@@ -17,6 +17,9 @@ let package = Package(
         // BEGIN tflite products
         .library(name: "TFLiteFormat", targets: ["TFLiteFormat"]),
         // END tflite products
+        // BEGIN ncnn products
+        .library(name: "NCNNFormat", targets: ["NCNNFormat"]),
+        // END ncnn products
         // BEGIN distribution products
         .library(name: "FerryBundle", targets: ["FerryBundle"]),
         .library(name: "FerrySync", targets: ["FerrySync"]),
@@ -65,7 +68,11 @@ let package = Package(
         // Graph passes: folding, fusion, layout simplification, pruning, quantization.
         .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime"]),
         // The `ferry convert` pipeline: passes, calibration, quantization under a drift budget, verification.
-        .target(name: "FerryConvert", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO", "TFLiteFormat"]),
+        .target(name: "FerryConvert", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO", "TFLiteFormat",
+            // BEGIN ncnn FerryConvert dependencies
+            "NCNNFormat",
+            // END ncnn FerryConvert dependencies
+        ]),
         // Reusable checkers for tests.
         .target(
             name: "FerryTestSupport",
@@ -82,6 +89,12 @@ let package = Package(
         // FerryRuntime folds constants and infers the static shapes the NHWC rewrite needs.
         .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime"]),
         // END tflite targets
+        // BEGIN ncnn targets
+        // Reads and writes Tencent NCNN models (.param text format 2 + .bin weights): the exporter
+        // (NCHW IR → per-sample CHW blobs, float32/float16/int8 weights) and the importer that
+        // verification runs. FerryPasses folds constants; FerryRuntime infers static shapes.
+        .target(name: "NCNNFormat", dependencies: ["FerryIR", "FerryRuntime", "FerryPasses"]),
+        // END ncnn targets
         // BEGIN distribution targets
         // libzstd from the system (pkg-config libzstd; Debian libzstd-dev).
         .systemLibrary(
@@ -132,6 +145,9 @@ let package = Package(
                 // BEGIN tflite CLI dependencies
                 "TFLiteFormat",
                 // END tflite CLI dependencies
+                // BEGIN ncnn CLI dependencies
+                "NCNNFormat",
+                // END ncnn CLI dependencies
                 // BEGIN distribution CLI dependencies
                 "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +179,12 @@ let package = Package(
             dependencies: ["TFLiteFormat", "FerryIR", "FerryRuntime", "ONNXFormat", "TensorIO", "FerryTestSupport"]
         ),
         // END tflite tests
+        // BEGIN ncnn tests
+        .testTarget(
+            name: "NCNNFormatTests",
+            dependencies: ["NCNNFormat", "FerryIR", "FerryRuntime", "FerryPasses", "ONNXFormat", "TensorIO", "FerryTestSupport"]
+        ),
+        // END ncnn tests
         // BEGIN distribution tests
         .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle"]),
         .testTarget(
