@@ -9,12 +9,15 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
     case onnx
     /// TensorFlow Lite / LiteRT: `DIR/model.tflite` (NHWC flatbuffer, schema 3).
     case tflite
+    /// Tencent NCNN: `DIR/model.param` + `DIR/model.bin` (per-sample CHW blobs; fp16 or int8 weights).
+    case ncnn
 
     /// The output file name inside the output folder (a contract for scripts).
     public var fileName: String {
         switch self {
         case .onnx: return "model.onnx"
         case .tflite: return "model.tflite"
+        case .ncnn: return "model.param"
         }
     }
 
@@ -24,6 +27,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         switch self {
         case .onnx: return nil
         case .tflite: return TFLiteTarget()
+        case .ncnn: return NCNNTarget()
         }
     }
 
@@ -34,6 +38,9 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         switch self {
         case .onnx: return nil
         case .tflite: return rounding
+        // NCNN's int8 layers sum int8 products exactly in int32 and dequantize in float, which is
+        // what the read-back graph (clip, QDQ, float Conv) computes in float.
+        case .ncnn: return nil
         }
     }
 }

@@ -38,7 +38,7 @@ extension NCNNParamFile {
         }
         var layer = NCNNLayer(type: tokens[0], name: tokens[1], inputs: Array(tokens[4..<(4 + bottoms)]),
                               outputs: Array(tokens[(4 + bottoms)..<(4 + bottoms + tops)]))
-        for token in tokens[(4 + bottoms)...] {
+        for token in tokens[(4 + bottoms + tops)...] {
             guard let eq = token.firstIndex(of: "="), let rawID = Int(token[..<eq]) else { throw fail("bad parameter '\(token)' in layer '\(layer.name)'") }
             let valueText = token[token.index(after: eq)...]
             let isArray = rawID <= -23300

@@ -5,6 +5,7 @@ import FerryPasses
 import FerryRuntime
 import FerryVerify
 import Foundation
+import NCNNFormat
 import ONNXFormat
 import TensorIO
 import TFLiteFormat
@@ -95,6 +96,10 @@ struct ConvertCommand: ParsableCommand {
                 throw CLIError(error.description)
             } catch let error as TFLiteExportError {
                 throw CLIError("\(source): \(error.description)")
+            } catch let error as NCNNExportError {
+                throw CLIError("\(source): \(error.description)")
+            } catch let error as NCNNImportError {
+                throw CLIError("reading back the NCNN model: \(error.description)")
             }
         }
     }

@@ -1,0 +1,83 @@
+import FerryIR
+import FerryPasses
+import FerryRuntime
+import Foundation
+import NCNNFormat
+import Testing
+
+/// Every fixture is exported (float32, float16) and run back in the reference core, or refused
+/// with the node named; exports are byte-identical run to run.
+@Suite struct NCNNFixtureTests {
+    @Test(arguments: NCNNFixtures.names)
+    func float32ExportRunsLikeTheSource(_ name: String) throws {
+        let model = try NCNNFixtures.optimized(name)
+        if let refusal = NCNNFixtures.refused[name] {
+            #expect {
+                _ = try NCNNExporter.export(model)
+            } throws: { error in
+                guard case NCNNExportError.unsupportedOp(let node, let op, _) = error else { return false }
+                return op == refusal.op && node.contains(refusal.node)
+            }
+            return
+        }
+        let exported = try NCNNExporter.export(model)
+        let again = try NCNNExporter.export(model)
+        #expect(exported.paramBytes == again.paramBytes && exported.binBytes == again.binBytes, "\(name): export is not deterministic")
+        let readBack = try exported.readBack(like: model)
+        let agreement = try compare(model, readBack, samples: try NCNNFixtures.samples(name))
+        #expect(!agreement.isEmpty)
+        for (output, a) in agreement {
+            #expect(a.relativeMaxError <= 1e-4, "\(name) \(output): max error \(a.relativeMaxError) of the output range")
+        }
+    }
+
+    @Test(arguments: NCNNFixtures.names.filter { NCNNFixtures.refused[$0] == nil })
+    func rawFixtureExportsWithoutFerryPasses(_ name: String) throws {
+        // The exporter folds constants and shape arithmetic itself (the LSTM fixture's initial state).
+        let model = try NCNNFixtures.model(name)
+        let exported = try NCNNExporter.export(model)
+        let agreement = try compare(model, try exported.readBack(like: model), samples: try NCNNFixtures.samples(name, limit: 2))
+        for (output, a) in agreement {
+            #expect(a.relativeMaxError <= 1e-4, "\(name) \(output): max error \(a.relativeMaxError)")
+        }
+    }
+
+    @Test(arguments: ["digits_cnn", "mobilenet_v2_w035", "lstm", "transformer_encoder"])
+    func float16WeightsAreStoredHalfSizeAndReadBackExactly(_ name: String) throws {
+        let float = try NCNNFixtures.optimized(name)
+        let half = try WeightOnlyQuantizer(mode: .fp16).apply(to: float)
+        let exported32 = try NCNNExporter.export(float)
+        let exported16 = try NCNNExporter.export(half, options: NCNNExportOptions(weights: .float16))
+        #expect(Double(exported16.binBytes.count) < 0.62 * Double(exported32.binBytes.count),
+                "\(name): fp16 .bin is \(exported16.binBytes.count) bytes, float32 \(exported32.binBytes.count)")
+        let agreement = try compare(half, try exported16.readBack(like: half), samples: try NCNNFixtures.samples(name, limit: 4))
+        for (output, a) in agreement {
+            #expect(a.relativeMaxError <= 1e-4, "\(name) \(output): fp16 read-back differs from the fp16 model by \(a.relativeMaxError)")
+        }
+    }
+
+    @Test(arguments: ["digits_cnn", "mobilenet_v2_w035", "mobilenet_v3_small_w050", "keras_digits"])
+    func int8WeightsFollowTheQDQScales(_ name: String) throws {
+        let float = try NCNNFixtures.optimized(name)
+        let calibration = try NCNNFixtures.samples(name, "calibration.npz", limit: 32)
+        let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
+        let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration, method: .minmax, threads: 1)
+        let qdq = try QDQQuantizer(options: QuantizationOptions(mode: .int8), statistics: statistics).apply(to: float)
+        let exported = try NCNNExporter.export(qdq, options: NCNNExportOptions(weights: .int8))
+        #expect(!exported.int8Layers.isEmpty)
+        let text = String(decoding: exported.paramBytes, as: UTF8.self)
+        #expect(text.contains(" 8=1"), "int8 layers carry int8_scale_term")
+        // NCNN quantizes only the inputs of its int8 layers, the QDQ graph every activation: the
+        // NCNN model should drift from float no more than the QDQ graph does (small margin).
+        let readBack = try exported.readBack(like: float)
+        let samples = try NCNNFixtures.samples(name, limit: 8)
+        let agreement = try compare(float, readBack, samples: samples)
+        let predicted = try compare(float, qdq, samples: samples)
+        for (output, a) in agreement {
+            let bound = min(predicted[output]!.cosine, 0.99) - 0.02
+            #expect(a.cosine >= bound, "\(name) \(output): int8 NCNN cosine \(a.cosine), QDQ graph \(predicted[output]!.cosine)")
+        }
+        let again = try NCNNExporter.export(qdq, options: NCNNExportOptions(weights: .int8))
+        #expect(again.paramBytes == exported.paramBytes && again.binBytes == exported.binBytes)
+    }
+}
