@@ -17,19 +17,22 @@ struct NCNNTarget: TargetWriter {
             throw ConversionError.unsupported("--target ncnn has no --quantize \(options.quantization.rawValue): NCNN's int8 layers quantize activations with calibrated scales; use --quantize int8 with --calibration, or fp16")
         }
         let exported = try NCNNExporter.export(model, options: NCNNExportOptions(weights: weights))
+        var notes: [String] = []
         var details: [String: String] = [
             "layers": "\(exported.param.layers.count)", "blobs": "\(exported.param.blobNames.count)", "weights": weights.rawValue,
         ]
         for binding in exported.inputs {
             details["input:\(binding.value)"] = binding.blob
             details["input_shape:\(binding.value)"] = binding.shape.map(String.init).joined(separator: ",")
-            if binding.dataType != .float32 { details["input_type:\(binding.value)"] = "\(binding.dataType) fed as float32" }
+            if binding.dataType.isInteger {
+                details["input_type:\(binding.value)"] = "int32"
+                notes.append("NCNN input '\(binding.blob)' takes int32 ids as the bits of a float Mat (numpy: ncnn.Mat(ids.astype(np.int32).view(np.float32)))")
+            }
         }
         for binding in exported.outputs {
             details["output:\(binding.value)"] = binding.blob
             details["output_shape:\(binding.value)"] = binding.shape.map(String.init).joined(separator: ",")
         }
-        var notes: [String] = []
         if weights == .int8 {
             details["int8_layers"] = "\(exported.int8Layers.count)"
             notes.append("NCNN int8: \(exported.int8Layers.count) layers with int8 weights; other layers run in float32 in NCNN")

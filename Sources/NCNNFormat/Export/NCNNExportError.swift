@@ -61,7 +61,8 @@ public struct NCNNBlobBinding: Sendable, Equatable {
     public var blob: String
     /// The blob's shape, outermost first (c, d, h, w), batch axis dropped.
     public var shape: [Int]
-    /// The source element type (integer inputs such as token ids are fed as float32).
+    /// The source element type. Integer inputs (token ids read by Embed) are fed as int32 bit
+    /// patterns in the float Mat: `ncnn.Mat(ids.astype(np.int32).view(np.float32))`.
     public var dataType: DataType
 }
 

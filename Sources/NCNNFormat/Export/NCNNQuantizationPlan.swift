@@ -33,13 +33,14 @@ struct NCNNQuantizationPlan {
     var activations: [String: Activation] = [:]
 
     /// Reads and removes the QDQ nodes of `graph`: weight DequantizeLinears become float
-    /// constants (their int8 form kept here), activation pairs become Identity nodes.
+    /// constants (their int8 form kept here), activation pairs disappear (the float graph's
+    /// names come back, so fusion and pattern matching see the float graph).
     static func extract(from graph: inout Graph) throws -> NCNNQuantizationPlan {
         var plan = NCNNQuantizationPlan()
         let producers = graph.producers()
         let consumers = graph.consumers()
         var removed = Set<Int>()
-        var replacements: [Int: Node] = [:]
+        var renames: [String: String] = [:]
         for (index, node) in graph.nodes.enumerated() where node.opType == "DequantizeLinear" && node.domain.isEmpty {
             guard let source = node.input(0), let output = node.outputs.first, let scaleName = node.input(1),
                   let scaleTensor = graph.initializers[scaleName], scaleTensor.dataType == .float32 else {
@@ -76,12 +77,19 @@ struct NCNNQuantizationPlan {
             plan.activations[output] = activation
             plan.activations[floatValue] = activation
             removed.insert(qIndex)
-            replacements[index] = Node(name: node.name, opType: "Identity", inputs: [floatValue], outputs: [output])
+            removed.insert(index)
+            // The pair goes; one name is kept for the value: the graph input's, else the
+            // dequantized one (readers and graph outputs use it), which the producer now writes.
+            if graph.inputs.contains(where: { $0.name == floatValue }) { renames[output] = floatValue } else { renames[floatValue] = output }
         }
         var nodes: [Node] = []
-        for (index, node) in graph.nodes.enumerated() {
-            if let replacement = replacements[index] { nodes.append(replacement) } else if !removed.contains(index) { nodes.append(node) }
+        for (index, node) in graph.nodes.enumerated() where !removed.contains(index) {
+            var node = node
+            node.inputs = node.inputs.map { renames[$0] ?? $0 }
+            node.outputs = node.outputs.map { renames[$0] ?? $0 }
+            nodes.append(node)
         }
+        for index in graph.outputs.indices { graph.outputs[index].name = renames[graph.outputs[index].name] ?? graph.outputs[index].name }
         if let stray = nodes.first(where: { $0.opType == "QuantizeLinear" }) {
             throw NCNNExportError.quantization("node \(stray.label) quantizes a value no DequantizeLinear reads back; NCNN blobs are float")
         }

@@ -2,8 +2,8 @@ import FerryIR
 
 extension NCNNExport {
     /// The written model read back and given `source`'s interface: the same input and output
-    /// names, types and shapes (integer inputs such as token ids are cast to the float32 NCNN
-    /// is fed), so it can be verified against the source sample for sample.
+    /// names, types and shapes (integer inputs such as token ids are cast to the int32 NCNN's
+    /// Embed reads from its blob), so it can be verified against the source sample for sample.
     public func readBack(like source: Model) throws -> Model {
         var model = try NCNNImporter.importModel(param: paramBytes, bin: binBytes)
         let prefix = "ncnn:"
@@ -22,9 +22,10 @@ extension NCNNExport {
             graphInputs.append(info)
             var value = binding.value
             if binding.dataType != .float32 {
-                prologue.append(Node(name: "ncnn_cast_\(binding.value)", opType: "Cast", inputs: [value], outputs: [value + "/float32"],
-                                     attributes: ["to": .int(Int(DataType.float32.rawValue))]))
-                value += "/float32"
+                let fed: DataType = binding.dataType.isInteger ? .int32 : .float32
+                prologue.append(Node(name: "ncnn_cast_\(binding.value)", opType: "Cast", inputs: [value], outputs: [value + "/\(fed)"],
+                                     attributes: ["to": .int(Int(fed.rawValue))]))
+                value += "/\(fed)"
             }
             let shapeName = "ncnn_shape_in_\(binding.value)"
             graph.setInitializer(shapeName, Tensor(shape: [binding.shape.count + 1], values: ([1] + binding.shape).map { Int64($0) }))

@@ -94,6 +94,9 @@ extension NCNNGraphBuilder {
         guard width > 0, vocabulary > 0, size == width * vocabulary, layer.int(18, 0) == 0 else { throw unsupported(layer, "inconsistent sizes or int8 tables") }
         let table = try weights.tagged(size, layer: layer.name)
         let bias = biasTerm ? try weights.raw(width, layer: layer.name) : nil
+        // NCNN reads each id as the int32 bits of the blob element: the Input blob holds int32.
+        guard inputNames.contains(layer.inputs[0]) else { throw unsupported(layer, "ids that do not come straight from an Input blob") }
+        int32Inputs.insert(layer.inputs[0])
         let ids = apply(layer, "Cast", [layer.inputs[0]], ["to": .int(Int(DataType.int64.rawValue))])
         let flat = apply(layer, "Reshape", [ids, int64s(layer, "shape", [-1])])
         var y = apply(layer, "Gather", [constant(layer, "table", Tensor(shape: [vocabulary, width], values: table.floats)), flat])

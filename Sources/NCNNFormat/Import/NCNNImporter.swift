@@ -45,7 +45,9 @@ public enum NCNNImporter {
         for layer in file.layers { read.formUnion(layer.inputs) }
         let outputs = file.blobNames.filter { !read.contains($0) && !builder.inputNames.contains($0) }
         let graph = Graph(name: "ncnn", nodes: builder.nodes,
-                          inputs: builder.inputNames.map { ValueInfo(name: $0, type: ValueType(dataType: .float32, dims: [1] + builder.shapes[$0]!)) },
+                          inputs: builder.inputNames.map {
+                              ValueInfo(name: $0, type: ValueType(dataType: builder.int32Inputs.contains($0) ? .int32 : .float32, dims: [1] + builder.shapes[$0]!))
+                          },
                           outputs: outputs.map { ValueInfo(name: $0, type: nil) },
                           initializers: builder.initializers, initializerOrder: builder.initializerOrder)
         return Model(graph: graph, opsets: ["": opset], producerName: "ncnn")
@@ -63,6 +65,8 @@ final class NCNNGraphBuilder {
     /// Shapes of Input blobs (the graph inputs).
     var shapes: [String: [Int]] = [:]
     var inputNames: [String] = []
+    /// Input blobs Embed layers read as int32 ids.
+    var int32Inputs = Set<String>()
     private var counter = 0
 
     init(paramFile: String, weights: NCNNWeightReader) {

@@ -110,6 +110,11 @@ extension NCNNEmitter {
             guard constants[indicesName] == nil, table.rank == 2, axisAttribute == 0 else {
                 throw unsupported(node, "constant data is mapped only as a 2-D embedding table gathered on axis 0")
             }
+            // NCNN's Embed reads each id as the int32 bit pattern of its float blob element, so the
+            // ids must be what the app feeds: a graph input of one row.
+            guard graph.runtimeInputs.contains(where: { $0.name == indicesName }), types[indicesName]?.isInteger == true else {
+                throw unsupported(node, "ids computed inside the graph; NCNN's Embed reads int32 ids fed straight into an Input blob")
+            }
             let (vocabulary, width) = (table.shape[0], table.shape[1])
             let ids = try shape(indicesName).reduce(1, *)
             let output = node.outputs[0]
