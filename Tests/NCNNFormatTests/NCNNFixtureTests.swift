@@ -67,15 +67,25 @@ import Testing
         #expect(!exported.int8Layers.isEmpty)
         let text = String(decoding: exported.paramBytes, as: UTF8.self)
         #expect(text.contains(" 8=1"), "int8 layers carry int8_scale_term")
-        // NCNN quantizes only the inputs of its int8 layers, the QDQ graph every activation: the
-        // NCNN model should drift from float no more than the QDQ graph does (small margin).
+        // The int8 weights NCNN gets are the QDQ graph's, value for value (NCNN may store a
+        // MatMul weight transposed, so each tensor is compared as a sorted multiset), with the
+        // reciprocal scales.
         let readBack = try exported.readBack(like: float)
-        let samples = try NCNNFixtures.samples(name, limit: 8)
-        let agreement = try compare(float, readBack, samples: samples)
-        let predicted = try compare(float, qdq, samples: samples)
+        // Per-channel int8 weights (a DequantizeLinear with more than one scale reads them).
+        func int8Weights(_ model: Model) -> [[Int8]] {
+            model.graph.nodes.filter { $0.opType == "DequantizeLinear" && (model.graph.initializers[$0.inputs[1]]?.count ?? 0) > 1 }
+                .compactMap { model.graph.initializers[$0.inputs[0]] }.filter { $0.dataType == .int8 }
+                .map { $0.elements(as: Int8.self).sorted() }.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        let written = int8Weights(readBack), quantized = int8Weights(qdq)
+        #expect(written.count == exported.int8Layers.count && written.count == quantized.count,
+                "\(name): \(written.count) int8 weights written for \(quantized.count) in the QDQ graph")
+        #expect(written == quantized, "\(name): the int8 weights written differ from the QDQ graph's")
+        // A layout or scale mistake gives cosines near 0; symmetric activations (NCNN) cost some
+        // accuracy against the asymmetric QDQ graph, which tests/test_ncnn.py measures in NCNN.
+        let agreement = try compare(float, readBack, samples: try NCNNFixtures.samples(name, limit: 8))
         for (output, a) in agreement {
-            let bound = min(predicted[output]!.cosine, 0.99) - 0.02
-            #expect(a.cosine >= bound, "\(name) \(output): int8 NCNN cosine \(a.cosine), QDQ graph \(predicted[output]!.cosine)")
+            #expect(a.cosine >= 0.8, "\(name) \(output): int8 NCNN cosine \(a.cosine) against float")
         }
         let again = try NCNNExporter.export(qdq, options: NCNNExportOptions(weights: .int8))
         #expect(again.paramBytes == exported.paramBytes && again.binBytes == exported.binBytes)
