@@ -20,6 +20,9 @@ let package = Package(
         // BEGIN coreml products
         .library(name: "CoreMLFormat", targets: ["CoreMLFormat"]),
         // END coreml products
+        // BEGIN ncnn products
+        .library(name: "NCNNFormat", targets: ["NCNNFormat"]),
+        // END ncnn products
         // BEGIN distribution products
         .library(name: "FerryBundle", targets: ["FerryBundle"]),
         .library(name: "FerrySync", targets: ["FerrySync"]),
@@ -75,6 +78,9 @@ let package = Package(
                 // BEGIN coreml FerryConvert dependencies
                 "CoreMLFormat",
                 // END coreml FerryConvert dependencies
+                // BEGIN ncnn FerryConvert dependencies
+                "NCNNFormat",
+                // END ncnn FerryConvert dependencies
             ]
         ),
         // Reusable checkers for tests.
@@ -106,6 +112,12 @@ let package = Package(
         // FerryRuntime infers the static shapes the MIL types carry.
         .target(name: "CoreMLFormat", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime", "CCoreML"]),
         // END coreml targets
+        // BEGIN ncnn targets
+        // Reads and writes Tencent NCNN models (.param text format 2 + .bin weights): the exporter
+        // (NCHW IR → per-sample CHW blobs, float32/float16/int8 weights) and the importer that
+        // verification runs. FerryPasses folds constants; FerryRuntime infers static shapes.
+        .target(name: "NCNNFormat", dependencies: ["FerryIR", "FerryRuntime", "FerryPasses"]),
+        // END ncnn targets
         // BEGIN distribution targets
         // libzstd from the system (pkg-config libzstd; Debian libzstd-dev).
         .systemLibrary(
@@ -159,6 +171,9 @@ let package = Package(
                 // BEGIN coreml CLI dependencies
                 "CoreMLFormat",
                 // END coreml CLI dependencies
+                // BEGIN ncnn CLI dependencies
+                "NCNNFormat",
+                // END ncnn CLI dependencies
                 // BEGIN distribution CLI dependencies
                 "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
                 .product(name: "Logging", package: "swift-log"),
@@ -196,6 +211,12 @@ let package = Package(
             dependencies: ["CoreMLFormat", "CCoreML", "FerryIR", "FerryRuntime", "ONNXFormat", "TensorIO", "FerryTestSupport"]
         ),
         // END coreml tests
+        // BEGIN ncnn tests
+        .testTarget(
+            name: "NCNNFormatTests",
+            dependencies: ["NCNNFormat", "FerryIR", "FerryRuntime", "FerryPasses", "ONNXFormat", "TensorIO", "FerryTestSupport"]
+        ),
+        // END ncnn tests
         // BEGIN distribution tests
         .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle"]),
         .testTarget(

@@ -15,6 +15,8 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
     case tflm
     /// Core ML: `DIR/model.mlpackage` (ML Program: MIL, weight blob file), for iOS 15+ / macOS 12+.
     case coreml
+    /// Tencent NCNN: `DIR/model.param` + `DIR/model.bin` (per-sample CHW blobs; fp16 or int8 weights).
+    case ncnn
 
     /// The output file name inside the output folder (a contract for scripts).
     public var fileName: String {
@@ -22,6 +24,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         case .onnx: return "model.onnx"
         case .tflite, .tflm: return "model.tflite"
         case .coreml: return "model.mlpackage"
+        case .ncnn: return "model.param"
         }
     }
 
@@ -33,6 +36,7 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         case .tflite: return TFLiteTarget()
         case .tflm: return TFLMTarget()
         case .coreml: return CoreMLTarget()
+        case .ncnn: return NCNNTarget()
         }
     }
 
@@ -44,6 +48,9 @@ public enum ConversionTarget: String, Sendable, CaseIterable {
         case .onnx: return nil
         case .tflite, .tflm: return rounding
         case .coreml: return nil
+        // NCNN's int8 layers sum int8 products exactly in int32 and dequantize in float, which is
+        // what the read-back graph (clip, QDQ, float Conv) computes in float.
+        case .ncnn: return nil
         }
     }
 

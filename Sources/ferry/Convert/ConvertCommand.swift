@@ -6,6 +6,7 @@ import FerryPasses
 import FerryRuntime
 import FerryVerify
 import Foundation
+import NCNNFormat
 import ONNXFormat
 import TensorIO
 import TFLiteFormat
@@ -112,6 +113,10 @@ struct ConvertCommand: ParsableCommand {
                 throw CLIError("\(source): \(error.description)")
             } catch let error as CoreMLReadError {
                 throw CLIError("Core ML read-back: \(error.description)")
+            } catch let error as NCNNExportError {
+                throw CLIError("\(source): \(error.description)")
+            } catch let error as NCNNImportError {
+                throw CLIError("reading back the NCNN model: \(error.description)")
             }
         }
     }

@@ -10,7 +10,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a model's inputs, outputs, opsets, op histogram, parameter count and size by dtype."
     )
 
-    @Argument(help: "The model (.onnx) or bundle (.ferry) file.")
+    @Argument(help: "The model (.onnx, .tflite, NCNN .param with its .bin beside it) or bundle (.ferry) file.")
     var model: String
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -113,6 +113,7 @@ struct ModelSummary {
             "parameters_by_dtype": countByType, "weight_bytes_by_dtype": bytesByType,
         ]
         if listValues { object["values"] = intermediates }
+        if let ncnn = NCNNLayerSummary(path: path) { object["ncnn"] = ncnn.json() }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -120,7 +121,9 @@ struct ModelSummary {
     func text() -> String {
         var lines: [String] = []
         let opsets = model.opsets.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
-        lines.append("\(path): \(modelFormat(path: path) == "tflite" ? "TFLite" : "ONNX") model, \(formatBytes(fileBytes))")
+        let formatName = ["tflite": "TFLite", "ncnn": "NCNN"][modelFormat(path: path)] ?? "ONNX"
+        lines.append("\(path): \(formatName) model, \(formatBytes(fileBytes))")
+        if let ncnn = NCNNLayerSummary(path: path) { lines += ncnn.lines() }
         lines.append("  ir version \(model.irVersion); opsets \(opsets.joined(separator: ", "))"
                      + (model.producerName.isEmpty ? "" : "; made by \(model.producerName) \(model.producerVersion)"))
         lines.append("  inputs:")

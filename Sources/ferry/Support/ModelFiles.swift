@@ -2,6 +2,7 @@ import FerryIR
 import FerryVerify
 import FerryRuntime
 import Foundation
+import NCNNFormat
 import ONNXFormat
 import TFLiteFormat
 
@@ -48,11 +49,21 @@ func loadModel(path: String) throws -> Model {
             throw CLIError("\(path): \(error)")
         }
     }
+    if modelFormat(path: path) == "ncnn" {
+        do {
+            return try NCNNImporter.importModel(paramPath: path)
+        } catch let error as NCNNImportError {
+            throw CLIError(error.description)
+        }
+    }
     return try ONNXReader.loadModel(path: path)
 }
 
-/// "tflite" for a TFLite flatbuffer (by its TFL3 identifier or extension), else "onnx".
+/// "tflite" for a TFLite flatbuffer (by its TFL3 identifier or extension), "ncnn" for an NCNN
+/// `.param` (by its extension or magic line), else "onnx".
 func modelFormat(path: String) -> String {
     let head = FileHandle(forReadingAtPath: path).map { handle in defer { try? handle.close() }; return handle.readData(ofLength: 8) }
-    return path.hasSuffix(".tflite") || head.map({ TFLiteReader.isTFLite(Array($0)) }) == true ? "tflite" : "onnx"
+    if path.hasSuffix(".tflite") || head.map({ TFLiteReader.isTFLite(Array($0)) }) == true { return "tflite" }
+    if path.hasSuffix(".param") || head.map({ $0.starts(with: Data("7767517".utf8)) }) == true { return "ncnn" }
+    return "onnx"
 }
