@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: takes a shipped model (fixtures/digits_cnn, a CNN trained on scikit-learn's
-# digits) through what Ferry does today (inspect, run, convert to int8 ONNX and to TFLite with
-# verification, bench) and prints what it made. Usage: scripts/demo.sh FERRY_BIN
+# digits) through what Ferry does today (inspect, run, convert to int8 ONNX, int8 TFLite, TFLM
+# sources, Core ML and NCNN with verification, bench) and prints what it made. Usage: scripts/demo.sh FERRY_BIN
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FERRY="${1:-.build/release/ferry}"
@@ -61,9 +61,40 @@ hits = sum(int(session.run(None, {"input": x[i:i + 1]})[0].argmax() == labels[i]
 print(f"  int8 model.onnx in onnxruntime: {hits} of {len(labels)} test digits correct")
 PY
 
-step "ferry convert $MODEL --target tflite (float32, read back and verified)"
-"$FERRY" convert "$MODEL" --out "$OUT/tflite" --target tflite --data fixtures/digits_cnn/eval.npz --max-samples 32
+step "ferry convert $MODEL --target tflite --quantize int8 --io int8 (read back and verified)"
+"$FERRY" convert "$MODEL" --out "$OUT/tflite" --target tflite --quantize int8 --io int8 \
+  --calibration fixtures/digits_cnn/calibration.npz --data fixtures/digits_cnn/eval.npz --max-samples 32
 "$FERRY" inspect "$OUT/tflite/model.tflite" | head -3
+
+step "the int8 model.tflite in LiteRT beside Ferry's integer kernels"
+"$PY" - "$OUT" "$FERRY" <<'PY'
+import json, subprocess, sys, numpy as np
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+out, ferry = sys.argv[1], sys.argv[2]
+runner = Interpreter(f"{out}/tflite/model.tflite", experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+runner.allocate_tensors()
+detail = runner.get_input_details()[0]
+scale, zero = detail["quantization"]
+with np.load("fixtures/digits_cnn/eval.npz") as data:
+    x = np.clip(np.round(data["input"][:1] / scale) + zero, -128, 127).astype(np.int8)
+runner.set_tensor(detail["index"], x); runner.invoke()
+lite = runner.get_tensor(runner.get_output_details()[0]["index"])
+np.save(f"{out}/digit_0_int8.npy", x)
+subprocess.run([ferry, "run", f"{out}/tflite/model.tflite", "--input", f"input={out}/digit_0_int8.npy", "--output-dir", f"{out}/tflite_run"],
+               check=True, capture_output=True)
+ours = np.load(f"{out}/tflite_run/output_0.npy")
+print(f"  LiteRT int8 logits {lite.ravel().tolist()}")
+print(f"  Ferry  int8 logits {ours.ravel().tolist()}  ({int((lite == ours).sum())} of {lite.size} identical)")
+PY
+
+step "ferry convert $MODEL --target tflm (int8 C++ sources and the tensor arena)"
+"$FERRY" convert "$MODEL" --out "$OUT/tflm" --target tflm --quantize int8 --io int8 --max-drift none \
+  --calibration fixtures/digits_cnn/calibration.npz --data fixtures/digits_cnn/eval.npz --max-samples 32 | grep -E "wrote|arena"
+ls -l "$OUT/tflm" | awk 'NR > 1 { printf "  %-16s %8d bytes\n", $9, $5 }'
+
+step "ferry convert $MODEL --target coreml and --target ncnn"
+"$FERRY" convert "$MODEL" --out "$OUT/coreml" --target coreml --data fixtures/digits_cnn/eval.npz --max-samples 32 | grep -E "wrote|PASS|FAIL"
+"$FERRY" convert "$MODEL" --out "$OUT/ncnn" --target ncnn --data fixtures/digits_cnn/eval.npz --max-samples 32 | grep -E "wrote|PASS|FAIL"
 
 step "ferry bench $MODEL"
 "$FERRY" bench "$MODEL" --runs 50

@@ -192,8 +192,25 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func summary(_ result: ConversionResult, _ options: ConversionOptions, modelPath: String) -> String {
-        let size = result.output.map { $0.files.reduce(0) { $0 + $1.bytes.count } } ?? (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
-        var lines = ["wrote \(modelPath) (\(size) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
+        var lines: [String]
+        if let output = result.output {
+            // A package directory (model.mlpackage) is one output; other files are listed after it.
+            let folder = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
+            var sizes: [String: Int] = [:], order: [String] = []
+            for file in output.files {
+                let top = String(file.path.split(separator: "/").first ?? "")
+                if sizes[top] == nil { order.append(top) }
+                sizes[top, default: 0] += file.bytes.count
+            }
+            let main = order.first ?? options.target.fileName
+            lines = ["wrote \(folder)/\(main) (\(sizes[main] ?? 0) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
+            if order.count > 1 {
+                lines.append("  and " + order.dropFirst().map { "\($0) (\(sizes[$0]!) bytes)" }.joined(separator: ", "))
+            }
+        } else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
+            lines = ["wrote \(modelPath) (\(size) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
+        }
         if options.quantization == .int8 || options.quantization == .int16x8 {
             lines.append("quantized \(result.quantizedLayers) layers; kept \(result.floatLayers.count) in float" +
                          (result.floatLayers.isEmpty ? "" : ": " + result.floatLayers.map(\.node).joined(separator: ", ")))
