@@ -19,7 +19,7 @@ TEST_ENV := FERRY_BIN=$(CURDIR)/$(BIN) FERRY_ONNX_NODE_TESTS=$(CURDIR)/$(NODE_TE
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench bench-quantize proto op-table fuzz fixtures clean
+.PHONY: help deps deps-apt venv build build-tests test swift-test py-test conformance-data demo bench bench-quantize bench-tflite proto op-table fuzz fixtures clean
 
 help:
 	@echo "make demo   # install what is missing, build, convert a shipped model, show the result"
@@ -97,3 +97,10 @@ clean:
 bench-quantize: deps build
 	@bash benchmarks/run.sh >/dev/null  # makes build/bench-venv and the full-size models if missing
 	build/bench-venv/bin/python benchmarks/quantize_vs_ort.py --ferry $(BIN)
+
+# ferry convert --target tflite beside onnx2tf (TensorFlow + TF Lite converter): speed, memory,
+# output sizes. onnx2tf and TensorFlow go into the benchmark venv only (a large download).
+bench-tflite: deps build
+	@bash benchmarks/run.sh >/dev/null  # makes build/bench-venv and the full-size models if missing
+	build/bench-venv/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-tflite.txt
+	build/bench-venv/bin/python benchmarks/tflite_vs_onnx2tf.py --ferry $(BIN)

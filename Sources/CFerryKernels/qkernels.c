@@ -202,3 +202,41 @@ void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int3
     qgemm_generic(weights, col, bias, output, K, P, input_offset, output_offset, multipliers, shifts, act_min, act_max,
                   single_rounding, m_begin, m_end);
 }
+
+void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                         int channels, int height, int width, int multiplier,
+                         int kernel_h, int kernel_w, int pad_top, int pad_left,
+                         int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
+                         int32_t input_offset, int32_t output_offset,
+                         const int32_t *multipliers, const int32_t *shifts,
+                         int32_t act_min, int32_t act_max, int single_rounding,
+                         int channel_begin, int channel_end) {
+    for (int m = channel_begin; m < channel_end; ++m) {
+        const int c = m / multiplier;
+        const int8_t *plane = input + (long)c * height * width;
+        const int8_t *w = weights + (long)m * kernel_h * kernel_w;
+        int8_t *out = output + (long)m * out_h * out_w;
+        const int32_t b = bias ? bias[m] : 0;
+        for (int oy = 0; oy < out_h; ++oy) {
+            const int iy0 = oy * stride_h - pad_top;
+            // Taps inside the image: ky in [ky_lo, ky_hi).
+            int ky_lo = 0, ky_hi = kernel_h;
+            while (ky_lo < kernel_h && iy0 + ky_lo * dilation_h < 0) ++ky_lo;
+            while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * dilation_h >= height) --ky_hi;
+            for (int ox = 0; ox < out_w; ++ox) {
+                const int ix0 = ox * stride_w - pad_left;
+                int kx_lo = 0, kx_hi = kernel_w;
+                while (kx_lo < kernel_w && ix0 + kx_lo * dilation_w < 0) ++kx_lo;
+                while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * dilation_w >= width) --kx_hi;
+                int32_t acc = b;
+                for (int ky = ky_lo; ky < ky_hi; ++ky) {
+                    const int8_t *row = plane + (long)(iy0 + ky * dilation_h) * width + ix0;
+                    const int8_t *wr = w + ky * kernel_w;
+                    for (int kx = kx_lo; kx < kx_hi; ++kx) acc += (int32_t)wr[kx] * ((int32_t)row[kx * dilation_w] + input_offset);
+                }
+                acc = ferry_multiply_by_quantized_multiplier(acc, multipliers[m], shifts[m], single_rounding);
+                out[oy * out_w + ox] = clamp_s8(acc + output_offset, act_min, act_max);
+            }
+        }
+    }
+}

@@ -52,4 +52,15 @@ void ferry_qim2col_s8(const int8_t *input, int8_t *col, int channels, int height
 void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int32_t *bias, int8_t *output, int K, int P,
                             int32_t input_offset, int32_t output_offset, const int32_t *multipliers, const int32_t *shifts,
                             int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end);
+
+/// A depthwise int8 convolution (group = channels, `multiplier` outputs per input channel):
+/// the sums ferry_qconv2d_s8 makes, with the taps outside the image left out by loop bounds.
+void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                         int channels, int height, int width, int multiplier,
+                         int kernel_h, int kernel_w, int pad_top, int pad_left,
+                         int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
+                         int32_t input_offset, int32_t output_offset,
+                         const int32_t *multipliers, const int32_t *shifts,
+                         int32_t act_min, int32_t act_max, int single_rounding,
+                         int channel_begin, int channel_end);
 #endif

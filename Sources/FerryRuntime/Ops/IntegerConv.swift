@@ -69,6 +69,23 @@ struct IntegerConv: Operator {
             }
             return [out]
         }
+        if group == c && w.shape[1] == 1 {
+            mult.withUnsafeBufferPointer { mp in
+                shift.withUnsafeBufferPointer { sp in
+                    for b in 0..<n {
+                        context.parallelFor(m) { channels in
+                            ferry_qdepthwise_s8(xp + b * c * h * wd, wp, bp, op + b * m * oh * ow, Int32(c), Int32(h), Int32(wd), Int32(m / c),
+                                                Int32(g.kernel[0]), Int32(g.kernel[1]), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
+                                                Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
+                                                Int32(oh), Int32(ow), -q.input.zeroPoint, q.output.zeroPoint, mp.baseAddress, sp.baseAddress,
+                                                q.range.min, q.range.max, q.single,
+                                                Int32(channels.lowerBound), Int32(channels.upperBound))
+                        }
+                    }
+                }
+            }
+            return [out]
+        }
         mult.withUnsafeBufferPointer { mp in
             shift.withUnsafeBufferPointer { sp in
                 for b in 0..<n {

@@ -18,6 +18,16 @@ final class TFLiteEmitter {
     var subgraph = TFLiteSubgraph()
     private var opcodes: [TFLiteOperatorCode: UInt32] = [:]
     private var names: Set<String> = []
+    /// Constant tensors already written, by their exact content: a repeated constant (a
+    /// transpose permutation, a shape, a zero bias) reuses the first tensor and its buffer.
+    private var writtenConstants: [ConstantKey: Int32] = [:]
+
+    struct ConstantKey: Hashable {
+        var type: DataType
+        var shape: [Int]
+        var bytes: [UInt8]
+        var quantization: TFLiteQuantization?
+    }
 
     /// Constant tensors: initializers and everything folded from them.
     var constants: [String: Tensor]
@@ -98,9 +108,13 @@ final class TFLiteEmitter {
             return output
         }
         let bytes = Array(UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.byteCount))
+        let key = ConstantKey(type: tensor.dataType, shape: tensor.shape, bytes: bytes, quantization: quantization)
+        if let known = writtenConstants[key] { return known }
         model.buffers.append(TFLiteBuffer(data: bytes))
-        return try addTensor(name: name, shape: tensor.shape, type: tensor.dataType, buffer: UInt32(model.buffers.count - 1),
-                             quantization: quantization)
+        let index = try addTensor(name: name, shape: tensor.shape, type: tensor.dataType, buffer: UInt32(model.buffers.count - 1),
+                                  quantization: quantization)
+        writtenConstants[key] = index
+        return index
     }
 
     /// `tensor` as float16 when every element converts exactly, else nil.

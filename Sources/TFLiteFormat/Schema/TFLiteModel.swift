@@ -66,7 +66,7 @@ public struct TFLiteTensor: Equatable, Sendable {
 
 /// `tflite.QuantizationParameters`: real = scale × (q − zero_point), per tensor (one scale) or
 /// per channel along `quantizedDimension` (one scale and zero point per channel).
-public struct TFLiteQuantization: Equatable, Sendable {
+public struct TFLiteQuantization: Hashable, Sendable {
     public var min: [Float]
     public var max: [Float]
     public var scale: [Float]
