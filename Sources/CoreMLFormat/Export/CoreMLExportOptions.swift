@@ -10,6 +10,8 @@ public struct CoreMLExportOptions: Sendable {
     }
 
     public var precision: Precision = .float16
+    /// Palettized or sparse storage of large float weights (iOS 16).
+    public var compression = WeightCompression()
     /// Metadata shown by Xcode (`Metadata` author, license, short description, version).
     public var author = ""
     public var license = ""

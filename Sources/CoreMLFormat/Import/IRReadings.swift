@@ -16,6 +16,8 @@ enum IRReadings {
         "clip": { b, r in try b.one(r, "Clip", [try r.value("x"), try r.value("alpha"), try r.value("beta")]) },
         "concat": { b, r in try b.one(r, "Concat", try r.values("values"), ["axis": .int(try r.int("axis", default: 0))]) },
         "constexpr_affine_dequantize": { b, r in try b.readAffineDequantize(r) },
+        "constexpr_lut_to_dense": { b, r in try b.readCompressedWeight(r) },
+        "constexpr_sparse_to_dense": { b, r in try b.readCompressedWeight(r) },
         "conv": { b, r in try b.readConv(r) },
         "elu": { b, r in try b.one(r, "Elu", [try r.value("x")], ["alpha": .float(try r.float("alpha", default: 1))]) },
         "gather": { b, r in try b.one(r, "Gather", [try r.value("x"), try r.value("indices")], ["axis": .int(try r.int("axis", default: 0))]) },

@@ -79,6 +79,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("coreml-precision"), help: ArgumentHelp("Core ML compute precision: float16 (default) or float32.", valueName: "precision"))
     var coreMLPrecision: String = "float16"
 
+    @Option(help: ArgumentHelp("Core ML: store weights of 2048+ values as a k-means palette of 2^BITS entries (1, 2, 4, 6 or 8; iOS 16).", valueName: "bits"))
+    var palettize: Int?
+
     @Option(help: ArgumentHelp("Model author recorded in the Core ML metadata.", valueName: "text"))
     var author: String = ""
 
@@ -154,6 +157,14 @@ struct ConvertCommand: ParsableCommand {
             throw CLIError("--coreml-precision, --author, --license and --description apply to --target coreml only")
         }
         options.coreML.precision = precision
+        if let palettize {
+            guard target == .coreml else { throw CLIError("--palettize applies to --target coreml only") }
+            guard Palettizer.allowedBits.contains(palettize) else { throw CLIError("--palettize \(palettize): expected 1, 2, 4, 6 or 8 bits (constexpr_lut_to_dense)") }
+            guard mode == .none || mode == .fp16 else { throw CLIError("--palettize \(palettize) with --quantize \(quantize): choose one weight compression") }
+            options.coreML.compression.paletteBits = palettize
+        }
+        // Pruned weights are stored sparse where that is smaller (lossless).
+        options.coreML.compression.sparse = options.pruning != nil
         options.coreML.author = author
         options.coreML.license = license
         options.coreML.shortDescription = modelDescription
