@@ -67,6 +67,11 @@ public struct ModelDescription: Sendable {
     public var inputs: [FeatureDescription] = []
     public var outputs: [FeatureDescription] = []
     public var metadata = ModelMetadata()
+    /// Classifier outputs: the predicted class and the class probabilities (empty otherwise).
+    public var predictedFeatureName = ""
+    public var predictedProbabilitiesName = ""
+    /// Names of features that are not multi-arrays, when read leniently (`SpecDecoder.header`).
+    public var otherFeatures: [String] = []
 
     public init() {}
 }

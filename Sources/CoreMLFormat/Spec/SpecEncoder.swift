@@ -37,6 +37,8 @@ public struct SpecEncoder {
         result.pointee.input = arena.array(inputs)
         result.pointee.n_output = outputs.count
         result.pointee.output = arena.array(outputs)
+        result.pointee.predictedfeaturename = arena.string(description.predictedFeatureName)
+        result.pointee.predictedprobabilitiesname = arena.string(description.predictedProbabilitiesName)
         let metadata: UnsafeMutablePointer<CoreML__Specification__Metadata> = arena.message(core_ml__specification__metadata__init)
         metadata.pointee.shortdescription = arena.string(description.metadata.shortDescription)
         metadata.pointee.versionstring = arena.string(description.metadata.versionString)
