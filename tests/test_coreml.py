@@ -233,3 +233,27 @@ def test_sparse_package_loads_and_restores_the_pruned_zeros(mobilenet_packages):
 def test_palettize_rejects_bits_mil_cannot_store(tmp_path):
     run = convert("digits_cnn", tmp_path, "--palettize", "3")
     assert run.returncode != 0 and "--palettize 3" in run.stderr
+
+
+def test_labels_make_a_classifier_as_coremltools_writes_one(tmp_path):
+    import json
+    labels = [f"digit_{i}" for i in range(10)]
+    (tmp_path / "labels.txt").write_text("\n".join(labels) + "\n")
+    run = convert("digits_cnn", tmp_path / "out", "--labels", str(tmp_path / "labels.txt"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "out" / "model.mlpackage"
+    description = ct.models.MLModel(str(path), skip_model_load=True).get_spec().description
+    assert description.predictedFeatureName == "classLabel"
+    assert description.predictedProbabilitiesName == "classLabel_probs"
+    assert [o.name for o in description.output] == ["classLabel", "classLabel_probs"]
+    assert description.output[0].type.WhichOneof("Type") == "stringType"
+    assert description.output[1].type.dictionaryType.WhichOneof("KeyType") == "stringKeyType"
+    spec, program = milproto(path)
+    classify = [op for op in program.functions["main"].operations if op.op_type == "classify"]
+    assert len(classify) == 1 and list(classify[0].classes.val) == labels
+    assert classify[0].probabilities.dtype == ct.converters.mil.mil.types.fp32
+    shown = json.loads(subprocess.run([FERRY, "inspect", str(path), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert shown["class_labels"] == labels and shown["predicted_feature_name"] == "classLabel"
+    (tmp_path / "three.txt").write_text("a\nb\nc\n")
+    wrong = convert("digits_cnn", tmp_path / "wrong", "--labels", str(tmp_path / "three.txt"))
+    assert wrong.returncode != 0 and "3 labels" in wrong.stderr and "10 values" in wrong.stderr

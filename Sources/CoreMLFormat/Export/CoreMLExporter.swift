@@ -68,7 +68,10 @@ public enum CoreMLExporter {
                 description.metadata.userDefined.append((SourceNames.typeKey(name), "\(sourceType.dataType)"))
             }
         }
-        for feature in description.inputs + description.outputs where feature.name != feature.shortDescription {
+        if let labels = options.classLabels {
+            try Classifier.attach(labels: labels, emitter: e, outputs: &outputs, description: &description)
+        }
+        for feature in description.inputs + description.outputs where feature.name != feature.shortDescription && !feature.shortDescription.isEmpty {
             description.metadata.userDefined.append((SourceNames.nameKey(feature.name), feature.shortDescription))
         }
         description.metadata.userDefined.sort { $0.key < $1.key }

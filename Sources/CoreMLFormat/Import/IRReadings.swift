@@ -13,6 +13,7 @@ enum IRReadings {
         "avg_pool": { b, r in try b.readPool(r, "AveragePool") },
         "batch_norm": { b, r in try b.readBatchNorm(r) },
         "cast": { b, r in try b.readCast(r) },
+        "classify": { b, r in try b.readClassify(r) },
         "clip": { b, r in try b.one(r, "Clip", [try r.value("x"), try r.value("alpha"), try r.value("beta")]) },
         "concat": { b, r in try b.one(r, "Concat", try r.values("values"), ["axis": .int(try r.int("axis", default: 0))]) },
         "constexpr_affine_dequantize": { b, r in try b.readAffineDequantize(r) },

@@ -71,6 +71,9 @@ public struct CoreMLSummary: Sendable {
             summary.opset = main.opset
             for operation in main.operations {
                 if operation.type != "const" { summary.opHistogram[operation.type, default: 0] += 1 }
+                if operation.type == "classify", case .value(.strings(let labels))? = operation.inputs.first(where: { $0.parameter == "classes" })?.arguments.first {
+                    summary.classLabels = labels
+                }
                 summary.countWeights(operation)
             }
         }

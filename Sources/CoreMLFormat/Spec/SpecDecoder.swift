@@ -69,6 +69,19 @@ public struct SpecDecoder {
 
     private func feature(_ feature: UnsafeMutablePointer<CoreML__Specification__FeatureDescription>) throws -> FeatureDescription {
         let name = swiftString(feature.pointee.name)
+        if let type = feature.pointee.type {
+            var kind: FeatureDescription.Kind?
+            if type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STRING_TYPE { kind = .string }
+            if type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE, let dictionary = type.pointee.dictionarytype,
+               dictionary.pointee.key_type_case == CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_STRING_KEY_TYPE {
+                kind = .stringKeyedDictionary
+            }
+            if let kind {
+                var result = FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: .float32, shape: [])
+                result.kind = kind
+                return result
+            }
+        }
         guard let type = feature.pointee.type, type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE,
               let array = type.pointee.multiarraytype else {
             throw CoreMLReadError.spec(file: file, "feature '\(name)' is not a multi-array; Ferry reads multi-array features only")

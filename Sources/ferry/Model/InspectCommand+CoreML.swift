@@ -37,6 +37,15 @@ enum CoreMLInspection {
         }
     }
 
+    /// "float32 [1, 10]", "string" or "dictionary(string → double)".
+    static func featureText(_ feature: FeatureDescription) -> String {
+        switch feature.kind {
+        case .multiArray: return "\(typeName(feature.dataType)) \(shapeText(feature))"
+        case .string: return "string"
+        case .stringKeyedDictionary: return "dictionary(string → double)"
+        }
+    }
+
     static func shapeText(_ feature: FeatureDescription) -> String {
         let dims = feature.shape.enumerated().map { index, dim -> String in
             guard let range = feature.ranges?[index], range.upper != range.lower else { return "\(dim)" }
@@ -53,7 +62,7 @@ enum CoreMLInspection {
         for (title, features) in [("inputs", s.inputs), ("outputs", s.outputs)] {
             lines.append("  \(title):")
             for f in features {
-                lines.append("    \(f.name)  \(typeName(f.dataType)) \(shapeText(f))" + (f.shortDescription.isEmpty || f.shortDescription == f.name ? "" : "  (source: \(f.shortDescription))"))
+                lines.append("    \(f.name)  \(featureText(f))" + (f.shortDescription.isEmpty || f.shortDescription == f.name ? "" : "  (source: \(f.shortDescription))"))
             }
         }
         if !s.predictedFeatureName.isEmpty || !s.predictedProbabilitiesName.isEmpty {
@@ -80,7 +89,12 @@ enum CoreMLInspection {
     static func json(_ s: CoreMLSummary, path: String, bytes: Int) -> String {
         func features(_ list: [FeatureDescription]) -> [[String: Any]] {
             list.map { f in
-                var entry: [String: Any] = ["name": f.name, "dtype": typeName(f.dataType), "shape": f.shape]
+                var entry: [String: Any] = ["name": f.name]
+                switch f.kind {
+                case .multiArray: entry["dtype"] = typeName(f.dataType); entry["shape"] = f.shape
+                case .string: entry["dtype"] = "string"
+                case .stringKeyedDictionary: entry["dtype"] = "dictionary(string,double)"
+                }
                 if !f.shortDescription.isEmpty { entry["source_name"] = f.shortDescription }
                 if let ranges = f.ranges { entry["ranges"] = ranges.map { [$0.lower, $0.upper.map { $0 as Any } ?? NSNull()] } }
                 return entry
