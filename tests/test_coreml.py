@@ -257,3 +257,23 @@ def test_labels_make_a_classifier_as_coremltools_writes_one(tmp_path):
     (tmp_path / "three.txt").write_text("a\nb\nc\n")
     wrong = convert("digits_cnn", tmp_path / "wrong", "--labels", str(tmp_path / "three.txt"))
     assert wrong.returncode != 0 and "3 labels" in wrong.stderr and "10 values" in wrong.stderr
+
+
+def test_inspect_names_a_neuralnetwork_classifier_from_coremltools(tmp_path):
+    import json
+    from coremltools.models import datatypes
+    from coremltools.models.neural_network import NeuralNetworkBuilder
+
+    if not pathlib.Path(FERRY).exists():
+        pytest.skip(f"{FERRY} is missing")
+    builder = NeuralNetworkBuilder([("x", datatypes.Array(3))], [("y", datatypes.Array(2))], mode="classifier")
+    builder.add_inner_product("fc", W=np.ones((2, 3), np.float32), b=None, input_channels=3, output_channels=2,
+                              has_bias=False, input_name="x", output_name="y")
+    builder.set_class_labels(["cat", "dog"], predicted_feature_name="label", prediction_blob="y")
+    ct.utils.save_spec(builder.spec, str(tmp_path / "nn.mlmodel"))
+    shown = json.loads(subprocess.run([FERRY, "inspect", str(tmp_path / "nn.mlmodel"), "--json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    assert shown["model_type"] == "neuralNetworkClassifier"
+    assert shown["specification_version"] == builder.spec.specificationVersion
+    assert shown["class_labels"] == ["cat", "dog"] and shown["predicted_feature_name"] == "label"
+    assert [i["name"] for i in shown["inputs"]] == ["x"]
