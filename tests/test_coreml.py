@@ -130,3 +130,150 @@ def test_weights_equal_the_source(package):
             assert dequantized.shape == q.shape
             compared += 1
     assert compared > 0, "no weight of the source was found to compare"
+
+
+# --- inspect, palettized and sparse weights -------------------------------------------------------
+
+def convert(fixture: str, out: pathlib.Path, *flags: str) -> subprocess.CompletedProcess:
+    if not pathlib.Path(FERRY).exists():
+        pytest.skip(f"{FERRY} is missing: build it with `swift build -c release --product ferry` or set FERRY_BIN")
+    folder = FIXTURES_DIR / fixture
+    return subprocess.run([FERRY, "convert", folder / "model.onnx", "--out", out, "--target", "coreml",
+                           "--data", folder / "eval.npz", "--max-samples", "8", *flags],
+                          capture_output=True, text=True, timeout=900)
+
+
+def package_bytes(path: pathlib.Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def milproto(path: pathlib.Path):
+    from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
+    spec = ct.utils.load_spec(str(path))
+    return spec, milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
+
+
+@pytest.fixture(scope="module")
+def mobilenet_packages(tmp_path_factory):
+    """mobilenet_v2_w035 as float16, 4-bit palettized, int8 and 75%-pruned sparse packages."""
+    modes = {"fp16": [], "palettize4": ["--palettize", "4"], "int8": ["--quantize", "int8"],
+             "sparse": ["--prune", "unstructured:0.75"]}
+    result = {}
+    for mode, flags in modes.items():
+        out = tmp_path_factory.mktemp(f"mnv2-{mode}")
+        run = convert("mobilenet_v2_w035", out, *flags)
+        # Exit 1 is a drift verdict (the package and drift.json are written): lossy weights of a
+        # random-weight model can miss the default budget; the drift is what the report shows.
+        assert run.returncode in (0, 1) and (out / "drift.json").exists(), run.stdout + run.stderr
+        result[mode] = out
+    return result
+
+
+def test_inspect_describes_a_package_and_a_bare_mlmodel(tmp_path):
+    import json
+    run = convert("digits_cnn", tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "model.mlpackage"
+    spec = ct.utils.load_spec(str(path))
+    shown = json.loads(subprocess.run([FERRY, "inspect", str(path), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert shown["format"] == "coreml" and shown["model_type"] == "mlProgram"
+    assert shown["specification_version"] == spec.specificationVersion
+    assert [(i["name"], i["shape"]) for i in shown["inputs"]] == [(f.name, list(f.type.multiArrayType.shape)) for f in spec.description.input]
+    assert [o["name"] for o in shown["outputs"]] == [f.name for f in spec.description.output]
+    block = spec.mlProgram.functions["main"].block_specializations[spec.mlProgram.functions["main"].opset]
+    counts = {}
+    for op in block.operations:
+        if op.type != "const":
+            counts[op.type] = counts.get(op.type, 0) + 1
+    assert shown["op_histogram"] == counts
+    assert shown["weights"]["fp16"]["values"] > 0
+    text = subprocess.run([FERRY, "inspect", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Core ML mlProgram, spec version 6" in text and "fp16:" in text
+    bare = path / "Data" / "com.apple.CoreML" / "model.mlmodel"
+    again = json.loads(subprocess.run([FERRY, "inspect", str(bare), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert again["op_histogram"] == counts and again["weights"] == shown["weights"]
+
+
+def test_palettized_package_loads_and_is_smaller_than_float16(mobilenet_packages):
+    import json
+    path = mobilenet_packages["palettize4"] / "model.mlpackage"
+    spec, program = milproto(path)
+    assert spec.specificationVersion == 7
+    luts = [op for op in program.functions["main"].operations if op.op_type == "constexpr_lut_to_dense"]
+    assert luts, "no palettized weight"
+    source = {sanitize(i.name): onnx.numpy_helper.to_array(i) for i in onnx.load(str(FIXTURES_DIR / "mobilenet_v2_w035" / "model.onnx")).graph.initializer}
+    for op in luts:
+        assert op.lut.val.shape == (16,)
+        dense = op.outputs[0].val if op.outputs[0].val is not None else op.decompress(op.lut.val, op.indices.val, op.shape.val)
+        assert len(np.unique(dense)) <= 16
+        if op.outputs[0].name in source:
+            expected = source[op.outputs[0].name]
+            # k-means with 16 entries: every weight is nearer its centroid than the weight range / 2.
+            assert np.abs(dense.astype(np.float64) - expected).max() <= np.ptp(expected) / 2
+    assert package_bytes(path) < package_bytes(mobilenet_packages["fp16"] / "model.mlpackage") / 2
+    shown = json.loads(subprocess.run([FERRY, "inspect", str(path), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert shown["weights"]["palettized 4-bit"]["tensors"] == len(luts)
+    drift = json.loads((mobilenet_packages["palettize4"] / "drift.json").read_text())
+    assert drift, "drift.json is empty"
+
+
+def test_sparse_package_loads_and_restores_the_pruned_zeros(mobilenet_packages):
+    path = mobilenet_packages["sparse"] / "model.mlpackage"
+    spec, program = milproto(path)
+    assert spec.specificationVersion == 7
+    sparse = [op for op in program.functions["main"].operations if op.op_type == "constexpr_sparse_to_dense"]
+    assert sparse, "no sparse weight"
+    for op in sparse:
+        dense = op.outputs[0].val if op.outputs[0].val is not None else op.decompress(op.nonzero_data.val, op.mask.val, op.shape.val)
+        assert np.count_nonzero(dense) == op.nonzero_data.val.size
+        assert np.count_nonzero(dense) <= 0.3 * dense.size
+    assert package_bytes(path) < package_bytes(mobilenet_packages["fp16"] / "model.mlpackage")
+
+
+def test_palettize_rejects_bits_mil_cannot_store(tmp_path):
+    run = convert("digits_cnn", tmp_path, "--palettize", "3")
+    assert run.returncode != 0 and "--palettize 3" in run.stderr
+
+
+def test_labels_make_a_classifier_as_coremltools_writes_one(tmp_path):
+    import json
+    labels = [f"digit_{i}" for i in range(10)]
+    (tmp_path / "labels.txt").write_text("\n".join(labels) + "\n")
+    run = convert("digits_cnn", tmp_path / "out", "--labels", str(tmp_path / "labels.txt"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "out" / "model.mlpackage"
+    description = ct.models.MLModel(str(path), skip_model_load=True).get_spec().description
+    assert description.predictedFeatureName == "classLabel"
+    assert description.predictedProbabilitiesName == "classLabel_probs"
+    assert [o.name for o in description.output] == ["classLabel", "classLabel_probs"]
+    assert description.output[0].type.WhichOneof("Type") == "stringType"
+    assert description.output[1].type.dictionaryType.WhichOneof("KeyType") == "stringKeyType"
+    spec, program = milproto(path)
+    classify = [op for op in program.functions["main"].operations if op.op_type == "classify"]
+    assert len(classify) == 1 and list(classify[0].classes.val) == labels
+    assert classify[0].probabilities.dtype == ct.converters.mil.mil.types.fp32
+    shown = json.loads(subprocess.run([FERRY, "inspect", str(path), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert shown["class_labels"] == labels and shown["predicted_feature_name"] == "classLabel"
+    (tmp_path / "three.txt").write_text("a\nb\nc\n")
+    wrong = convert("digits_cnn", tmp_path / "wrong", "--labels", str(tmp_path / "three.txt"))
+    assert wrong.returncode != 0 and "3 labels" in wrong.stderr and "10 values" in wrong.stderr
+
+
+def test_inspect_names_a_neuralnetwork_classifier_from_coremltools(tmp_path):
+    import json
+    from coremltools.models import datatypes
+    from coremltools.models.neural_network import NeuralNetworkBuilder
+
+    if not pathlib.Path(FERRY).exists():
+        pytest.skip(f"{FERRY} is missing")
+    builder = NeuralNetworkBuilder([("x", datatypes.Array(3))], [("y", datatypes.Array(2))], mode="classifier")
+    builder.add_inner_product("fc", W=np.ones((2, 3), np.float32), b=None, input_channels=3, output_channels=2,
+                              has_bias=False, input_name="x", output_name="y")
+    builder.set_class_labels(["cat", "dog"], predicted_feature_name="label", prediction_blob="y")
+    ct.utils.save_spec(builder.spec, str(tmp_path / "nn.mlmodel"))
+    shown = json.loads(subprocess.run([FERRY, "inspect", str(tmp_path / "nn.mlmodel"), "--json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    assert shown["model_type"] == "neuralNetworkClassifier"
+    assert shown["specification_version"] == builder.spec.specificationVersion
+    assert shown["class_labels"] == ["cat", "dog"] and shown["predicted_feature_name"] == "label"
+    assert [i["name"] for i in shown["inputs"]] == ["x"]

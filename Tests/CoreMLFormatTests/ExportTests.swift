@@ -77,3 +77,34 @@ import CoreMLFormat
         #expect(throws: CoreMLReadError.self) { try truncated.decode() }
     }
 }
+
+@Suite struct ClassifierTests {
+    @Test func labelsAddAClassifyOpAndReadBackAsTheProbabilities() throws {
+        var options = CoreMLExportOptions(precision: .float32)
+        options.classLabels = ["a", "b", "c", "d"]
+        let model = ExportTests.tinyConv()  // output y:0 is [1, 4]
+        let spec = try CoreMLExporter.export(model, options: options)
+        guard case .mlProgram(let program) = spec.body, let main = program.main else { Issue.record("no main"); return }
+        #expect(main.operations.last?.type == "classify")
+        #expect(main.outputs == ["classLabel", "classLabel_probs"])
+        #expect(spec.description.predictedFeatureName == "classLabel")
+        #expect(spec.description.outputs.map(\.kind) == [.string, .stringKeyedDictionary])
+        let package = CoreMLExporter.package(spec)
+        let decoded = try package.decode()
+        #expect(decoded.description.predictedProbabilitiesName == "classLabel_probs")
+        #expect(decoded.description.outputs[1].shortDescription == "y:0")
+        #expect(try CoreMLSummary.summarize(package).classLabels == ["a", "b", "c", "d"])
+        let read = try CoreMLImporter.importModel(decoded)
+        #expect(read.graph.outputs.map(\.name) == ["y:0"])
+        let x = Tensor(shape: [1, 2, 5, 6], values: (0..<60).map { Float($0 % 7) / 3 - 1 })
+        let expected = try InferenceSession(model: model).run(["x.in": x])[0].elements(as: Float.self)
+        let actual = try InferenceSession(model: read).run(["x.in": x])[0].elements(as: Float.self)
+        for (a, e) in zip(actual, expected) { #expect(abs(a - e) <= 1e-5) }
+    }
+
+    @Test func aLabelCountThatDoesNotFitIsAnError() {
+        var options = CoreMLExportOptions()
+        options.classLabels = ["a", "b"]
+        #expect(throws: CoreMLExportError.self) { try CoreMLExporter.export(ExportTests.tinyConv(), options: options) }
+    }
+}

@@ -10,6 +10,11 @@ public struct CoreMLExportOptions: Sendable {
     }
 
     public var precision: Precision = .float16
+    /// Palettized or sparse storage of large float weights (iOS 16).
+    public var compression = WeightCompression()
+    /// Class labels (`--labels`): the first output holds the class probabilities, and the model
+    /// becomes a classifier (a `classify` op, predicted label and probability dictionary).
+    public var classLabels: [String]?
     /// Metadata shown by Xcode (`Metadata` author, license, short description, version).
     public var author = ""
     public var license = ""

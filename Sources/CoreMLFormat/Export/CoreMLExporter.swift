@@ -13,7 +13,8 @@ public enum CoreMLExporter {
 
     public static func export(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws -> CoreMLModelSpec {
         let prepared = try ExportPreparation.prepare(model)
-        let e = MILEmitter(prepared: prepared, floatType: options.precision == .float16 ? .float16 : .float32)
+        let e = MILEmitter(prepared: prepared, floatType: options.precision == .float16 ? .float16 : .float32,
+                           compression: options.compression)
         var description = ModelDescription()
         var functionInputs: [MILNamedType] = []
         for input in prepared.graph.runtimeInputs {
@@ -67,11 +68,14 @@ public enum CoreMLExporter {
                 description.metadata.userDefined.append((SourceNames.typeKey(name), "\(sourceType.dataType)"))
             }
         }
-        for feature in description.inputs + description.outputs where feature.name != feature.shortDescription {
+        if let labels = options.classLabels {
+            try Classifier.attach(labels: labels, emitter: e, outputs: &outputs, description: &description)
+        }
+        for feature in description.inputs + description.outputs where feature.name != feature.shortDescription && !feature.shortDescription.isEmpty {
             description.metadata.userDefined.append((SourceNames.nameKey(feature.name), feature.shortDescription))
         }
         description.metadata.userDefined.sort { $0.key < $1.key }
-                description.metadata.author = options.author
+        description.metadata.author = options.author
         description.metadata.license = options.license
         description.metadata.shortDescription = options.shortDescription
         description.metadata.versionString = options.version

@@ -18,9 +18,13 @@ final class MILEmitter {
     /// The lowest iOS version the ops written so far need (15, 16, …).
     var minimumIOS = 15
 
-    init(prepared: PreparedGraph, floatType: MILDataType) {
+    /// How large float constants are stored (dense, palettized, sparse).
+    let compression: WeightCompression
+
+    init(prepared: PreparedGraph, floatType: MILDataType, compression: WeightCompression = WeightCompression()) {
         self.prepared = prepared
         self.floatType = floatType
+        self.compression = compression
     }
 
     var graph: Graph { prepared.graph }
@@ -90,10 +94,22 @@ final class MILEmitter {
         return tensor
     }
 
-    /// A `const` op holding `tensor` converted to its MIL type (floats to the compute precision).
+    /// A `const` op holding `tensor` converted to its MIL type (floats to the compute precision),
+    /// or the constexpr op storing it compressed when `compression` asks for it.
     func const(_ tensor: Tensor, name: String) throws -> String {
         let type = try milType(tensor.dataType, value: name)
-        return constValue(.tensor(convert(tensor, to: type)), name: name)
+        let converted = convert(tensor, to: type)
+        if let compressed = compression.compress(converted) {
+            let output = identifiers.fresh(name)
+            let outputType = MILTensorType(type, converted.shape.map { $0 })
+            operations.append(MILOperation(type: compressed.opType, outputs: [MILNamedType(output, outputType)],
+                                           attributes: [("name", .string(output))] + compressed.attributes))
+            types[output] = outputType
+            constants.insert(output)
+            minimumIOS = max(minimumIOS, 16)
+            return output
+        }
+        return constValue(.tensor(converted), name: name)
     }
 
     /// A `const` op holding `value` as is.

@@ -32,10 +32,18 @@ public enum CoreMLImporter {
         }
         // Block outputs get IR names of their own; the source names are given at the end.
         for output in main.outputs where b.names[output] == nil { b.names[output] = output + "/coreml" }
+        // So does any value named like a source output (a classifier's probabilities, whose
+        // output is now classify's dictionary).
+        let sourceOutputs = Set(main.outputs.map { metadata[SourceNames.nameKey($0)] ?? $0 })
+        for operation in main.operations {
+            for output in operation.outputs where sourceOutputs.contains(output.name) && b.names[output.name] == nil {
+                b.names[output.name] = output.name + "/coreml"
+            }
+        }
         for operation in main.operations {
             try b.read(operation)
         }
-        for output in main.outputs {
+        for output in main.outputs where !b.omitted.contains(output) {
             let source = metadata[SourceNames.nameKey(output)] ?? output
             guard let type = b.types[output] else { throw CoreMLReadError.spec(file: "model", "block output '\(output)' is not defined") }
             let wanted = metadata[SourceNames.typeKey(output)].flatMap { DataType(name: $0) } ?? (type.dataType == .float16 ? .float32 : type.dataType.irType)

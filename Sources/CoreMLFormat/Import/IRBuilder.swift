@@ -13,6 +13,8 @@ final class IRBuilder {
     var constants: [String: MILValue] = [:]
     /// MIL value → IR value, where they differ (graph inputs keep their source names).
     var names: [String: String] = [:]
+    /// MIL values the IR has no form for (classify's string label): left out of the outputs.
+    var omitted = Set<String>()
     private var counter = 0
 
     func name(_ mil: String) -> String { names[mil] ?? mil }

@@ -2,13 +2,24 @@ import FerryIR
 
 /// The type of a MIL value: a tensor of one element type and a shape whose dims may be unknown
 /// (nil) where the source model has dynamic dims. Rank 0 is a scalar.
+///
+/// With `dictionaryValue` set it is instead a dictionary from `dataType` scalars to
+/// `dictionaryValue` scalars (shape empty): the class probabilities `classify` makes.
 public struct MILTensorType: Sendable, Equatable {
     public var dataType: MILDataType
     public var shape: [Int?]
+    public var dictionaryValue: MILDataType?
 
     public init(_ dataType: MILDataType, _ shape: [Int?]) {
         self.dataType = dataType
         self.shape = shape
+    }
+
+    /// A dictionary type (`classify`'s probabilities: string → fp64).
+    public static func dictionary(key: MILDataType, value: MILDataType) -> MILTensorType {
+        var type = MILTensorType(key, [])
+        type.dictionaryValue = value
+        return type
     }
 }
 
@@ -17,12 +28,16 @@ public struct MILTensorType: Sendable, Equatable {
 public enum MILValue: Sendable {
     case tensor(Tensor)
     case string(String)
+    /// A list of string scalars (`classify`'s `classes`); its `type` stands for the list as a
+    /// string vector of the list's length.
+    case strings([String])
 
     /// The MIL type of this value.
     public var type: MILTensorType {
         switch self {
         case .tensor(let tensor): return MILTensorType(MILDataType(tensor.dataType) ?? .float32, tensor.shape.map { $0 })
         case .string: return MILTensorType(.string, [])
+        case .strings(let list): return MILTensorType(.string, [list.count])
         }
     }
 

@@ -17,8 +17,17 @@ public enum ArrayDataType: Int32, Sendable, CaseIterable {
 }
 
 /// One model input or output: a multi-array with a default shape and, where the source has
-/// dynamic dims, a range per dim (upper bound nil: unbounded).
+/// dynamic dims, a range per dim (upper bound nil: unbounded); or, for a classifier, the
+/// predicted label (a string) or the class probabilities (string → double dictionary), whose
+/// `dataType` and `shape` are then unused.
 public struct FeatureDescription: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case multiArray
+        case string
+        case stringKeyedDictionary
+    }
+
+    public var kind: Kind = .multiArray
     public var name: String
     public var shortDescription: String
     public var dataType: ArrayDataType
@@ -67,6 +76,11 @@ public struct ModelDescription: Sendable {
     public var inputs: [FeatureDescription] = []
     public var outputs: [FeatureDescription] = []
     public var metadata = ModelMetadata()
+    /// Classifier outputs: the predicted class and the class probabilities (empty otherwise).
+    public var predictedFeatureName = ""
+    public var predictedProbabilitiesName = ""
+    /// Names of features that are not multi-arrays, when read leniently (`SpecDecoder.header`).
+    public var otherFeatures: [String] = []
 
     public init() {}
 }

@@ -63,6 +63,14 @@ extension SpecDecoder {
     }
 
     private func tensorType(_ type: UnsafeMutablePointer<CValueType>?, where place: String) throws -> MILTensorType {
+        if let type, type.pointee.type_case == CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_DICTIONARY_TYPE, let dictionary = type.pointee.dictionarytype {
+            let key = try tensorType(dictionary.pointee.keytype, where: place + " key")
+            let value = try tensorType(dictionary.pointee.valuetype, where: place + " value")
+            guard key.shape.isEmpty, value.shape.isEmpty, key.dictionaryValue == nil, value.dictionaryValue == nil else {
+                throw CoreMLReadError.spec(file: file, "\(place): only dictionaries of scalars are read")
+            }
+            return .dictionary(key: key.dataType, value: value.dataType)
+        }
         guard let type, type.pointee.type_case == CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_TENSOR_TYPE, let tensor = type.pointee.tensortype else {
             throw CoreMLReadError.spec(file: file, "\(place): only tensor types are read (no lists, tuples, dictionaries or states)")
         }
@@ -80,6 +88,9 @@ extension SpecDecoder {
 
     private func value(_ value: UnsafeMutablePointer<CValue>?, where place: String) throws -> MILValue {
         guard let value else { throw CoreMLReadError.spec(file: file, "\(place): missing value") }
+        if let type = value.pointee.type, type.pointee.type_case == CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_LIST_TYPE {
+            return try stringList(value, where: place)
+        }
         let type = try tensorType(value.pointee.type, where: place)
         guard type.shape.allSatisfy({ $0 != nil }) else { throw CoreMLReadError.spec(file: file, "\(place): a constant with unknown dims") }
         let shape = type.shape.map { $0! }
@@ -98,6 +109,24 @@ extension SpecDecoder {
         default:
             throw CoreMLReadError.spec(file: file, "\(place): value has neither an immediate nor a file value")
         }
+    }
+
+    /// A list of string scalars (classify's `classes`).
+    private func stringList(_ value: UnsafeMutablePointer<CValue>, where place: String) throws -> MILValue {
+        guard value.pointee.value_case == CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE,
+              let immediate = value.pointee.immediatevalue,
+              immediate.pointee.value_case == CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_LIST,
+              let list = immediate.pointee.list else {
+            throw CoreMLReadError.spec(file: file, "\(place): a list that is not an immediate list value")
+        }
+        var strings: [String] = []
+        for item in repeated(list.pointee.values, list.pointee.n_values) {
+            guard case .string(let string) = try self.value(item, where: place + " item") else {
+                throw CoreMLReadError.spec(file: file, "\(place): only lists of strings are read")
+            }
+            strings.append(string)
+        }
+        return .strings(strings)
     }
 
     private func immediateTensor(_ tensor: UnsafeMutablePointer<CTensorValue>, type: MILDataType, shape: [Int], count: Int,

@@ -18,20 +18,7 @@ public struct SpecDecoder {
             throw CoreMLReadError.spec(file: file, "not a Core ML model spec (protobuf parse failed; truncated or not .mlmodel)")
         }
         defer { core_ml__specification__model__free_unpacked(model, nil) }
-        var description = ModelDescription()
-        if let cDescription = model.pointee.description {
-            description.inputs = try repeated(cDescription.pointee.input, cDescription.pointee.n_input).map { try feature($0!) }
-            description.outputs = try repeated(cDescription.pointee.output, cDescription.pointee.n_output).map { try feature($0!) }
-            if let metadata = cDescription.pointee.metadata {
-                description.metadata.shortDescription = swiftString(metadata.pointee.shortdescription)
-                description.metadata.versionString = swiftString(metadata.pointee.versionstring)
-                description.metadata.author = swiftString(metadata.pointee.author)
-                description.metadata.license = swiftString(metadata.pointee.license)
-                description.metadata.userDefined = repeated(metadata.pointee.userdefined, metadata.pointee.n_userdefined).map {
-                    (swiftString($0!.pointee.key), swiftString($0!.pointee.value))
-                }
-            }
-        }
+        let description = try self.description(model.pointee.description, lenient: false)
         guard model.pointee.type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_ML_PROGRAM, let program = model.pointee.mlprogram else {
             throw CoreMLReadError.spec(file: file, "model type \(model.pointee.type_case.rawValue) is not an ML Program; Ferry reads ML Programs")
         }
@@ -39,8 +26,62 @@ public struct SpecDecoder {
                                body: .mlProgram(try self.program(program)))
     }
 
+    /// The interface and metadata; `lenient` skips features that are not multi-arrays (their
+    /// names go to `otherFeatures`) instead of failing.
+    func description(_ cDescription: UnsafeMutablePointer<CoreML__Specification__ModelDescription>?, lenient: Bool) throws -> ModelDescription {
+        var description = ModelDescription()
+        guard let cDescription else { return description }
+        func features(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CoreML__Specification__FeatureDescription>?>?, _ count: Int) throws -> [FeatureDescription] {
+            var result: [FeatureDescription] = []
+            for item in repeated(list, count) {
+                do {
+                    result.append(try feature(item!))
+                } catch where lenient {
+                    description.otherFeatures.append(swiftString(item!.pointee.name))
+                }
+            }
+            return result
+        }
+        description.inputs = try features(cDescription.pointee.input, cDescription.pointee.n_input)
+        description.outputs = try features(cDescription.pointee.output, cDescription.pointee.n_output)
+        description.predictedFeatureName = swiftString(cDescription.pointee.predictedfeaturename)
+        description.predictedProbabilitiesName = swiftString(cDescription.pointee.predictedprobabilitiesname)
+        if let metadata = cDescription.pointee.metadata {
+            description.metadata.shortDescription = swiftString(metadata.pointee.shortdescription)
+            description.metadata.versionString = swiftString(metadata.pointee.versionstring)
+            description.metadata.author = swiftString(metadata.pointee.author)
+            description.metadata.license = swiftString(metadata.pointee.license)
+            description.metadata.userDefined = repeated(metadata.pointee.userdefined, metadata.pointee.n_userdefined).map {
+                (swiftString($0!.pointee.key), swiftString($0!.pointee.value))
+            }
+        }
+        return description
+    }
+
+    /// The string class labels of a NeuralNetwork classifier (ML Programs keep theirs in a classify op).
+    func classLabels(_ model: UnsafeMutablePointer<CoreML__Specification__Model>) -> [String] {
+        guard model.pointee.type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK_CLASSIFIER,
+              let classifier = model.pointee.neuralnetworkclassifier,
+              classifier.pointee.class_labels_case == CORE_ML__SPECIFICATION__NEURAL_NETWORK_CLASSIFIER__CLASS_LABELS_STRING_CLASS_LABELS,
+              let labels = classifier.pointee.stringclasslabels else { return [] }
+        return repeated(labels.pointee.vector, labels.pointee.n_vector).map { swiftString($0) }
+    }
+
     private func feature(_ feature: UnsafeMutablePointer<CoreML__Specification__FeatureDescription>) throws -> FeatureDescription {
         let name = swiftString(feature.pointee.name)
+        if let type = feature.pointee.type {
+            var kind: FeatureDescription.Kind?
+            if type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STRING_TYPE { kind = .string }
+            if type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE, let dictionary = type.pointee.dictionarytype,
+               dictionary.pointee.key_type_case == CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_STRING_KEY_TYPE {
+                kind = .stringKeyedDictionary
+            }
+            if let kind {
+                var result = FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: .float32, shape: [])
+                result.kind = kind
+                return result
+            }
+        }
         guard let type = feature.pointee.type, type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE,
               let array = type.pointee.multiarraytype else {
             throw CoreMLReadError.spec(file: file, "feature '\(name)' is not a multi-array; Ferry reads multi-array features only")

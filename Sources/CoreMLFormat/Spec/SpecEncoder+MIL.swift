@@ -108,6 +108,16 @@ extension SpecEncoder {
     }
 
     func valueType(_ type: MILTensorType, _ arena: CArena) -> UnsafeMutablePointer<CValueType> {
+        if let value = type.dictionaryValue {
+            let dictionary: UnsafeMutablePointer<CoreML__Specification__MILSpec__DictionaryType> =
+                arena.message(core_ml__specification__milspec__dictionary_type__init)
+            dictionary.pointee.keytype = valueType(MILTensorType(type.dataType, []), arena)
+            dictionary.pointee.valuetype = valueType(MILTensorType(value, []), arena)
+            let result: UnsafeMutablePointer<CValueType> = arena.message(core_ml__specification__milspec__value_type__init)
+            result.pointee.type_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_DICTIONARY_TYPE
+            result.pointee.dictionarytype = dictionary
+            return result
+        }
         let tensor: UnsafeMutablePointer<CTensorType> = arena.message(core_ml__specification__milspec__tensor_type__init)
         tensor.pointee.datatype = CoreML__Specification__MILSpec__DataType(rawValue: UInt32(type.dataType.rawValue))
         tensor.pointee.rank = Int64(type.shape.count)
@@ -137,6 +147,7 @@ extension SpecEncoder {
 
     /// A value, stored in the weight file when `toFile` and the value is large enough.
     private func value(_ value: MILValue, _ arena: CArena, _ blobs: inout BlobStorageWriter, toFile: Bool) -> UnsafeMutablePointer<CValue> {
+        if case .strings(let list) = value { return stringList(list, arena) }
         let result: UnsafeMutablePointer<CValue> = arena.message(core_ml__specification__milspec__value__init)
         result.pointee.type = valueType(value.type, arena)
         if toFile, case .tensor(let tensor) = value, tensor.count >= blobThreshold, let offset = blobs.append(tensor) {
@@ -157,12 +168,53 @@ extension SpecEncoder {
         return result
     }
 
+    /// A list of string scalars, as coremltools writes classify's `classes` (create_list_scalarvalue).
+    private func stringList(_ list: [String], _ arena: CArena) -> UnsafeMutablePointer<CValue> {
+        let listType: UnsafeMutablePointer<CoreML__Specification__MILSpec__ListType> = arena.message(core_ml__specification__milspec__list_type__init)
+        listType.pointee.type = valueType(MILTensorType(.string, []), arena)
+        let length: UnsafeMutablePointer<CDimension> = arena.message(core_ml__specification__milspec__dimension__init)
+        let constant: UnsafeMutablePointer<CoreML__Specification__MILSpec__Dimension__ConstantDimension> =
+            arena.message(core_ml__specification__milspec__dimension__constant_dimension__init)
+        constant.pointee.size = UInt64(list.count)
+        length.pointee.dimension_case = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT
+        length.pointee.constant = constant
+        listType.pointee.length = length
+        let type: UnsafeMutablePointer<CValueType> = arena.message(core_ml__specification__milspec__value_type__init)
+        type.pointee.type_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_LIST_TYPE
+        type.pointee.listtype = listType
+        let values = list.map { label -> UnsafeMutablePointer<CValue>? in
+            let item: UnsafeMutablePointer<CValue> = arena.message(core_ml__specification__milspec__value__init)
+            item.pointee.type = valueType(MILTensorType(.string, []), arena)
+            let immediate: UnsafeMutablePointer<CoreML__Specification__MILSpec__Value__ImmediateValue> =
+                arena.message(core_ml__specification__milspec__value__immediate_value__init)
+            immediate.pointee.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR
+            immediate.pointee.tensor = tensorValue(.string(label), arena)
+            item.pointee.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE
+            item.pointee.immediatevalue = immediate
+            return item
+        }
+        let listValue: UnsafeMutablePointer<CoreML__Specification__MILSpec__ListValue> = arena.message(core_ml__specification__milspec__list_value__init)
+        listValue.pointee.n_values = values.count
+        listValue.pointee.values = arena.array(values)
+        let immediate: UnsafeMutablePointer<CoreML__Specification__MILSpec__Value__ImmediateValue> =
+            arena.message(core_ml__specification__milspec__value__immediate_value__init)
+        immediate.pointee.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_LIST
+        immediate.pointee.list = listValue
+        let result: UnsafeMutablePointer<CValue> = arena.message(core_ml__specification__milspec__value__init)
+        result.pointee.type = type
+        result.pointee.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE
+        result.pointee.immediatevalue = immediate
+        return result
+    }
+
     /// An immediate tensor in the field coremltools uses for its type: floats (fp32), ints
     /// (int32, int16, uint16), longInts (int64), bools, strings, and raw bytes for fp16, int8,
     /// uint8 and uint32.
     private func tensorValue(_ value: MILValue, _ arena: CArena) -> UnsafeMutablePointer<CTensorValue> {
         let result: UnsafeMutablePointer<CTensorValue> = arena.message(core_ml__specification__milspec__tensor_value__init)
         switch value {
+        case .strings:
+            preconditionFailure("string lists are written by stringList")
         case .string(let string):
             let strings: UnsafeMutablePointer<CoreML__Specification__MILSpec__TensorValue__RepeatedStrings> =
                 arena.message(core_ml__specification__milspec__tensor_value__repeated_strings__init)

@@ -37,6 +37,8 @@ public struct SpecEncoder {
         result.pointee.input = arena.array(inputs)
         result.pointee.n_output = outputs.count
         result.pointee.output = arena.array(outputs)
+        result.pointee.predictedfeaturename = arena.string(description.predictedFeatureName)
+        result.pointee.predictedprobabilitiesname = arena.string(description.predictedProbabilitiesName)
         let metadata: UnsafeMutablePointer<CoreML__Specification__Metadata> = arena.message(core_ml__specification__metadata__init)
         metadata.pointee.shortdescription = arena.string(description.metadata.shortDescription)
         metadata.pointee.versionstring = arena.string(description.metadata.versionString)
@@ -58,6 +60,24 @@ public struct SpecEncoder {
         let result: UnsafeMutablePointer<CoreML__Specification__FeatureDescription> = arena.message(core_ml__specification__feature_description__init)
         result.pointee.name = arena.string(feature.name)
         result.pointee.shortdescription = arena.string(feature.shortDescription)
+        let type: UnsafeMutablePointer<CoreML__Specification__FeatureType> = arena.message(core_ml__specification__feature_type__init)
+        result.pointee.type = type
+        switch feature.kind {
+        case .multiArray:
+            break
+        case .string:
+            type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STRING_TYPE
+            type.pointee.stringtype = arena.message(core_ml__specification__string_feature_type__init)
+            return result
+        case .stringKeyedDictionary:
+            let dictionary: UnsafeMutablePointer<CoreML__Specification__DictionaryFeatureType> =
+                arena.message(core_ml__specification__dictionary_feature_type__init)
+            dictionary.pointee.key_type_case = CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_STRING_KEY_TYPE
+            dictionary.pointee.stringkeytype = arena.message(core_ml__specification__string_feature_type__init)
+            type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE
+            type.pointee.dictionarytype = dictionary
+            return result
+        }
         let array: UnsafeMutablePointer<CoreML__Specification__ArrayFeatureType> = arena.message(core_ml__specification__array_feature_type__init)
         array.pointee.datatype = CoreML__Specification__ArrayFeatureType__ArrayDataType(rawValue: UInt32(feature.dataType.rawValue))
         array.pointee.n_shape = feature.shape.count
@@ -75,10 +95,8 @@ public struct SpecEncoder {
             array.pointee.shape_flexibility_case = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE
             array.pointee.shaperange = shapeRange
         }
-        let type: UnsafeMutablePointer<CoreML__Specification__FeatureType> = arena.message(core_ml__specification__feature_type__init)
         type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE
         type.pointee.multiarraytype = array
-        result.pointee.type = type
         return result
     }
 }

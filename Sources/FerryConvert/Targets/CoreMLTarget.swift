@@ -18,8 +18,17 @@ struct CoreMLTarget: TargetWriter {
         if case .mlProgram(let program) = spec.body, let main = program.main {
             details["opset"] = main.opset
             details["mil_ops"] = "\(main.operations.filter { $0.type != "const" }.count)"
+            let palettized = main.operations.filter { $0.type == "constexpr_lut_to_dense" }.count
+            let sparse = main.operations.filter { $0.type == "constexpr_sparse_to_dense" }.count
+            if palettized > 0 { details["palettized_weights"] = "\(palettized)" }
+            if sparse > 0 { details["sparse_weights"] = "\(sparse)" }
+            if let labels = options.coreML.classLabels { details["class_labels"] = "\(labels.count)" }
         }
         var notes = ["Core ML package: \(size) bytes, \(details["opset"] ?? "") (spec \(spec.specificationVersion)), \(options.coreML.precision.rawValue) compute; read back and run in the reference core with \(options.coreML.precision == .float16 ? "float16 rounding after every op" : "float32")"]
+        if let bits = options.coreML.compression.paletteBits {
+            notes.append("\(details["palettized_weights"] ?? "0") weights palettized to \(bits) bits (k-means look-up tables); the drift above is of the palettized numbers")
+        }
+        if let sparse = details["sparse_weights"] { notes.append("\(sparse) pruned weights stored sparse (bit mask and nonzero values)") }
         notes.append("Core ML cannot run on Linux: the device's own kernels are checked only on a Mac (see docs/coreml.md)")
         return TargetOutput(files: files, readBack: readBack, notes: notes, details: details)
     }

@@ -80,6 +80,12 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("coreml-precision"), help: ArgumentHelp("Core ML compute precision: float16 (default) or float32.", valueName: "precision"))
     var coreMLPrecision: String = "float16"
 
+    @Option(help: ArgumentHelp("Core ML: store weights of 2048+ values as a k-means palette of 2^BITS entries (1, 2, 4, 6 or 8; iOS 16).", valueName: "bits"))
+    var palettize: Int?
+
+    @Option(help: ArgumentHelp("Core ML: class labels, one per line, for the first output's probabilities (makes a classifier).", valueName: "file"))
+    var labels: String?
+
     @Option(help: ArgumentHelp("Model author recorded in the Core ML metadata.", valueName: "text"))
     var author: String = ""
 
@@ -159,11 +165,35 @@ struct ConvertCommand: ParsableCommand {
             throw CLIError("--coreml-precision, --author, --license and --description apply to --target coreml only")
         }
         options.coreML.precision = precision
+        if let palettize {
+            guard target == .coreml else { throw CLIError("--palettize applies to --target coreml only") }
+            guard Palettizer.allowedBits.contains(palettize) else { throw CLIError("--palettize \(palettize): expected 1, 2, 4, 6 or 8 bits (constexpr_lut_to_dense)") }
+            guard mode == .none || mode == .fp16 else { throw CLIError("--palettize \(palettize) with --quantize \(quantize): choose one weight compression") }
+            options.coreML.compression.paletteBits = palettize
+        }
+        if let labels {
+            guard target == .coreml else { throw CLIError("--labels applies to --target coreml only") }
+            options.coreML.classLabels = try Self.readLabels(labels)
+        }
+        // Pruned weights are stored sparse where that is smaller (lossless).
+        options.coreML.compression.sparse = options.pruning != nil
         options.coreML.author = author
         options.coreML.license = license
         options.coreML.shortDescription = modelDescription
         options.coreML.version = model.modelVersion == 0 ? "" : "\(model.modelVersion)"
         return options
+    }
+
+    /// One label per line, as coremltools reads a class-label file; a trailing newline ends the
+    /// last label, an empty line elsewhere is a mistake worth stopping for.
+    static func readLabels(_ path: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("--labels \(path): missing or unreadable") }
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        if lines.last == "" { lines.removeLast() }
+        if let empty = lines.firstIndex(of: "") { throw CLIError("--labels \(path): line \(empty + 1) is empty") }
+        guard !lines.isEmpty else { throw CLIError("--labels \(path): no labels") }
+        return lines
     }
 
     func convert() throws {

@@ -10,7 +10,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a model's inputs, outputs, opsets, op histogram, parameter count and size by dtype."
     )
 
-    @Argument(help: "The model (.onnx, .tflite, NCNN .param with its .bin beside it) or bundle (.ferry) file.")
+    @Argument(help: "The model (.onnx, .tflite, .mlpackage or .mlmodel, NCNN .param with its .bin beside it) or bundle (.ferry) file.")
     var model: String
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -21,6 +21,11 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Core ML models are described from their spec (CoreMLFormat), not as an IR graph.
+            if CoreMLInspection.isCoreML(path: model) {
+                print(try CoreMLInspection.describe(path: model, json: json))
+                return
+            }
             // A bundle describes itself: manifest, signature, files (FerryBundle).
             if let description = try describeBundleIfAny(path: model) {
                 print(description)
