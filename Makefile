@@ -99,8 +99,10 @@ bench-quantize: deps build
 	build/bench-venv/bin/python benchmarks/quantize_vs_ort.py --ferry $(BIN)
 
 # ferry convert --target tflite beside onnx2tf (TensorFlow + TF Lite converter): speed, memory,
-# output sizes. onnx2tf and TensorFlow go into the benchmark venv only (a large download).
+# output sizes. onnx2tf and TensorFlow get their own venv (a large download, and they pin an
+# older onnxruntime and numpy than the other benchmarks use).
 bench-tflite: deps build
 	@bash benchmarks/run.sh >/dev/null  # makes build/bench-venv and the full-size models if missing
-	build/bench-venv/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-tflite.txt
-	build/bench-venv/bin/python benchmarks/tflite_vs_onnx2tf.py --ferry $(BIN)
+	@test -x build/bench-tf-venv/bin/python || python3 -m venv build/bench-tf-venv
+	build/bench-tf-venv/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-tflite.txt onnx==1.23.2
+	build/bench-tf-venv/bin/python benchmarks/tflite_vs_onnx2tf.py --ferry $(BIN)

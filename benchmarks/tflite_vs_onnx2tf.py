@@ -6,7 +6,7 @@ Lite converter), in one run, on full-size MobileNetV2 (224×224):
 * size of each output beside the TF converter's for the same mode (float32, float16,
   dynamic-range int8, full-integer int8), both files produced from the same ONNX model.
 
-onnx2tf and TensorFlow live in the benchmark venv only (make bench-tflite installs them).
+onnx2tf and TensorFlow live in their own venv, build/bench-tf-venv (make bench-tflite makes it).
 onnx2tf makes every flavour in one run: with -oiqt it writes float32, float16, dynamic-range and
 integer models together, so its int8 time covers those too; its calibration data is the same
 32 samples, in NHWC as it expects.
@@ -22,7 +22,6 @@ import os
 import pathlib
 import shutil
 import sys
-import tempfile
 
 import numpy as np
 
@@ -48,8 +47,11 @@ def main():
     (name, shape), = shapes.items()
     results = {"model": model.name, "samples": args.samples, "speed": {}, "size": {}}
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
+    # Outputs stay in build/bench/tflite/ for a closer look (sizes of names, buffers, ops).
+    tmp = pathlib.Path(args.out) / "tflite"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if True:
         arrays = calibration_arrays(shapes, args.samples)
         np.savez(tmp / "calibration.npz", **arrays)
         np.save(tmp / "calibration_nhwc.npy", arrays[name].transpose(0, 2, 3, 1))

@@ -70,6 +70,7 @@ public struct Converter {
             var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
             quantization.weightBits = options.reduceRange ? 7 : 8
+            quantization.floatErfGelu = options.target == .tflite || options.target == .tflm
             let search = MixedPrecisionSearch(float: float, statistics: statistics, options: quantization,
                                               samples: validation ?? calibration, budget: options.budget,
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)

@@ -138,7 +138,7 @@ public struct QDQQuantizer: GraphPass {
             }
             plan.nodes.insert(index)
         }
-        plan.nodes.subtract(erfGeluNodes(graph, consumers: consumers))
+        if options.floatErfGelu { plan.nodes.subtract(erfGeluNodes(graph, consumers: consumers)) }
         // A Relu/Clip that alone reads a weighted or arithmetic output is fused into it: the
         // intermediate is never quantized (TFLite's fused activation).
         var fused = Set<String>()

@@ -43,6 +43,9 @@ public struct QuantizationOptions: Sendable {
     /// Weight bits: 8, or 7 ("reduce range") so that x86 int8 GEMMs without VNNI, which sum
     /// pairs of u8·s8 products in int16 (ONNX Runtime's MLAS on AVX2), never saturate.
     public var weightBits: Int = 8
+    /// Leave erf-based GELUs in float as one unit (TFLite runs them as one GELU op and has no
+    /// ERF); false quantizes their Add and Mul like any others (ONNX Runtime runs them node by node).
+    public var floatErfGelu = false
 
     public init(mode: QuantizationMode, calibration: CalibrationMethod = .minmax, floatInputsOutputs: Bool = true,
                 keepFloat: Set<String> = [], percentile: Double = 0.9999) {

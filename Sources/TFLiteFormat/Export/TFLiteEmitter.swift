@@ -101,6 +101,9 @@ final class TFLiteEmitter {
         guard TFLiteTensorType(tensor.dataType) != nil, tensor.dataType != .string else {
             throw TFLiteExportError.unsupportedType(value: name, type: tensor.dataType)
         }
+        // Constants carry short names, as the TF converter's do (names are a large part of a
+        // small model's file): the source initializer's name when short, else const_N.
+        let name = graph.initializers[name] != nil && name.utf8.count <= 40 ? name : "const_\(model.buffers.count)"
         if float16Constants, tensor.dataType == .float32, tensor.count >= 2, let half = exactFloat16(tensor) {
             let stored = try constant(half, name: "\(name)/float16")
             let output = try addTensor(name: name, shape: tensor.shape, type: .float32)
