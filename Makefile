@@ -104,5 +104,5 @@ bench-quantize: deps build
 bench-tflite: deps build
 	@bash benchmarks/run.sh >/dev/null  # makes build/bench-venv and the full-size models if missing
 	@test -x build/bench-tf-venv/bin/python || python3 -m venv build/bench-tf-venv
-	build/bench-tf-venv/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-tflite.txt onnx==1.23.2
+	build/bench-tf-venv/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-tflite.txt
 	build/bench-tf-venv/bin/python benchmarks/tflite_vs_onnx2tf.py --ferry $(BIN)

@@ -91,7 +91,7 @@ let package = Package(
         // BEGIN verify targets
         // Drift between a source model and a candidate (optimized, quantized) run in the reference
         // core: per-output metrics and budgets, per-layer drift, JSON/JUnit/Markdown reports.
-        .target(name: "FerryVerify", dependencies: ["FerryIR", "FerryRuntime", "TensorIO"]),
+        .target(name: "FerryVerify", dependencies: ["FerryIR", "FerryRuntime", "TensorIO", "CFerryKernels"]),
         // END verify targets
         // BEGIN tflite targets
         // Reads and writes TensorFlow Lite flatbuffers (schema v3): a hand-written FlatBuffers

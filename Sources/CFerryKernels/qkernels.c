@@ -240,3 +240,47 @@ void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32
         }
     }
 }
+
+/* Sums for drift metrics over float pairs, four independent lanes of each sum in double (the
+   compiler keeps the lanes in vector registers); lanes are combined in a fixed order, so the
+   result does not depend on anything but the data. Returns 1 when a pair holds a NaN or an
+   infinity that the caller must handle element by element. */
+#define FERRY_PAIR_SUMS_BODY                                                                      \
+    double mx[4] = {0, 0, 0, 0}, sa[4] = {0, 0, 0, 0}, dd[4] = {0, 0, 0, 0};                      \
+    double rr[4] = {0, 0, 0, 0}, cc[4] = {0, 0, 0, 0}, rc[4] = {0, 0, 0, 0};                      \
+    double check = 0;                                                                             \
+    long i = 0;                                                                                   \
+    for (; i + 4 <= n; i += 4) {                                                                  \
+        for (int l = 0; l < 4; ++l) {                                                             \
+            const double x = a[i + l], y = b[i + l], d = x - y, e = d < 0 ? -d : d;               \
+            mx[l] = e > mx[l] ? e : mx[l];                                                        \
+            sa[l] += e; dd[l] += d * d; rr[l] += x * x; cc[l] += y * y; rc[l] += x * y;           \
+            check += x * 0 + y * 0;                                                               \
+        }                                                                                         \
+    }                                                                                             \
+    for (; i < n; ++i) {                                                                          \
+        const double x = a[i], y = b[i], d = x - y, e = d < 0 ? -d : d;                           \
+        mx[0] = e > mx[0] ? e : mx[0];                                                            \
+        sa[0] += e; dd[0] += d * d; rr[0] += x * x; cc[0] += y * y; rc[0] += x * y;               \
+        check += x * 0 + y * 0;                                                                   \
+    }                                                                                             \
+    out[0] = mx[0]; for (int l = 1; l < 4; ++l) out[0] = mx[l] > out[0] ? mx[l] : out[0];         \
+    out[1] = (sa[0] + sa[1]) + (sa[2] + sa[3]);                                                   \
+    out[2] = (dd[0] + dd[1]) + (dd[2] + dd[3]);                                                   \
+    out[3] = (rr[0] + rr[1]) + (rr[2] + rr[3]);                                                   \
+    out[4] = (cc[0] + cc[1]) + (cc[2] + cc[3]);                                                   \
+    out[5] = (rc[0] + rc[1]) + (rc[2] + rc[3]);                                                   \
+    return check == 0 ? 0 : 1;
+
+static int pair_sums_generic(const float *a, const float *b, long n, double *out) { FERRY_PAIR_SUMS_BODY }
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static int pair_sums_avx2(const float *a, const float *b, long n, double *out) { FERRY_PAIR_SUMS_BODY }
+#endif
+
+int ferry_pair_sums(const float *a, const float *b, long n, double *out) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) return pair_sums_avx2(a, b, n, out);
+#endif
+    return pair_sums_generic(a, b, n, out);
+}

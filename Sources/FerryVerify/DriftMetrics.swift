@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 import Foundation
 
@@ -75,44 +76,27 @@ struct PairSums {
         }
     }
 
-    /// Float32 values read in place (every layer of every sample goes through here): eight
-    /// lanes of Double sums, combined in a fixed order, so the result is the same on every run.
+    /// Float32 values read in place (every layer of every sample goes through here): summed in
+    /// C, four lanes per sum combined in a fixed order, so the result is the same on every run;
+    /// a NaN or infinity falls back to the element-by-element rules.
     init(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
         precondition(a.count == b.count, "compared arrays differ in length")
-        count = a.count
-        var maxAbs = SIMD8<Double>(), sumAbs = SIMD8<Double>(), differenceSquares = SIMD8<Double>()
-        var referenceSquares = SIMD8<Double>(), candidateSquares = SIMD8<Double>(), dot = SIMD8<Double>()
-        let chunks = a.count / 8
-        var tail = PairSums([Float](), [Float]())
-        for chunk in 0..<chunks {
-            let base = chunk * 8
-            let x = SIMD8<Double>(UnsafeRawPointer(a.baseAddress! + base).loadUnaligned(as: SIMD8<Float>.self))
-            let y = SIMD8<Double>(UnsafeRawPointer(b.baseAddress! + base).loadUnaligned(as: SIMD8<Float>.self))
-            let d = x - y
-            let sum = d + x + y
-            if sum - sum != SIMD8<Double>() {
-                // A NaN or infinity in this chunk: the element-by-element rules decide.
-                let scalar = PairSums(Array(a[base..<base + 8]), Array(b[base..<base + 8]))
-                tail.merge(scalar)
-                continue
-            }
-            let e = d.replacing(with: -d, where: d .< 0)
-            maxAbs = pointwiseMax(maxAbs, e)
-            sumAbs += e
-            differenceSquares += d * d
-            referenceSquares += x * x
-            candidateSquares += y * y
-            dot += x * y
+        guard let pa = a.baseAddress, let pb = b.baseAddress, a.count > 0 else {
+            self = PairSums(Array(a), Array(b))
+            return
         }
-        let rest = PairSums(Array(a[(chunks * 8)...]), Array(b[(chunks * 8)...]))
-        tail.merge(rest)
-        self.maxAbs = Swift.max(maxAbs.max(), tail.maxAbs)
-        self.sumAbs = sumAbs.sum() + tail.sumAbs
-        self.differenceSquares = differenceSquares.sum() + tail.differenceSquares
-        self.referenceSquares = referenceSquares.sum() + tail.referenceSquares
-        self.candidateSquares = candidateSquares.sum() + tail.candidateSquares
-        self.dot = dot.sum() + tail.dot
-        nonFinite = tail.nonFinite
+        var sums = [Double](repeating: 0, count: 6)
+        if ferry_pair_sums(pa, pb, a.count, &sums) != 0 {
+            self = PairSums(Array(a), Array(b))
+            return
+        }
+        count = a.count
+        maxAbs = sums[0]
+        sumAbs = sums[1]
+        differenceSquares = sums[2]
+        referenceSquares = sums[3]
+        candidateSquares = sums[4]
+        dot = sums[5]
     }
 
     /// Adds another collection's sums (for values compared in parts).

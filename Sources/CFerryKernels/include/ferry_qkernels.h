@@ -63,4 +63,8 @@ void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32
                          const int32_t *multipliers, const int32_t *shifts,
                          int32_t act_min, int32_t act_max, int single_rounding,
                          int channel_begin, int channel_end);
+
+/// Drift sums over n float pairs: out = {max |a−b|, Σ|a−b|, Σ(a−b)², Σa², Σb², Σab} in double.
+/// Returns 1 (out undefined) when a NaN or infinity appears; the caller then sums element by element.
+int ferry_pair_sums(const float *a, const float *b, long n, double *out);
 #endif
