@@ -18,26 +18,26 @@ enum NCNNLowerings {
         "Cos": { e, n in try e.lowerUnaryOp(n, 10) },
         "Div": { e, n in try e.lowerBinary(n, .div) },
         "Dropout": { e, n in try e.lowerView(n) },
-        "Elu": { e, n in try e.lowerElementwise(n, "ELU", [0: .float(try NCNNAttributes(n).float("alpha", default: 1))]) },
+        "Elu": { e, n in try e.lowerElementwise(n, "ELU", [0: .float(try NodeAttributes(exporting: n).float("alpha", default: 1))]) },
         "Exp": { e, n in try e.lowerUnaryOp(n, 7) },
         "Flatten": { e, n in try e.lowerView(n) },
         "Floor": { e, n in try e.lowerUnaryOp(n, 2) },
         "Gather": { e, n in try e.lowerGather(n) },
         "Gelu": { e, n in
-            let exact = try NCNNAttributes(n).string("approximate", default: "none") == "none"
+            let exact = try NodeAttributes(exporting: n).string("approximate", default: "none") == "none"
             try e.lowerElementwise(n, "GELU", [0: .int(exact ? 0 : 1)])
         },
         "Gemm": { e, n in try e.lowerGemm(n) },
         "GlobalAveragePool": { e, n in try e.lowerGlobalPool(n, max: false) },
         "GlobalMaxPool": { e, n in try e.lowerGlobalPool(n, max: true) },
         "HardSigmoid": { e, n in
-            let a = NCNNAttributes(n)
+            let a = NodeAttributes(exporting: n)
             try e.lowerElementwise(n, "HardSigmoid", [0: .float(try a.float("alpha", default: 0.2)), 1: .float(try a.float("beta", default: 0.5))])
         },
         "HardSwish": { e, n in try e.lowerElementwise(n, "HardSwish", [0: .float(1.0 / 6.0), 1: .float(0.5)]) },
         "Identity": { e, n in try e.lowerView(n) },
         "LayerNormalization": { e, n in try e.lowerLayerNormalization(n) },
-        "LeakyRelu": { e, n in try e.lowerElementwise(n, "ReLU", [0: .float(try NCNNAttributes(n).float("alpha", default: 0.01))]) },
+        "LeakyRelu": { e, n in try e.lowerElementwise(n, "ReLU", [0: .float(try NodeAttributes(exporting: n).float("alpha", default: 0.01))]) },
         "Log": { e, n in try e.lowerUnaryOp(n, 8) },
         "LSTM": { e, n in try e.lowerLSTM(n) },
         "MatMul": { e, n in try e.lowerMatMul(n) },

@@ -1,61 +1,12 @@
 import FerryIR
 
-/// Typed access to a node's attributes; a wrong attribute type is an export error naming the node.
-struct Attributes {
-    let node: Node
-    init(_ node: Node) { self.node = node }
-
-    private func wrongType(_ name: String, _ expected: String, _ actual: Attribute) -> TFLiteExportError {
-        .unsupportedOp(node: node.label, op: node.opType, reason: "attribute '\(name)' should be \(expected), got \(actual.typeName)")
-    }
-
-    func int(_ name: String) throws -> Int? {
-        guard let value = node.attributes[name] else { return nil }
-        guard case .int(let int) = value else { throw wrongType(name, "int", value) }
-        return int
-    }
-
-    func int(_ name: String, default fallback: Int) throws -> Int { try int(name) ?? fallback }
-
-    func float(_ name: String) throws -> Float? {
-        guard let value = node.attributes[name] else { return nil }
-        switch value {
-        case .float(let float): return float
-        case .int(let int): return Float(int)
-        default: throw wrongType(name, "float", value)
+/// Attributes read for export: a wrong attribute type is an
+/// export error naming the node.
+extension NodeAttributes {
+    init(exporting node: Node) {
+        self.init(node) { name, expected, actual in
+            TFLiteExportError.unsupportedOp(node: node.label, op: node.opType, reason: NodeAttributes.message(name, expected, actual))
         }
-    }
-
-    func float(_ name: String, default fallback: Float) throws -> Float { try float(name) ?? fallback }
-
-    func ints(_ name: String) throws -> [Int]? {
-        guard let value = node.attributes[name] else { return nil }
-        guard case .ints(let ints) = value else { throw wrongType(name, "ints", value) }
-        return ints
-    }
-
-    func floats(_ name: String) throws -> [Float]? {
-        guard let value = node.attributes[name] else { return nil }
-        guard case .floats(let floats) = value else { throw wrongType(name, "floats", value) }
-        return floats
-    }
-
-    func string(_ name: String, default fallback: String) throws -> String {
-        guard let value = node.attributes[name] else { return fallback }
-        guard case .string(let string) = value else { throw wrongType(name, "string", value) }
-        return string
-    }
-
-    func strings(_ name: String) throws -> [String]? {
-        guard let value = node.attributes[name] else { return nil }
-        guard case .strings(let strings) = value else { throw wrongType(name, "strings", value) }
-        return strings
-    }
-
-    func tensor(_ name: String) throws -> Tensor? {
-        guard let value = node.attributes[name] else { return nil }
-        guard case .tensor(let tensor) = value else { throw wrongType(name, "tensor", value) }
-        return tensor
     }
 }
 
@@ -78,7 +29,7 @@ extension TFLiteEmitter {
             guard let tensor = constants[input] else { throw TFLiteExportError.notConstant(node: node.label, op: node.opType, input: input) }
             return tensor.integers()
         }
-        return try Attributes(node).ints(name)
+        return try NodeAttributes(exporting: node).ints(name)
     }
 
     /// Normalizes a possibly negative axis of a rank-`rank` value.

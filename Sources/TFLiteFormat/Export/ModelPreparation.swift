@@ -84,7 +84,7 @@ enum ModelPreparation {
 
     /// The outputs of `node` when they can be computed now, or nil.
     private static func fold(_ node: Node, constants: [String: Tensor], shapes: [String: [Int]], opsets: [String: Int]) throws -> [Tensor]? {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         if node.opType == "Constant" && node.domain.isEmpty {
             if let tensor = try attributes.tensor("value") { return [tensor] }
             if let value = try attributes.float("value_float"), node.attributes["value_float"] != nil { return [Tensor(scalar: value)] }

@@ -318,7 +318,7 @@ final class TFLiteEmitter {
     /// Clip's bounds from its attributes (opset < 11) or constant inputs.
     func clipBounds(_ node: Node) throws -> (Float, Float) {
         if opset < 11 {
-            return (try Attributes(node).float("min") ?? -Float.infinity, try Attributes(node).float("max") ?? Float.infinity)
+            return (try NodeAttributes(exporting: node).float("min") ?? -Float.infinity, try NodeAttributes(exporting: node).float("max") ?? Float.infinity)
         }
         func bound(_ index: Int, _ fallback: Float) throws -> Float {
             guard let name = node.input(index) else { return fallback }

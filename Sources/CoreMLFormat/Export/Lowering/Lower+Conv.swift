@@ -3,7 +3,7 @@ import FerryIR
 extension MILEmitter {
     /// conv with pad_type custom; ONNX pads [b0, b1, …, e0, e1, …] become MIL's [b0, e0, b1, e1, …].
     func lowerConv(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let weightShape = try staticShape(node.inputs[1], node)
         let spatial = weightShape.count - 2
         guard spatial >= 1 && spatial <= 3 else { throw unsupported(node, "\(spatial)-d convolution") }
@@ -19,7 +19,7 @@ extension MILEmitter {
 
     /// `pad_type` and `pad` inputs for conv and pooling, from auto_pad and pads.
     func padding(_ node: Node, spatial: Int, kernel: [Int], dilations: [Int]?) throws -> [(String, String)] {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let out = node.outputs[0]
         switch try attributes.string("auto_pad", default: "NOTSET") {
         case "NOTSET":
@@ -39,7 +39,7 @@ extension MILEmitter {
     }
 
     func lowerPool(_ node: Node, max: Bool) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard let kernel = try attributes.ints("kernel_shape") else { throw unsupported(node, "kernel_shape is missing") }
         if let dilations = try attributes.ints("dilations"), dilations.contains(where: { $0 != 1 }) {
             throw unsupported(node, "dilated pooling (MIL pools have no dilations)")
@@ -58,7 +58,7 @@ extension MILEmitter {
 
     /// linear when B is a constant (alpha folded into it, bias = beta·C); matmul otherwise.
     func lowerGemm(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let alpha = try attributes.float("alpha", default: 1), beta = try attributes.float("beta", default: 1)
         let transA = try attributes.int("transA", default: 0) != 0, transB = try attributes.int("transB", default: 0) != 0
         let out = node.outputs[0]

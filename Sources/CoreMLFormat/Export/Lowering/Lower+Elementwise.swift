@@ -13,12 +13,12 @@ extension MILEmitter {
 
     /// elu and leaky_relu: `alpha` from the attribute (ONNX default given).
     func lowerActivation(_ node: Node, _ type: String, alpha fallback: Float) throws {
-        let alpha = try Attributes(node).float("alpha", default: fallback)
+        let alpha = try NodeAttributes(exporting: node).float("alpha", default: fallback)
         try emit(node, type, [("x", try input(node, 0)), ("alpha", float(alpha, name: node.outputs[0] + "_alpha"))])
     }
 
     func lowerHardSigmoid(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let alpha = try attributes.float("alpha", default: 0.2), beta = try attributes.float("beta", default: 0.5)
         try emit(node, "sigmoid_hard", [("x", try input(node, 0)), ("alpha", float(alpha, name: node.outputs[0] + "_alpha")),
                                          ("beta", float(beta, name: node.outputs[0] + "_beta"))])
@@ -34,7 +34,7 @@ extension MILEmitter {
     }
 
     func lowerGelu(_ node: Node) throws {
-        let approximate = try Attributes(node).string("approximate", default: "none")
+        let approximate = try NodeAttributes(exporting: node).string("approximate", default: "none")
         guard approximate == "none" || approximate == "tanh" else { throw unsupported(node, "approximate '\(approximate)'") }
         try emit(node, "gelu", [("x", try input(node, 0)), ("mode", string(approximate == "none" ? "EXACT" : "TANH_APPROXIMATION", name: node.outputs[0] + "_mode"))])
     }
@@ -44,8 +44,8 @@ extension MILEmitter {
         let out = node.outputs[0]
         var low: Float?, high: Float?
         if opset < 11 {
-            low = try Attributes(node).float("min")
-            high = try Attributes(node).float("max")
+            low = try NodeAttributes(exporting: node).float("min")
+            high = try NodeAttributes(exporting: node).float("max")
         } else {
             if node.input(1) != nil { low = Float(try constantInput(node, 1).doubles().first ?? 0) }
             if node.input(2) != nil { high = Float(try constantInput(node, 2).doubles().first ?? 0) }
@@ -65,7 +65,7 @@ extension MILEmitter {
 
     func lowerSoftmax(_ node: Node) throws {
         let rank = try self.rank(node.inputs[0], node)
-        let axis = try self.axis(try Attributes(node).int("axis", default: opset >= 13 ? -1 : 1), rank: rank, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: opset >= 13 ? -1 : 1), rank: rank, node)
         // Before opset 13 Softmax flattens from `axis` on; that is MIL's softmax only on the last axis.
         guard opset >= 13 || axis == rank - 1 else { throw unsupported(node, "opset \(opset) Softmax over axes \(axis)… (flattened) is not the last axis") }
         try emit(node, "softmax", [("x", try input(node, 0)), ("axis", int32s([axis], name: node.outputs[0] + "_axis", scalar: true))])
@@ -73,7 +73,7 @@ extension MILEmitter {
 
     /// cast to the MIL type of the target; float16 weights behind a Cast become constants.
     func lowerCast(_ node: Node) throws {
-        guard let to = try Attributes(node).int("to"), let target = DataType(rawValue: Int32(to)) else { throw unsupported(node, "missing or unknown 'to'") }
+        guard let to = try NodeAttributes(exporting: node).int("to"), let target = DataType(rawValue: Int32(to)) else { throw unsupported(node, "missing or unknown 'to'") }
         let source = node.inputs[0]
         if let constant = graph.initializers[source] {
             values[node.outputs[0]] = try const(constant, name: node.outputs[0])

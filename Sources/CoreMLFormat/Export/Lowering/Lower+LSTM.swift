@@ -7,7 +7,7 @@ extension MILEmitter {
     /// MIL's lstm takes float32 only (its type domain), so in float16 programs it runs in float32
     /// between casts, as coremltools writes it.
     func lowerLSTM(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.string("direction", default: "forward") == "forward" else { throw unsupported(node, "only direction 'forward' is mapped") }
         guard try attributes.int("layout", default: 0) == 0 else { throw unsupported(node, "layout 1 (batch first)") }
         guard try attributes.int("input_forget", default: 0) == 0, try attributes.float("clip") == nil else { throw unsupported(node, "input_forget or clip") }

@@ -8,7 +8,7 @@ extension MILEmitter {
         let data = try constantInput(node, 0), scale = try constantInput(node, 1)
         guard data.dataType == .int8 || data.dataType == .uint8 else { throw unsupported(node, "\(data.dataType) data (int8/uint8 only)") }
         let zeroPoint = node.input(2) != nil ? try constantInput(node, 2) : Tensor(shape: scale.shape, values: [Int8](repeating: 0, count: scale.count))
-        let axis = try self.axis(try Attributes(node).int("axis", default: 1), rank: data.rank, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: 1), rank: data.rank, node)
         guard scale.rank <= 1, zeroPoint.count == scale.count, scale.count == 1 || scale.count == data.shape[axis] else {
             throw unsupported(node, "scale of shape \(scale.shape) (per-tensor or per-axis only)")
         }

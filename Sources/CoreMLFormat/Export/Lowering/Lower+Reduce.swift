@@ -3,7 +3,7 @@ import FerryIR
 extension MILEmitter {
     /// reduce_* over the given axes (attribute, or input 1 from opset 18 / ReduceSum 13), all when none.
     func lowerReduce(_ node: Node, _ type: String) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let rank = try self.rank(node.inputs[0], node)
         var axes = try intsFromInputOrAttribute(node, input: 1, attribute: "axes")
         if axes?.isEmpty ?? true {
@@ -21,7 +21,7 @@ extension MILEmitter {
 
     /// reduce_argmax/argmin: int32 indices (the ONNX int64 output is int32 in Core ML).
     func lowerArgExtreme(_ node: Node, _ type: String) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.int("select_last_index", default: 0) == 0 else { throw unsupported(node, "select_last_index 1") }
         let rank = try self.rank(node.inputs[0], node)
         let out = node.outputs[0]

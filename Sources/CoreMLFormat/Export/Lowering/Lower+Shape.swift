@@ -9,12 +9,12 @@ extension MILEmitter {
 
     func lowerTranspose(_ node: Node) throws {
         let rank = try self.rank(node.inputs[0], node)
-        let perm = try Attributes(node).ints("perm") ?? Array((0..<rank).reversed())
+        let perm = try NodeAttributes(exporting: node).ints("perm") ?? Array((0..<rank).reversed())
         try emit(node, "transpose", [("x", try input(node, 0)), ("perm", int32s(perm, name: node.outputs[0] + "_perm"))])
     }
 
     func lowerConcat(_ node: Node) throws {
-        guard let axis = try Attributes(node).int("axis") else { throw unsupported(node, "axis is missing") }
+        guard let axis = try NodeAttributes(exporting: node).int("axis") else { throw unsupported(node, "axis is missing") }
         let rank = try self.rank(node.outputs[0], node)
         let values = try node.inputs.filter { !$0.isEmpty }.map { try value($0, node) }
         let out = node.outputs[0]
@@ -26,7 +26,7 @@ extension MILEmitter {
     /// does not promise ONNX's wrap-around).
     func lowerGather(_ node: Node) throws {
         let shape = try staticShape(node.inputs[0], node)
-        let axis = try self.axis(try Attributes(node).int("axis", default: 0), rank: shape.count, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: 0), rank: shape.count, node)
         let out = node.outputs[0]
         let indices: String
         if let constant = graph.initializers[node.inputs[1]] {

@@ -22,7 +22,7 @@ extension NCNNEmitter {
         let activation: NCNNFusedActivation
         switch node.opType {
         case "Relu": activation = NCNNFusedActivation(type: 1, params: [], output: output)
-        case "LeakyRelu": activation = NCNNFusedActivation(type: 2, params: [try NCNNAttributes(node).float("alpha", default: 0.01)], output: output)
+        case "LeakyRelu": activation = NCNNFusedActivation(type: 2, params: [try NodeAttributes(exporting: node).float("alpha", default: 0.01)], output: output)
         case "Sigmoid": activation = NCNNFusedActivation(type: 4, params: [], output: output)
         case "HardSwish": activation = NCNNFusedActivation(type: 6, params: [1.0 / 6.0, 0.5], output: output)
         case "Clip":
@@ -53,7 +53,7 @@ extension NCNNEmitter {
 
     /// Clip's bounds from its inputs (opset 11+) or attributes (before).
     func clipBounds(_ node: Node) throws -> (Float, Float) {
-        let attributes = NCNNAttributes(node)
+        let attributes = NodeAttributes(exporting: node)
         var lo = try attributes.float("min", default: -Float.greatestFiniteMagnitude)
         var hi = try attributes.float("max", default: Float.greatestFiniteMagnitude)
         if node.input(1) != nil { lo = try floats(try constantInput(node, 1), node.inputs[1]).first ?? lo }

@@ -10,7 +10,7 @@ extension NCNNEmitter {
         guard weight.rank == 4, xShape.count == 4, xShape[0] == 1 else {
             throw unsupported(node, "only 2-D convolutions of one sample map to NCNN (input \(xShape), weight \(weight.shape))")
         }
-        let a = NCNNAttributes(node)
+        let a = NodeAttributes(exporting: node)
         let group = try a.int("group", default: 1)
         let strides = try a.ints("strides") ?? [1, 1]
         let dilations = try a.ints("dilations") ?? [1, 1]
@@ -58,7 +58,7 @@ extension NCNNEmitter {
 
     /// [top, left, bottom, right] padding from `pads` or `auto_pad`.
     func windowPads(_ node: Node, input: [Int], kernel: [Int], strides: [Int], dilations: [Int]) throws -> [Int] {
-        let a = NCNNAttributes(node)
+        let a = NodeAttributes(exporting: node)
         let autoPad = try a.string("auto_pad", default: "NOTSET")
         switch autoPad {
         case "NOTSET":

@@ -4,7 +4,7 @@ extension NCNNEmitter {
     /// Gemm with a constant B (transA 0) → InnerProduct.
     func lowerGemm(_ node: Node) throws {
         guard let a = node.input(0), let bName = node.input(1) else { throw unsupported(node, "A or B is missing") }
-        let attributes = NCNNAttributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.int("transA", default: 0) == 0 else { throw unsupported(node, "transA=1 (NCNN's InnerProduct reads rows of A)") }
         let transB = try attributes.int("transB", default: 0) != 0
         let alpha = try attributes.float("alpha", default: 1), beta = try attributes.float("beta", default: 1)

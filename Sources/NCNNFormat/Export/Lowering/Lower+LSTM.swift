@@ -5,7 +5,7 @@ extension NCNNEmitter {
     /// blocks reordered from ONNX's i, o, f, c to NCNN's I, F, O, G and the two biases summed.
     func lowerLSTM(_ node: Node) throws {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
-        let a = NCNNAttributes(node)
+        let a = NodeAttributes(exporting: node)
         guard try a.int("layout", default: 0) == 0 else { throw unsupported(node, "layout=1 (batch first)") }
         guard try a.int("input_forget", default: 0) == 0, node.attributes["clip"] == nil else { throw unsupported(node, "input_forget or clip") }
         if let activations = try a.strings("activations"), activations.map({ $0.lowercased() }) != Array(["sigmoid", "tanh", "tanh"].prefix(activations.count)) &&

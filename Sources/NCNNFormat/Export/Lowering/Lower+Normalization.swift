@@ -6,7 +6,7 @@ extension NCNNEmitter {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
         let s = try shape(x)
         let defaultAxis = (graphOpset >= 13) ? -1 : 1
-        let axis = try self.axis(try NCNNAttributes(node).int("axis", default: defaultAxis), rank: s.count, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: defaultAxis), rank: s.count, node)
         if graphOpset < 13 && axis != s.count - 1 && s[(axis + 1)...].contains(where: { $0 != 1 }) {
             throw unsupported(node, "opset \(graphOpset) Softmax flattens from axis \(axis); only the last axis is mapped")
         }
@@ -24,7 +24,7 @@ extension NCNNEmitter {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
         let s = try shape(x), output = node.outputs[0]
         let inLayout = try layout(x)
-        let a = NCNNAttributes(node)
+        let a = NodeAttributes(exporting: node)
         var axes = try intsFromInputOrAttribute(node, input: 1, attribute: "axes")
         if node.opType == "ReduceSum" && graphOpset < 13 { axes = try a.ints("axes") }
         if axes == nil || axes!.isEmpty {
@@ -46,7 +46,7 @@ extension NCNNEmitter {
     func lowerLayerNormalization(_ node: Node) throws {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
         let s = try shape(x), output = node.outputs[0]
-        let a = NCNNAttributes(node)
+        let a = NodeAttributes(exporting: node)
         let axis = try self.axis(try a.int("axis", default: -1), rank: s.count, node)
         guard axis == s.count - 1 else { throw unsupported(node, "normalization over axes \(axis)…\(s.count - 1); NCNN's LayerNorm is mapped for the last axis") }
         let width = s[axis], rows = s.dropLast().reduce(1, *)
@@ -69,7 +69,7 @@ extension NCNNEmitter {
         let s = try shape(x), output = node.outputs[0]
         guard s.count >= 2, s[0] == 1 else { throw unsupported(node, "a batch of more than one sample") }
         let channels = s[1]
-        let epsilon = try NCNNAttributes(node).float("epsilon", default: 1e-5)
+        let epsilon = try NodeAttributes(exporting: node).float("epsilon", default: 1e-5)
         let scale = try floats(try constantInput(node, 1), node.inputs[1]), bias = try floats(try constantInput(node, 2), node.inputs[2])
         let mean = try floats(try constantInput(node, 3), node.inputs[3]), variance = try floats(try constantInput(node, 4), node.inputs[4])
         let rest = s.dropFirst(2).reduce(1, *)

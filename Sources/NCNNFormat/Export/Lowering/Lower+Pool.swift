@@ -7,7 +7,7 @@ extension NCNNEmitter {
         guard node.outputs.count == 1 || node.outputs[1].isEmpty else { throw unsupported(node, "the Indices output") }
         let xShape = try shape(x), output = node.outputs[0], outShape = try shape(output)
         guard xShape.count == 4, xShape[0] == 1 else { throw unsupported(node, "only 2-D pooling of one sample maps to NCNN") }
-        let a = NCNNAttributes(node)
+        let a = NodeAttributes(exporting: node)
         guard let kernel = try a.ints("kernel_shape"), kernel.count == 2 else { throw unsupported(node, "kernel_shape must be 2-D") }
         let strides = try a.ints("strides") ?? [1, 1]
         let dilations = try a.ints("dilations") ?? [1, 1]

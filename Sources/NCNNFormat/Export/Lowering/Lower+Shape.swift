@@ -14,7 +14,7 @@ extension NCNNEmitter {
     /// Cast between float types, or from integers to float (NCNN blobs are float; integer
     /// inputs such as token ids are fed as float32).
     func lowerCast(_ node: Node) throws {
-        let to = try NCNNAttributes(node).int("to", default: 0)
+        let to = try NodeAttributes(exporting: node).int("to", default: 0)
         guard let target = DataType(rawValue: Int32(to)), let x = node.input(0) else { throw unsupported(node, "unknown target type \(to)") }
         let source = types[x] ?? .float32
         if target.isFloatingPoint || (source.isInteger && target.isInteger) {
@@ -27,7 +27,7 @@ extension NCNNEmitter {
     func lowerTranspose(_ node: Node) throws {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
         let s = try shape(x), output = node.outputs[0]
-        let perm = try NCNNAttributes(node).ints("perm") ?? Array((0..<s.count).reversed())
+        let perm = try NodeAttributes(exporting: node).ints("perm") ?? Array((0..<s.count).reversed())
         let moving = s.indices.filter { s[$0] != 1 }
         let order = perm.filter { s[$0] != 1 }.map { moving.firstIndex(of: $0)! }
         if order == Array(order.indices) { return try alias(output, to: x, node: node) }
@@ -55,7 +55,7 @@ extension NCNNEmitter {
     /// Concat → Concat along the mapped axis; constant inputs become MemoryData.
     func lowerConcat(_ node: Node) throws {
         let output = node.outputs[0]
-        let (axis, outLayout) = try ncnnAxis(output, try NCNNAttributes(node).int("axis", default: 0), node)
+        let (axis, outLayout) = try ncnnAxis(output, try NodeAttributes(exporting: node).int("axis", default: 0), node)
         var inputs: [String] = []
         for input in node.inputs where !input.isEmpty {
             let s = try shape(input)
@@ -69,7 +69,7 @@ extension NCNNEmitter {
     /// Split → Slice along the mapped axis.
     func lowerSplit(_ node: Node) throws {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
-        let (axis, inLayout) = try ncnnAxis(x, try NCNNAttributes(node).int("axis", default: 0), node)
+        let (axis, inLayout) = try ncnnAxis(x, try NodeAttributes(exporting: node).int("axis", default: 0), node)
         let onnxAxis = inLayout.kept[axis]
         var sizes: [Int] = []
         for output in node.outputs { sizes.append(try shape(output)[onnxAxis]) }
@@ -105,7 +105,7 @@ extension NCNNEmitter {
     /// data (an embedding table) with computed indices → Embed.
     func lowerGather(_ node: Node) throws {
         guard let data = node.input(0), let indicesName = node.input(1) else { throw unsupported(node, "data or indices is missing") }
-        let axisAttribute = try NCNNAttributes(node).int("axis", default: 0)
+        let axisAttribute = try NodeAttributes(exporting: node).int("axis", default: 0)
         if let table = constants[data] {
             guard constants[indicesName] == nil, table.rank == 2, axisAttribute == 0 else {
                 throw unsupported(node, "constant data is mapped only as a 2-D embedding table gathered on axis 0")
@@ -163,7 +163,7 @@ extension NCNNEmitter {
     func lowerPad(_ node: Node) throws {
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
         let s = try shape(x), output = node.outputs[0]
-        let mode = try NCNNAttributes(node).string("mode", default: "constant")
+        let mode = try NodeAttributes(exporting: node).string("mode", default: "constant")
         let type: Int
         switch mode {
         case "constant": type = 0
@@ -177,7 +177,7 @@ extension NCNNEmitter {
         guard node.input(3) == nil else { throw unsupported(node, "the axes input") }
         var value: Float = 0
         if node.input(2) != nil { value = try floats(try constantInput(node, 2), node.inputs[2]).first ?? 0 }
-        else { value = try NCNNAttributes(node).float("value", default: 0) }
+        else { value = try NodeAttributes(exporting: node).float("value", default: 0) }
         let r = s.count
         guard r >= 2, pads[0] == 0, pads[r] == 0, r <= 4, (0..<(r - 3)).allSatisfy({ pads[$0] == 0 && pads[r + $0] == 0 }) || r < 4 else {
             throw unsupported(node, "padding of the batch axis or of more than 3 axes")

@@ -8,7 +8,7 @@ struct Window2D {
     var pads: [Int]        // [top, left, bottom, right]
 
     init(_ node: Node, kernel: [Int], input: [Int], emitter: TFLiteEmitter) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         self.kernel = kernel
         strides = try attributes.ints("strides") ?? [1, 1]
         dilations = try attributes.ints("dilations") ?? [1, 1]
@@ -83,7 +83,7 @@ extension TFLiteEmitter {
         guard shape.count == 4 else { throw unsupported(node, "only 2-D convolutions (rank-4 input) map to CONV_2D; this one has rank \(shape.count)") }
         let weight = try constantInput(node, 1)
         guard weight.rank == 4 else { throw unsupported(node, "weight of rank \(weight.rank)") }
-        let group = try Attributes(node).int("group", default: 1)
+        let group = try NodeAttributes(exporting: node).int("group", default: 1)
         let outChannels = weight.shape[0]
         var w = try floats(weight, node)
         var bias: [Float] = node.input(2) == nil ? Array(repeating: 0, count: outChannels) : try floats(try constantInput(node, 2), node)
@@ -135,7 +135,7 @@ extension TFLiteEmitter {
         guard [scale, bias, mean, variance].allSatisfy({ $0.count == channels }) else {
             throw unsupported(node, "statistics do not have \(channels) channels")
         }
-        let epsilon = try Attributes(node).float("epsilon", default: 1e-5)
+        let epsilon = try NodeAttributes(exporting: node).float("epsilon", default: 1e-5)
         var a = [Float](), b = [Float]()
         for c in 0..<channels {
             let factor = scale[c] / (variance[c] + epsilon).squareRoot()
@@ -167,7 +167,7 @@ extension TFLiteEmitter {
         let shape = try self.shape(x), outShape = try self.shape(out)
         guard shape.count == 4 else { throw unsupported(node, "only 2-D transposed convolutions map to TRANSPOSE_CONV") }
         let weight = try constantInput(node, 1)
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.int("group", default: 1) == 1 else { throw unsupported(node, "grouped transposed convolution") }
         guard (try attributes.ints("dilations") ?? [1, 1]) == [1, 1] else { throw unsupported(node, "dilated transposed convolution") }
         let strides = try attributes.ints("strides") ?? [1, 1]

@@ -81,7 +81,7 @@ extension TFLiteEmitter {
 
     /// HardSigmoid(x) = clamp(αx + β, 0, 1) = relu6(6αx + 6β) / 6.
     func lowerHardSigmoid(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let alpha = try attributes.float("alpha", default: 0.2), beta = try attributes.float("beta", default: 0.5)
         let input = node.inputs[0], out = node.outputs[0]
         let perm = try self.perm(input)
@@ -119,16 +119,16 @@ extension TFLiteEmitter {
     }
 
     func lowerLeakyRelu(_ node: Node) throws {
-        try lowerUnary(node, .leakyRelu, .leakyRelu(alpha: try Attributes(node).float("alpha", default: 0.01)))
+        try lowerUnary(node, .leakyRelu, .leakyRelu(alpha: try NodeAttributes(exporting: node).float("alpha", default: 0.01)))
     }
 
     func lowerElu(_ node: Node) throws {
-        guard try Attributes(node).float("alpha", default: 1) == 1 else { throw unsupported(node, "ELU has no alpha; only alpha = 1") }
+        guard try NodeAttributes(exporting: node).float("alpha", default: 1) == 1 else { throw unsupported(node, "ELU has no alpha; only alpha = 1") }
         try lowerUnary(node, .elu)
     }
 
     func lowerGelu(_ node: Node) throws {
-        let approximate = try Attributes(node).string("approximate", default: "none")
+        let approximate = try NodeAttributes(exporting: node).string("approximate", default: "none")
         guard approximate == "none" || approximate == "tanh" else { throw unsupported(node, "approximate='\(approximate)'") }
         try lowerUnary(node, .gelu, .gelu(approximate: approximate == "tanh"))
     }

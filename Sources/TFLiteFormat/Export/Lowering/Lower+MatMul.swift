@@ -56,7 +56,7 @@ extension TFLiteEmitter {
     }
 
     func lowerGemm(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let alpha = try attributes.float("alpha", default: 1), beta = try attributes.float("beta", default: 1)
         let transA = try attributes.int("transA", default: 0) == 1, transB = try attributes.int("transB", default: 0) == 1
         guard let bName = node.input(1), let b = constants[bName], b.dataType == .float32 else {

@@ -10,7 +10,7 @@ extension TFLiteEmitter {
         let x = node.inputs[0], out = node.outputs[0]
         let shape = try self.shape(x)
         let rank = shape.count
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let first = try axis(try attributes.int("axis", default: -1), rank: rank, node)
         let epsilon = try attributes.float("epsilon", default: 1e-5)
         let perm = try self.perm(x)

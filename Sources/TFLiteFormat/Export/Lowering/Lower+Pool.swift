@@ -6,7 +6,7 @@ extension TFLiteEmitter {
         let shape = try self.shape(x), outShape = try self.shape(out)
         guard shape.count == 4 else { throw unsupported(node, "only 2-D pools (rank-4 input) map to TFLite") }
         guard node.outputs.count < 2 || node.outputs[1].isEmpty else { throw unsupported(node, "the Indices output") }
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard let kernel = try attributes.ints("kernel_shape"), kernel.count == 2 else { throw unsupported(node, "kernel_shape") }
         var window = try Window2D(node, kernel: kernel, input: [shape[2], shape[3]], emitter: self)
         guard window.dilations == [1, 1] else { throw unsupported(node, "dilated pooling") }

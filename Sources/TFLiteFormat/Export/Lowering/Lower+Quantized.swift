@@ -56,7 +56,7 @@ extension TFLiteEmitter {
         guard let weight = constants[weightName], weight.rank == 4, let wq = quantization[weightName], let xq = quantization[x] else {
             throw unsupported(node, "quantized weight missing")
         }
-        let group = try Attributes(node).int("group", default: 1)
+        let group = try NodeAttributes(exporting: node).int("group", default: 1)
         let outChannels = weight.shape[0]
         let (activation, output) = try fuseActivation(after: out)
         let window = try Window2D(node, kernel: [weight.shape[2], weight.shape[3]], input: [shape[2], shape[3]], emitter: self)

@@ -7,7 +7,7 @@ extension TFLiteEmitter {
     /// cell weights, and the states as variable tensors that start at zero. Y becomes the op's
     /// output with the direction axis added back; Y_h is its last time step.
     func lowerLSTM(_ node: Node) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.string("direction", default: "forward") == "forward" else {
             throw unsupported(node, "direction '\(try attributes.string("direction", default: ""))': TFLite's sequence LSTM runs forward only")
         }

@@ -16,7 +16,7 @@ extension TFLiteEmitter {
 
     func lowerReduce(_ node: Node, _ op: TFLiteBuiltinOperator) throws {
         let rank = try self.rank(node.inputs[0])
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let axesFromInput = opset >= 18 || (node.opType == "ReduceSum" && opset >= 13)
         var axes = axesFromInput ? (try node.input(1).map { _ in try constantInput(node, 1).integers() } ?? [])
                                  : (try attributes.ints("axes") ?? [])
@@ -36,7 +36,7 @@ extension TFLiteEmitter {
         let rank = shape.count
         let op: TFLiteBuiltinOperator = log ? .logSoftmax : .softmax
         let options: TFLiteOptions = log ? .empty(.logSoftmax) : .softmax(beta: 1)
-        let axis = try self.axis(try Attributes(node).int("axis", default: opset >= 13 ? -1 : 1), rank: rank, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: opset >= 13 ? -1 : 1), rank: rank, node)
         if opset < 13 && axis != rank - 1 {
             // Old semantics: softmax over everything from `axis` on, as one flattened row.
             let rows = shape[..<axis].reduce(1, *), columns = shape[axis...].reduce(1, *)
@@ -63,7 +63,7 @@ extension TFLiteEmitter {
     func lowerArgExtreme(_ node: Node, max isMax: Bool) throws {
         let input = node.inputs[0], out = node.outputs[0]
         let rank = try self.rank(input)
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.int("select_last_index", default: 0) == 0 else { throw unsupported(node, "select_last_index=1") }
         let axis = try self.axis(try attributes.int("axis", default: 0), rank: rank, node)
         let keep = try attributes.int("keepdims", default: 1) == 1

@@ -9,7 +9,7 @@ extension TFLiteEmitter {
         guard shape.count == 4, shape[0] == outShape[0], shape[1] == outShape[1] else {
             throw unsupported(node, "only resizing the last two axes of a rank-4 input maps to TFLite")
         }
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         let mode = try attributes.string("mode", default: "nearest")
         let transform = try attributes.string("coordinate_transformation_mode", default: "half_pixel")
         guard try attributes.int("antialias", default: 0) == 0 else { throw unsupported(node, "antialias") }

@@ -15,7 +15,7 @@ extension TFLiteEmitter {
     func lowerTranspose(_ node: Node) throws {
         let input = node.inputs[0]
         let rank = try self.rank(input)
-        let t = try Attributes(node).ints("perm") ?? Array((0..<rank).reversed())
+        let t = try NodeAttributes(exporting: node).ints("perm") ?? Array((0..<rank).reversed())
         guard let stored = stored(input) else { throw TFLiteExportError.preparation("value '\(input)' is used before it is defined") }
         let inverse = Permutation.inverse(t)
         alias(node.outputs[0], to: StoredValue(tensor: stored.tensor, perm: stored.perm.map { inverse[$0] }))
@@ -39,7 +39,7 @@ extension TFLiteEmitter {
         let inputs = node.inputs.filter { !$0.isEmpty }
         let out = node.outputs[0]
         let rank = try self.rank(out)
-        let axis = try self.axis(try Attributes(node).int("axis", default: 0), rank: rank, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: 0), rank: rank, node)
         let perm = try broadcastLayout(inputs, rank: rank)
         let tensors = try inputs.map { try tensor($0, perm: perm) }
         let (activation, final) = try fuseActivation(after: out)
@@ -51,7 +51,7 @@ extension TFLiteEmitter {
     func lowerSplit(_ node: Node) throws {
         let input = node.inputs[0]
         let shape = try self.shape(input)
-        let axis = try self.axis(try Attributes(node).int("axis", default: 0), rank: shape.count, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: 0), rank: shape.count, node)
         let sizes = try node.outputs.map { try self.shape($0)[axis] }
         let perm = try self.perm(input)
         let storedAxis = Permutation.inverse(perm)[axis]
@@ -78,9 +78,9 @@ extension TFLiteEmitter {
             axesGiven = try node.input(3).map { _ in try constantInput(node, 3).integers() }
             stepsGiven = try node.input(4).map { _ in try constantInput(node, 4).integers() }
         } else {
-            starts = try Attributes(node).ints("starts") ?? []
-            ends = try Attributes(node).ints("ends") ?? []
-            axesGiven = try Attributes(node).ints("axes")
+            starts = try NodeAttributes(exporting: node).ints("starts") ?? []
+            ends = try NodeAttributes(exporting: node).ints("ends") ?? []
+            axesGiven = try NodeAttributes(exporting: node).ints("axes")
             stepsGiven = nil
         }
         let axes = try (axesGiven ?? Array(0..<starts.count)).map { try axis($0, rank: rank, node) }
@@ -122,7 +122,7 @@ extension TFLiteEmitter {
     func lowerPad(_ node: Node) throws {
         let input = node.inputs[0]
         let rank = try self.rank(input)
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard try attributes.string("mode", default: "constant") == "constant" else {
             throw unsupported(node, "mode '\(try attributes.string("mode", default: ""))'")
         }
@@ -163,7 +163,7 @@ extension TFLiteEmitter {
     func lowerGather(_ node: Node) throws {
         let data = node.inputs[0], indices = node.inputs[1], out = node.outputs[0]
         let rank = try self.rank(data)
-        let axis = try self.axis(try Attributes(node).int("axis", default: 0), rank: rank, node)
+        let axis = try self.axis(try NodeAttributes(exporting: node).int("axis", default: 0), rank: rank, node)
         let x = try tensor(data, perm: Permutation.identity(rank))
         let index: Int32
         if let constant = constants[indices] {
@@ -179,7 +179,7 @@ extension TFLiteEmitter {
 
     /// DepthToSpace (DCR) and SpaceToDepth: TFLite's NHWC ops use the same channel order.
     func lowerDepthSpace(_ node: Node, toSpace: Bool) throws {
-        let attributes = Attributes(node)
+        let attributes = NodeAttributes(exporting: node)
         guard let block = try attributes.int("blocksize") else { throw unsupported(node, "blocksize") }
         let mode = try attributes.string("mode", default: "DCR")
         if toSpace && mode != "DCR" { throw unsupported(node, "mode \(mode)") }
