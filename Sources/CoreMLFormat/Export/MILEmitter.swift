@@ -58,7 +58,10 @@ final class MILEmitter {
         if let constant = graph.initializers[name] { return constant.shape }
         if let shape = prepared.types[name]?.staticShape { return shape }
         // Values lowered already (a dequantized weight) carry the shape of their MIL type.
-        if let mil = values[name], let type = types[mil], type.shape.allSatisfy({ $0 != nil }) { return type.shape.map { $0! } }
+        if let mil = values[name], let type = types[mil] {
+            let shape = type.shape.compactMap { $0 }
+            if shape.count == type.shape.count { return shape }
+        }
         throw CoreMLExportError.dynamicShape(node: node.label, value: name)
     }
 

@@ -5,9 +5,9 @@ extension SpecDecoder {
     func program(_ program: UnsafeMutablePointer<CProgram>) throws -> MILProgram {
         guard program.pointee.version == 1 else { throw CoreMLReadError.spec(file: file, "MIL program version \(program.pointee.version); only 1 is known") }
         var functions: [(name: String, function: MILFunction)] = []
-        for entry in repeated(program.pointee.functions, program.pointee.n_functions) {
-            let name = swiftString(entry!.pointee.key)
-            guard let function = entry!.pointee.value else { throw CoreMLReadError.spec(file: file, "function '\(name)' is empty") }
+        for entry in try messages(program.pointee.functions, program.pointee.n_functions, field: "program.functions") {
+            let name = swiftString(entry.pointee.key)
+            guard let function = entry.pointee.value else { throw CoreMLReadError.spec(file: file, "function '\(name)' is empty") }
             functions.append((name, try self.function(function, name: name)))
         }
         return MILProgram(functions: functions)
@@ -15,12 +15,14 @@ extension SpecDecoder {
 
     private func function(_ function: UnsafeMutablePointer<CFunction>, name: String) throws -> MILFunction {
         let opset = swiftString(function.pointee.opset)
-        let inputs = try repeated(function.pointee.inputs, function.pointee.n_inputs).map { try namedType($0!) }
-        guard let entry = repeated(function.pointee.block_specializations, function.pointee.n_block_specializations)
-            .first(where: { swiftString($0!.pointee.key) == opset }), let block = entry!.pointee.value else {
+        let inputs = try messages(function.pointee.inputs, function.pointee.n_inputs, field: "function '\(name)' inputs").map { try namedType($0) }
+        let blocks = try messages(function.pointee.block_specializations, function.pointee.n_block_specializations,
+                                  field: "function '\(name)' blocks")
+        guard let entry = blocks.first(where: { swiftString($0.pointee.key) == opset }), let block = entry.pointee.value else {
             throw CoreMLReadError.spec(file: file, "function '\(name)' has no block for its opset '\(opset)'")
         }
-        let operations = try repeated(block.pointee.operations, block.pointee.n_operations).map { try operation($0!) }
+        let operations = try messages(block.pointee.operations, block.pointee.n_operations, field: "function '\(name)' operations")
+            .map { try operation($0) }
         let outputs = repeated(block.pointee.outputs, block.pointee.n_outputs).map { swiftString($0) }
         return MILFunction(inputs: inputs, opset: opset, operations: operations, outputs: outputs)
     }
@@ -28,16 +30,16 @@ extension SpecDecoder {
     private func operation(_ operation: UnsafeMutablePointer<COperation>) throws -> MILOperation {
         let type = swiftString(operation.pointee.type)
         var inputs: [(parameter: String, arguments: [MILArgument])] = []
-        for entry in repeated(operation.pointee.inputs, operation.pointee.n_inputs) {
-            let parameter = swiftString(entry!.pointee.key)
+        for entry in try messages(operation.pointee.inputs, operation.pointee.n_inputs, field: "op \(type) inputs") {
+            let parameter = swiftString(entry.pointee.key)
             var arguments: [MILArgument] = []
-            if let argument = entry!.pointee.value {
-                for binding in repeated(argument.pointee.arguments, argument.pointee.n_arguments) {
-                    switch binding!.pointee.binding_case {
+            if let argument = entry.pointee.value {
+                for binding in try messages(argument.pointee.arguments, argument.pointee.n_arguments, field: "op \(type) input '\(parameter)'") {
+                    switch binding.pointee.binding_case {
                     case CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_NAME:
-                        arguments.append(.name(swiftString(binding!.pointee.name)))
+                        arguments.append(.name(swiftString(binding.pointee.name)))
                     case CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE:
-                        arguments.append(.value(try value(binding!.pointee.value, where: "\(type).\(parameter)")))
+                        arguments.append(.value(try value(binding.pointee.value, where: "\(type).\(parameter)")))
                     default:
                         throw CoreMLReadError.spec(file: file, "op \(type): input '\(parameter)' has an empty binding")
                     }
@@ -45,11 +47,11 @@ extension SpecDecoder {
             }
             inputs.append((parameter, arguments))
         }
-        let outputs = try repeated(operation.pointee.outputs, operation.pointee.n_outputs).map { try namedType($0!) }
+        let outputs = try messages(operation.pointee.outputs, operation.pointee.n_outputs, field: "op \(type) outputs").map { try namedType($0) }
         var attributes: [(name: String, value: MILValue)] = []
-        for entry in repeated(operation.pointee.attributes, operation.pointee.n_attributes) {
-            let name = swiftString(entry!.pointee.key)
-            attributes.append((name, try value(entry!.pointee.value, where: "\(type) '\(outputs.first?.name ?? "")' attribute \(name)")))
+        for entry in try messages(operation.pointee.attributes, operation.pointee.n_attributes, field: "op \(type) attributes") {
+            let name = swiftString(entry.pointee.key)
+            attributes.append((name, try value(entry.pointee.value, where: "\(type) '\(outputs.first?.name ?? "")' attribute \(name)")))
         }
         guard operation.pointee.n_blocks == 0 else {
             throw CoreMLReadError.unsupportedOp(op: type, output: outputs.first?.name ?? "", reason: "ops with nested blocks (control flow) are not read")
@@ -77,8 +79,10 @@ extension SpecDecoder {
         guard let dataType = MILDataType(rawValue: Int32(bitPattern: tensor.pointee.datatype.rawValue)) else {
             throw CoreMLReadError.spec(file: file, "\(place): MIL data type \(tensor.pointee.datatype.rawValue) is not read")
         }
-        let dims = repeated(tensor.pointee.dimensions, tensor.pointee.n_dimensions).map { dim -> Int? in
-            dim!.pointee.dimension_case == CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT ? Int(dim!.pointee.constant.pointee.size) : nil
+        let dims = try messages(tensor.pointee.dimensions, tensor.pointee.n_dimensions, field: "\(place) dimensions").map { dim -> Int? in
+            guard dim.pointee.dimension_case == CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT else { return nil }
+            guard let constant = dim.pointee.constant else { throw CoreMLReadError.spec(file: file, "\(place): a constant dimension without its size") }
+            return Int(constant.pointee.size)
         }
         guard dims.count == Int(tensor.pointee.rank) else {
             throw CoreMLReadError.spec(file: file, "\(place): rank \(tensor.pointee.rank) with \(dims.count) dimensions")
@@ -92,13 +96,14 @@ extension SpecDecoder {
             return try stringList(value, where: place)
         }
         let type = try tensorType(value.pointee.type, where: place)
-        guard type.shape.allSatisfy({ $0 != nil }) else { throw CoreMLReadError.spec(file: file, "\(place): a constant with unknown dims") }
-        let shape = type.shape.map { $0! }
+        let shape = type.shape.compactMap { $0 }
+        guard shape.count == type.shape.count else { throw CoreMLReadError.spec(file: file, "\(place): a constant with unknown dims") }
         let count = shape.reduce(1, *)
         switch value.pointee.value_case {
         case CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_BLOB_FILE_VALUE:
             guard let weights else { throw CoreMLReadError.spec(file: file, "\(place) is in a weight file, but the package has none") }
-            return .tensor(try weights.tensor(at: value.pointee.blobfilevalue.pointee.offset, type: type.dataType.irType, shape: shape))
+            guard let blob = value.pointee.blobfilevalue else { throw CoreMLReadError.spec(file: file, "\(place): a file value without its offset") }
+            return .tensor(try weights.tensor(at: blob.pointee.offset, type: type.dataType.irType, shape: shape))
         case CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE:
             guard let immediate = value.pointee.immediatevalue,
                   immediate.pointee.value_case == CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR,

@@ -13,6 +13,15 @@ public struct SpecDecoder {
         self.weights = weights
     }
 
+    /// The entries of a repeated message field. protobuf-c leaves none null in a message it
+    /// parsed; a null one is still an error naming the field, never a trap.
+    func messages<T>(_ list: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int, field: String) throws -> [UnsafeMutablePointer<T>] {
+        try repeated(list, count).enumerated().map { index, entry in
+            guard let entry else { throw CoreMLReadError.spec(file: file, "\(field)[\(index)] is missing") }
+            return entry
+        }
+    }
+
     public func decode(_ bytes: [UInt8]) throws -> CoreMLModelSpec {
         guard let model = bytes.withUnsafeBufferPointer({ core_ml__specification__model__unpack(nil, $0.count, $0.baseAddress) }) else {
             throw CoreMLReadError.spec(file: file, "not a Core ML model spec (protobuf parse failed; truncated or not .mlmodel)")
@@ -31,19 +40,20 @@ public struct SpecDecoder {
     func description(_ cDescription: UnsafeMutablePointer<CoreML__Specification__ModelDescription>?, lenient: Bool) throws -> ModelDescription {
         var description = ModelDescription()
         guard let cDescription else { return description }
-        func features(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CoreML__Specification__FeatureDescription>?>?, _ count: Int) throws -> [FeatureDescription] {
+        func features(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CoreML__Specification__FeatureDescription>?>?, _ count: Int,
+                      field: String) throws -> [FeatureDescription] {
             var result: [FeatureDescription] = []
-            for item in repeated(list, count) {
+            for item in try messages(list, count, field: field) {
                 do {
-                    result.append(try feature(item!))
+                    result.append(try feature(item))
                 } catch where lenient {
-                    description.otherFeatures.append(swiftString(item!.pointee.name))
+                    description.otherFeatures.append(swiftString(item.pointee.name))
                 }
             }
             return result
         }
-        description.inputs = try features(cDescription.pointee.input, cDescription.pointee.n_input)
-        description.outputs = try features(cDescription.pointee.output, cDescription.pointee.n_output)
+        description.inputs = try features(cDescription.pointee.input, cDescription.pointee.n_input, field: "description.input")
+        description.outputs = try features(cDescription.pointee.output, cDescription.pointee.n_output, field: "description.output")
         description.predictedFeatureName = swiftString(cDescription.pointee.predictedfeaturename)
         description.predictedProbabilitiesName = swiftString(cDescription.pointee.predictedprobabilitiesname)
         if let metadata = cDescription.pointee.metadata {
@@ -51,8 +61,9 @@ public struct SpecDecoder {
             description.metadata.versionString = swiftString(metadata.pointee.versionstring)
             description.metadata.author = swiftString(metadata.pointee.author)
             description.metadata.license = swiftString(metadata.pointee.license)
-            description.metadata.userDefined = repeated(metadata.pointee.userdefined, metadata.pointee.n_userdefined).map {
-                (swiftString($0!.pointee.key), swiftString($0!.pointee.value))
+            description.metadata.userDefined = try messages(metadata.pointee.userdefined, metadata.pointee.n_userdefined,
+                                                            field: "metadata.userDefined").map {
+                (swiftString($0.pointee.key), swiftString($0.pointee.value))
             }
         }
         return description
@@ -92,8 +103,8 @@ public struct SpecDecoder {
         var ranges: [ClosedRangeBound]?
         if array.pointee.shape_flexibility_case == CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE,
            let range = array.pointee.shaperange {
-            ranges = repeated(range.pointee.sizeranges, range.pointee.n_sizeranges).map {
-                ClosedRangeBound(lower: Int($0!.pointee.lowerbound), upper: $0!.pointee.upperbound < 0 ? nil : Int($0!.pointee.upperbound))
+            ranges = try messages(range.pointee.sizeranges, range.pointee.n_sizeranges, field: "feature '\(name)' shapeRange").map {
+                ClosedRangeBound(lower: Int($0.pointee.lowerbound), upper: $0.pointee.upperbound < 0 ? nil : Int($0.pointee.upperbound))
             }
         }
         return FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: dataType,

@@ -52,11 +52,13 @@ struct IntegerConv: Operator {
                             let columns: UnsafePointer<Int8>
                             if direct {
                                 columns = image
-                            } else {
-                                ferry_qim2col_s8(image, cp.baseAddress, Int32(c), Int32(h), Int32(wd), Int32(kh), Int32(kw),
+                            } else if let base = cp.baseAddress {
+                                ferry_qim2col_s8(image, base, Int32(c), Int32(h), Int32(wd), Int32(kh), Int32(kw),
                                                  Int32(g.padBegin[0]), Int32(g.padBegin[1]), Int32(g.strides[0]), Int32(g.strides[1]),
                                                  Int32(g.dilations[0]), Int32(g.dilations[1]), Int32(oh), Int32(ow), Int8(truncatingIfNeeded: q.input.zeroPoint))
-                                columns = UnsafePointer(cp.baseAddress!)
+                                columns = UnsafePointer(base)
+                            } else {
+                                continue  // an empty output: nothing to compute
                             }
                             context.parallelFor(m) { channels in
                                 ferry_qgemm_requant_s8(wp, columns, bp, op + b * m * p, Int32(k), Int32(p), -q.input.zeroPoint, q.output.zeroPoint,
