@@ -166,27 +166,9 @@ public final class Verifier {
 extension Tensor {
     /// The tensor whose transpose by `perm` this one is (a copy in the original axis order).
     func restoringOrder(_ perm: [Int]) -> Tensor {
-        guard perm.count == rank, perm != Array(0..<rank) else { return self }
+        guard perm.count == rank else { return self }
         var inverse = [Int](repeating: 0, count: perm.count)
         for (i, p) in perm.enumerated() { inverse[p] = i }
-        let outShape = inverse.map { shape[$0] }
-        let result = Tensor(dataType: dataType, shape: outShape)
-        let width = dataType.byteSize
-        let inStrides = Tensor.strides(of: shape)
-        let strides = inverse.map { inStrides[$0] }
-        var index = [Int](repeating: 0, count: outShape.count)
-        for flat in 0..<result.count {
-            var offset = 0
-            for axis in index.indices { offset += index[axis] * strides[axis] }
-            result.storage.bytes.advanced(by: flat * width).copyMemory(from: storage.bytes.advanced(by: offset * width), byteCount: width)
-            var axis = index.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return result
+        return transposed(inverse)
     }
 }

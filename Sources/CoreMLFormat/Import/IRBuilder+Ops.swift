@@ -41,7 +41,7 @@ extension IRBuilder {
     func readLinear(_ r: MILOperationReader) throws {
         let output = r.operation.outputs[0]
         guard case .tensor(let weight) = try r.constant("weight") else { throw r.fail("weight is not a tensor") }
-        let transposed = initializer(transpose2D(IRBuilder.irTensor(weight)), output.name + "/weight_t")
+        let transposed = initializer(IRBuilder.irTensor(weight).transposed([1, 0]), output.name + "/weight_t")
         let x = try r.value("x")
         define(output.name, output.type) { target in
             if r.has("bias"), let bias = try? r.value("bias") {
@@ -157,13 +157,5 @@ extension IRBuilder {
         let z = initializer(zero.reshaped(scale.count == 1 ? [] : [scale.count]), output.name + "/zero_point")
         // Constants on the device: the expanded weights are stored in the output type (fp16 rounds).
         define(output.name, output.type) { target in node("DequantizeLinear", [q, s, z], [target], ["axis": .int(axis)]) }
-    }
-
-    func transpose2D(_ tensor: Tensor) -> Tensor {
-        let rows = tensor.shape[0], columns = tensor.shape[1]
-        let values = tensor.elements(as: Float.self)
-        var result = [Float](repeating: 0, count: values.count)
-        for r in 0..<rows { for c in 0..<columns { result[c * rows + r] = values[r * columns + c] } }
-        return Tensor(shape: [columns, rows], values: result)
     }
 }

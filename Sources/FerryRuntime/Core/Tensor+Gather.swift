@@ -94,3 +94,15 @@ public enum ShapeCheck {
         return total
     }
 }
+
+extension Tensor {
+    /// This tensor with its axes reordered: axis i of the result is axis `perm[i]` of this one
+    /// (ONNX Transpose), any element type.
+    public func transposed(_ perm: [Int]) -> Tensor {
+        precondition(perm.count == rank && Set(perm) == Set(0..<rank), "perm \(perm) for rank \(rank)")
+        if perm == Array(0..<rank) { return self }
+        let inStrides = Tensor.strides(of: shape)
+        let outShape = perm.map { shape[$0] }
+        return gathering(Tensor.stridedSources(shape: outShape, strides: perm.map { inStrides[$0] }), shape: outShape)
+    }
+}

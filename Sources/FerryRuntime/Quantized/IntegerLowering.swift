@@ -222,7 +222,7 @@ private struct Rewriter {
             if !transB {
                 // TFLite's FullyConnected holds one weight row per output.
                 weightName = w.name + "_rows"
-                constants[weightName] = transposed(weight)
+                constants[weightName] = weight.transposed([1, 0])
             }
             var inputs = [x.name, weightName]
             if node.opType == "Gemm", let biasName = node.input(2) {
@@ -270,15 +270,15 @@ private struct Rewriter {
                                                    "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint),
                                                    "rounding": .string(rounding.rawValue)]
             if node.opType == "ReduceMean" {
-                // Axes from the attribute (opset < 18) or a constant input; none means all.
+                // Axes from the attribute (opset < 18) or a constant input; a mean over every
+                // axis (no axes) stays as written.
                 if let axesName = node.input(1) {
                     guard let axes = graph.initializers[axesName] else { return nil }
                     attributes["axes"] = .ints(axes.integers())
                 } else if case .ints(let axes)? = node.attributes["axes"] {
                     attributes["axes"] = .ints(axes)
                 } else {
-                    guard let rank = graph.initializers[x.name]?.rank ?? nil as Int? else { return nil }
-                    attributes["axes"] = .ints(Array(0..<rank))
+                    return nil
                 }
                 if case .int(let noop)? = node.attributes["noop_with_empty_axes"], noop != 0 { return nil }
                 if case .int(let keep)? = node.attributes["keepdims"] { attributes["keepdims"] = .int(keep) }
@@ -296,13 +296,5 @@ private struct Rewriter {
             moved.outputs = [sink.output]
             return Replacement(node: moved, removed: [index] + sink.removed)
         }
-    }
-
-    func transposed(_ w: Tensor) -> Tensor {
-        let (rows, cols) = (w.shape[0], w.shape[1])
-        let values = w.elements(as: Int8.self)
-        var out = [Int8](repeating: 0, count: values.count)
-        for r in 0..<rows { for c in 0..<cols { out[c * rows + r] = values[r * cols + c] } }
-        return Tensor(shape: [cols, rows], values: out)
     }
 }

@@ -332,26 +332,4 @@ final class TFLiteEmitter {
 }
 
 /// `tensor` transposed by `perm` (a copy), for constants laid out at export time.
-func transposed(_ tensor: Tensor, _ perm: [Int]) -> Tensor {
-    if Permutation.isIdentity(perm) { return tensor }
-    let outShape = Permutation.apply(perm, to: tensor.shape)
-    let result = Tensor(dataType: tensor.dataType, shape: outShape)
-    let width = tensor.dataType.byteSize
-    let inStrides = Tensor.strides(of: tensor.shape)
-    let strides = perm.map { inStrides[$0] }
-    var index = Array(repeating: 0, count: outShape.count)
-    let source = tensor.storage.bytes, target = result.storage.bytes
-    for flat in 0..<result.count {
-        var offset = 0
-        for axis in 0..<index.count { offset += index[axis] * strides[axis] }
-        target.advanced(by: flat * width).copyMemory(from: source.advanced(by: offset * width), byteCount: width)
-        var axis = index.count - 1
-        while axis >= 0 {
-            index[axis] += 1
-            if index[axis] < outShape[axis] { break }
-            index[axis] = 0
-            axis -= 1
-        }
-    }
-    return result
-}
+func transposed(_ tensor: Tensor, _ perm: [Int]) -> Tensor { tensor.transposed(perm) }

@@ -33,7 +33,7 @@ public struct TFLMArena: Sendable, Equatable {
 
     static func bytes(_ tensor: TFLiteTensor) -> Int {
         let count = tensor.shape.reduce(1) { $0 * Int($1) }
-        return count * (tensor.type.byteSize ?? 4)
+        return count * (tensor.type.dataType?.byteSize ?? 4)
     }
 
     /// Lifetimes of the non-constant tensors (by operator index) and the kernels' scratch
@@ -126,19 +126,5 @@ public struct TFLMArena: Sendable, Equatable {
             }
         }
         return bytes
-    }
-}
-
-extension TFLiteTensorType {
-    /// Bytes per element; nil for types without a fixed size.
-    var byteSize: Int? {
-        switch self {
-        case .float32, .int32, .uint32: return 4
-        case .float16, .int16, .uint16, .bfloat16: return 2
-        case .int8, .uint8, .bool: return 1
-        case .int64, .float64, .uint64, .complex64: return 8
-        case .complex128: return 16
-        default: return nil
-        }
     }
 }

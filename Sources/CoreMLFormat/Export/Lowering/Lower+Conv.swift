@@ -66,7 +66,7 @@ extension MILEmitter {
         let c = node.input(2).flatMap { graph.initializers[$0] }
         if !transA, let b = graph.initializers[node.inputs[1]], node.input(2) == nil || (c != nil && c!.count == outputShape[1]) {
             var weight = b.dataType == .float32 ? b : Tensor(shape: b.shape, values: b.doubles().map { Float($0) })
-            if !transB { weight = transpose2D(weight) }
+            if !transB { weight = weight.transposed([1, 0]) }
             if alpha != 1 { weight = Tensor(shape: weight.shape, values: weight.elements(as: Float.self).map { $0 * alpha }) }
             var inputs: [(String, String)] = [("x", try input(node, 0)), ("weight", try const(weight, name: node.inputs[1]))]
             if let c {
@@ -94,13 +94,5 @@ extension MILEmitter {
         let out = node.outputs[0]
         try emit(node, "matmul", [("x", try input(node, 0)), ("y", try input(node, 1)),
                                   ("transpose_x", bool(false, name: out + "_transpose_x")), ("transpose_y", bool(false, name: out + "_transpose_y"))])
-    }
-
-    func transpose2D(_ tensor: Tensor) -> Tensor {
-        let rows = tensor.shape[0], columns = tensor.shape[1]
-        let values = tensor.elements(as: Float.self)
-        var result = [Float](repeating: 0, count: values.count)
-        for r in 0..<rows { for c in 0..<columns { result[c * rows + r] = values[r * columns + c] } }
-        return Tensor(shape: [columns, rows], values: result)
     }
 }

@@ -137,7 +137,7 @@ struct QDQFolding {
 
     private mutating func fold(_ index: Int) -> Folded? {
         let node = graph.nodes[index]
-        guard node.domain.isEmpty, let rule = QDQFolding.integerOps[node.opType], node.outputs.count == 1 || node.opType == "Dropout",
+        guard node.domain.isEmpty, let rule = QDQFolding.integerOps[node.opType], node.outputs.count == 1,
               let output = node.outputs.first, !output.isEmpty else { return nil }
         let dataInputs = rule ?? Array(node.inputs.indices)
         var inputs = node.inputs
