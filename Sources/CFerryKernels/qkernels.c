@@ -1,6 +1,7 @@
 #include "ferry_qkernels.h"
 #include <math.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ferry_quantize_multiplier(double real, int32_t *multiplier, int *shift, int single_rounding) {
@@ -30,7 +31,7 @@ static inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-int32_t ferry_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift, int single_rounding) {
+static inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift, int single_rounding) {
     if (single_rounding) {
         const int64_t total_shift = 31 - shift;
         const int64_t rounding = (int64_t)1 << (total_shift - 1);
@@ -40,6 +41,10 @@ int32_t ferry_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, in
     const int left_shift = shift > 0 ? shift : 0;
     const int right_shift = shift > 0 ? 0 : -shift;
     return rounding_divide_by_pot(saturating_rounding_doubling_high_mul((int32_t)((uint32_t)x << left_shift), multiplier), right_shift);
+}
+
+int32_t ferry_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift, int single_rounding) {
+    return multiply_by_quantized_multiplier(x, multiplier, shift, single_rounding);
 }
 
 int32_t ferry_multiply_by_quantized_multiplier64(int64_t x, int32_t multiplier, int shift) {
@@ -162,7 +167,7 @@ void ferry_qim2col_s8(const int8_t *input, int8_t *col, int channels, int height
             }                                                                                     \
             int8_t *out = output + (long)m * P + p0;                                              \
             for (int i = 0; i < n; ++i) {                                                         \
-                int32_t v = ferry_multiply_by_quantized_multiplier(acc[i], multipliers[m], shifts[m], single_rounding); \
+                int32_t v = multiply_by_quantized_multiplier(acc[i], multipliers[m], shifts[m], single_rounding); \
                 out[i] = clamp_s8(v + output_offset, act_min, act_max);                          \
             }                                                                                     \
         }                                                                                         \
@@ -178,12 +183,146 @@ static void qgemm_generic(const int8_t *weights, const int8_t *col, const int32_
 }
 
 #if defined(__x86_64__)
+#include <immintrin.h>
+
+/* SaturatingRoundingDoublingHighMul's rounding of 64-bit products, then the division by 2^31
+   that truncates toward zero: bits 31..62 are the result, whatever the shift's sign fill. */
+__attribute__((target("avx2")))
+static inline __m256i srdhm_round64(__m256i ab) {
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i nudge = _mm256_blendv_epi8(_mm256_set1_epi64x(1LL << 30), _mm256_set1_epi64x(1 - (1LL << 30)),
+                                             _mm256_cmpgt_epi64(zero, ab));
+    __m256i v = _mm256_add_epi64(ab, nudge);
+    v = _mm256_add_epi64(v, _mm256_and_si256(_mm256_cmpgt_epi64(zero, v), _mm256_set1_epi64x((1LL << 31) - 1)));
+    return _mm256_srli_epi64(v, 31);
+}
+
+/* multiply_by_quantized_multiplier (double rounding) on eight lanes; multiplier >= 0. */
+__attribute__((target("avx2")))
+static inline __m256i requant8_double(__m256i x, int32_t multiplier, int shift) {
+    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(left));
+    const __m256i m = _mm256_set1_epi32(multiplier);
+    const __m256i even = srdhm_round64(_mm256_mul_epi32(x, m));
+    const __m256i odd = srdhm_round64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), m));
+    __m256i high = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+    if (right > 0) {
+        const __m256i one = _mm256_set1_epi32(1);
+        const __m256i mask = _mm256_set1_epi32((int32_t)((1LL << right) - 1));
+        const __m256i remainder = _mm256_and_si256(high, mask);
+        const __m256i threshold = _mm256_add_epi32(_mm256_srai_epi32(mask, 1),
+                                                   _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), high), one));
+        high = _mm256_add_epi32(_mm256_sra_epi32(high, _mm_cvtsi32_si128(right)),
+                                _mm256_and_si256(_mm256_cmpgt_epi32(remainder, threshold), one));
+    }
+    return high;
+}
+
+/* out[0..n) = clamp(requant(sums[i] + start) + offset) as int8; eight lanes at a time with
+   double rounding, the scalar function for single rounding and the tail. */
+__attribute__((target("avx2")))
+static inline void requant_row_avx2(const int32_t *sums, int n, int32_t start, int32_t multiplier, int shift,
+                                    int single_rounding, int32_t output_offset, int32_t act_min, int32_t act_max,
+                                    int8_t *out) {
+    int i = 0;
+    if (!single_rounding) {
+        const __m256i base = _mm256_set1_epi32(start), offset = _mm256_set1_epi32(output_offset);
+        const __m256i lo = _mm256_set1_epi32(act_min), hi = _mm256_set1_epi32(act_max);
+        for (; i + 8 <= n; i += 8) {
+            __m256i v = requant8_double(_mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(sums + i)), base), multiplier, shift);
+            v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, offset), lo), hi);
+            const __m256i p16 = _mm256_packs_epi32(v, v);
+            const __m256i p8 = _mm256_packs_epi16(p16, p16);
+            const int32_t first = _mm256_cvtsi256_si32(p8), second = _mm_cvtsi128_si32(_mm256_extracti128_si256(p8, 1));
+            memcpy(out + i, &first, 4);
+            memcpy(out + i + 4, &second, 4);
+        }
+    }
+    for (; i < n; ++i) {
+        const int32_t v = multiply_by_quantized_multiplier(sums[i] + start, multiplier, shift, single_rounding);
+        out[i] = clamp_s8(v + output_offset, act_min, act_max);
+    }
+}
+
+/* The AVX2 GEMM: columns are packed once per call into panels of 16 positions holding, for
+   each pair of rows (k, k+1), the int16 pairs (c[k][p], c[k+1][p]) in the order
+   _mm256_madd_epi16 reads them; each weight pair is broadcast and multiplied into four output
+   channels at once. Products of int8 values summed in int32 are exact, so the sums are the
+   scalar kernel's to the bit. */
 __attribute__((target("avx2")))
 static void qgemm_avx2(const int8_t *weights, const int8_t *col, const int32_t *bias, int8_t *output, int K, int P,
                        int32_t input_offset, int32_t output_offset, const int32_t *multipliers, const int32_t *shifts,
                        int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end) {
-    int32_t acc[TILE];
-    FERRY_QGEMM_BODY
+    const int KP = (K + 1) / 2;            /* row pairs */
+    const int tiles = P / 16;              /* whole panels; the rest goes through the scalar path */
+    int16_t *panels = (int16_t *)aligned_alloc(32, (size_t)(tiles > 0 ? tiles : 1) * KP * 32 * sizeof(int16_t));
+    int32_t *pairs = (int32_t *)malloc(sizeof(int32_t) * 4 * (size_t)KP);
+    if (!panels || !pairs) abort(); /* as Swift's allocations trap */
+    const __m128i zero16 = _mm_setzero_si128();
+    for (int t = 0; t < tiles; ++t) {
+        int16_t *panel = panels + (long)t * KP * 32;
+        for (int kp = 0; kp < KP; ++kp) {
+            const int k = 2 * kp;
+            const __m128i a = _mm_loadu_si128((const __m128i *)(col + (long)k * P + t * 16));
+            const __m128i b = k + 1 < K ? _mm_loadu_si128((const __m128i *)(col + (long)(k + 1) * P + t * 16)) : zero16;
+            const __m256i a16 = _mm256_cvtepi8_epi16(a), b16 = _mm256_cvtepi8_epi16(b);
+            _mm256_store_si256((__m256i *)(panel + kp * 32), _mm256_unpacklo_epi16(a16, b16));
+            _mm256_store_si256((__m256i *)(panel + kp * 32 + 16), _mm256_unpackhi_epi16(a16, b16));
+        }
+    }
+    for (int m0 = m_begin; m0 < m_end; m0 += 4) {
+        const int mb = m_end - m0 < 4 ? m_end - m0 : 4;
+        int32_t start[4] = {0, 0, 0, 0};
+        for (int j = 0; j < 4; ++j) {
+            for (int kp = 0; kp < KP; ++kp) pairs[j * KP + kp] = 0;
+            if (j >= mb) continue;
+            const int8_t *w = weights + (long)(m0 + j) * K;
+            int32_t rowsum = 0;
+            for (int k = 0; k < K; ++k) rowsum += w[k];
+            start[j] = (bias ? bias[m0 + j] : 0) + input_offset * rowsum;
+            for (int kp = 0; kp < KP; ++kp) {
+                const int16_t lo = w[2 * kp], hi = 2 * kp + 1 < K ? w[2 * kp + 1] : 0;
+                pairs[j * KP + kp] = (int32_t)(((uint32_t)(uint16_t)hi << 16) | (uint16_t)lo);
+            }
+        }
+        for (int t = 0; t < tiles; ++t) {
+            const int16_t *panel = panels + (long)t * KP * 32;
+            __m256i a0l = _mm256_setzero_si256(), a0h = a0l, a1l = a0l, a1h = a0l, a2l = a0l, a2h = a0l, a3l = a0l, a3h = a0l;
+            for (int kp = 0; kp < KP; ++kp) {
+                const __m256i lo = _mm256_load_si256((const __m256i *)(panel + kp * 32));
+                const __m256i hi = _mm256_load_si256((const __m256i *)(panel + kp * 32 + 16));
+                const __m256i w0 = _mm256_set1_epi32(pairs[kp]), w1 = _mm256_set1_epi32(pairs[KP + kp]);
+                const __m256i w2 = _mm256_set1_epi32(pairs[2 * KP + kp]), w3 = _mm256_set1_epi32(pairs[3 * KP + kp]);
+                a0l = _mm256_add_epi32(a0l, _mm256_madd_epi16(lo, w0)); a0h = _mm256_add_epi32(a0h, _mm256_madd_epi16(hi, w0));
+                a1l = _mm256_add_epi32(a1l, _mm256_madd_epi16(lo, w1)); a1h = _mm256_add_epi32(a1h, _mm256_madd_epi16(hi, w1));
+                a2l = _mm256_add_epi32(a2l, _mm256_madd_epi16(lo, w2)); a2h = _mm256_add_epi32(a2h, _mm256_madd_epi16(hi, w2));
+                a3l = _mm256_add_epi32(a3l, _mm256_madd_epi16(lo, w3)); a3h = _mm256_add_epi32(a3h, _mm256_madd_epi16(hi, w3));
+            }
+            /* unpacklo holds positions 0-3 and 8-11, unpackhi 4-7 and 12-15 */
+            int32_t sums[4][16];
+            const __m256i ls[4] = {a0l, a1l, a2l, a3l}, hs[4] = {a0h, a1h, a2h, a3h};
+            for (int j = 0; j < mb; ++j) {
+                _mm256_storeu_si256((__m256i *)sums[j], _mm256_permute2x128_si256(ls[j], hs[j], 0x20));
+                _mm256_storeu_si256((__m256i *)(sums[j] + 8), _mm256_permute2x128_si256(ls[j], hs[j], 0x31));
+                const int m = m0 + j;
+                requant_row_avx2(sums[j], 16, start[j], multipliers[m], shifts[m], single_rounding, output_offset,
+                                 act_min, act_max, output + (long)m * P + t * 16);
+            }
+        }
+        /* positions past the last whole panel */
+        for (int j = 0; j < mb; ++j) {
+            const int m = m0 + j;
+            const int8_t *w = weights + (long)m * K;
+            for (int p = tiles * 16; p < P; ++p) {
+                int32_t acc = start[j];
+                for (int k = 0; k < K; ++k) acc += (int32_t)w[k] * col[(long)k * P + p];
+                const int32_t v = multiply_by_quantized_multiplier(acc, multipliers[m], shifts[m], single_rounding);
+                output[(long)m * P + p] = clamp_s8(v + output_offset, act_min, act_max);
+            }
+        }
+    }
+    free(panels);
+    free(pairs);
 }
 #endif
 
@@ -203,42 +342,105 @@ void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int3
                   single_rounding, m_begin, m_end);
 }
 
-void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
-                         int channels, int height, int width, int multiplier,
-                         int kernel_h, int kernel_w, int pad_top, int pad_left,
-                         int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
-                         int32_t input_offset, int32_t output_offset,
-                         const int32_t *multipliers, const int32_t *shifts,
-                         int32_t act_min, int32_t act_max, int single_rounding,
-                         int channel_begin, int channel_end) {
-    for (int m = channel_begin; m < channel_end; ++m) {
-        const int c = m / multiplier;
-        const int8_t *plane = input + (long)c * height * width;
-        const int8_t *w = weights + (long)m * kernel_h * kernel_w;
-        int8_t *out = output + (long)m * out_h * out_w;
-        const int32_t b = bias ? bias[m] : 0;
-        for (int oy = 0; oy < out_h; ++oy) {
-            const int iy0 = oy * stride_h - pad_top;
-            // Taps inside the image: ky in [ky_lo, ky_hi).
-            int ky_lo = 0, ky_hi = kernel_h;
-            while (ky_lo < kernel_h && iy0 + ky_lo * dilation_h < 0) ++ky_lo;
-            while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * dilation_h >= height) --ky_hi;
-            for (int ox = 0; ox < out_w; ++ox) {
-                const int ix0 = ox * stride_w - pad_left;
-                int kx_lo = 0, kx_hi = kernel_w;
-                while (kx_lo < kernel_w && ix0 + kx_lo * dilation_w < 0) ++kx_lo;
-                while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * dilation_w >= width) --kx_hi;
-                int32_t acc = b;
-                for (int ky = ky_lo; ky < ky_hi; ++ky) {
-                    const int8_t *row = plane + (long)(iy0 + ky * dilation_h) * width + ix0;
-                    const int8_t *wr = w + ky * kernel_w;
-                    for (int kx = kx_lo; kx < kx_hi; ++kx) acc += (int32_t)wr[kx] * ((int32_t)row[kx * dilation_w] + input_offset);
-                }
-                acc = ferry_multiply_by_quantized_multiplier(acc, multipliers[m], shifts[m], single_rounding);
-                out[oy * out_w + ox] = clamp_s8(acc + output_offset, act_min, act_max);
-            }
-        }
+/* The depthwise kernel works on one channel's plane padded with the input zero point (whose
+   taps add nothing once the input offset applies, as TFLite's loop bounds leave them out), so
+   every output row is a sum of whole shifted rows: acc[ox] += w * x[ox * stride], which the
+   compiler vectorizes. The input offset is folded into the bias (offset · Σw), so the sums are
+   exactly TFLite's. */
+#define FERRY_QDEPTHWISE_BODY                                                                     \
+    const int ph = (out_h - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;                      \
+    const int pw = (out_w - 1) * stride_w + (kernel_w - 1) * dilation_w + 1;                      \
+    int8_t *padded = (int8_t *)malloc((size_t)ph * pw);                                           \
+    int32_t *acc = (int32_t *)malloc(sizeof(int32_t) * (size_t)out_w);                            \
+    if (!padded || !acc) abort(); /* as Swift's allocations trap */                                  \
+    const int8_t pad_value = (int8_t)(-input_offset);                                             \
+    int loaded = -1;                                                                              \
+    for (int m = channel_begin; m < channel_end; ++m) {                                           \
+        const int c = m / multiplier;                                                             \
+        if (c != loaded) {                                                                        \
+            const int8_t *plane = input + (long)c * height * width;                               \
+            const int x_lo = pad_left < 0 ? 0 : pad_left;                                         \
+            for (int py = 0; py < ph; ++py) {                                                     \
+                int8_t *dst = padded + (long)py * pw;                                             \
+                const int iy = py - pad_top;                                                      \
+                memset(dst, pad_value, (size_t)pw);                                               \
+                if (iy < 0 || iy >= height) continue;                                             \
+                /* columns px with ix = px - pad_left inside [0, width) */                        \
+                const int ix_begin = pad_left < 0 ? -pad_left : 0;                                \
+                int count = width - ix_begin;                                                     \
+                if (count > pw - x_lo) count = pw - x_lo;                                         \
+                if (count > 0) memcpy(dst + x_lo, plane + (long)iy * width + ix_begin, (size_t)count); \
+            }                                                                                     \
+            loaded = c;                                                                           \
+        }                                                                                         \
+        const int8_t *w = weights + (long)m * kernel_h * kernel_w;                                \
+        int32_t wsum = 0;                                                                         \
+        for (int k = 0; k < kernel_h * kernel_w; ++k) wsum += w[k];                               \
+        const int32_t base = (bias ? bias[m] : 0) + input_offset * wsum;                          \
+        const int32_t mult = multipliers[m];                                                      \
+        const int sh = shifts[m];                                                                 \
+        int8_t *out = output + (long)m * out_h * out_w;                                           \
+        for (int oy = 0; oy < out_h; ++oy) {                                                      \
+            for (int ox = 0; ox < out_w; ++ox) acc[ox] = base;                                    \
+            for (int ky = 0; ky < kernel_h; ++ky) {                                               \
+                const int8_t *row = padded + (long)(oy * stride_h + ky * dilation_h) * pw;        \
+                for (int kx = 0; kx < kernel_w; ++kx) {                                           \
+                    const int32_t wv = w[ky * kernel_w + kx];                                     \
+                    const int8_t *src = row + kx * dilation_w;                                    \
+                    if (stride_w == 1) {                                                          \
+                        for (int ox = 0; ox < out_w; ++ox) acc[ox] += wv * (int32_t)src[ox];      \
+                    } else if (stride_w == 2) {                                                   \
+                        for (int ox = 0; ox < out_w; ++ox) acc[ox] += wv * (int32_t)src[2 * ox];  \
+                    } else {                                                                      \
+                        for (int ox = 0; ox < out_w; ++ox) acc[ox] += wv * (int32_t)src[ox * stride_w]; \
+                    }                                                                             \
+                }                                                                                 \
+            }                                                                                     \
+            QDEPTHWISE_REQUANT_ROW(out + (long)oy * out_w)                                        \
+        }                                                                                         \
+    }                                                                                             \
+    free(padded);                                                                                 \
+    free(acc);
+
+#define FERRY_QDEPTHWISE_PARAMS                                                                   \
+    const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,              \
+    int channels, int height, int width, int multiplier,                                          \
+    int kernel_h, int kernel_w, int pad_top, int pad_left,                                        \
+    int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,             \
+    int32_t input_offset, int32_t output_offset,                                                  \
+    const int32_t *multipliers, const int32_t *shifts,                                            \
+    int32_t act_min, int32_t act_max, int single_rounding,                                        \
+    int channel_begin, int channel_end
+
+#define QDEPTHWISE_REQUANT_ROW(dst)                                                               \
+    for (int ox = 0; ox < out_w; ++ox) {                                                          \
+        const int32_t v = multiply_by_quantized_multiplier(acc[ox], mult, sh, single_rounding);   \
+        (dst)[ox] = clamp_s8(v + output_offset, act_min, act_max);                                \
     }
+static void qdepthwise_generic(FERRY_QDEPTHWISE_PARAMS) { (void)channels; FERRY_QDEPTHWISE_BODY }
+#undef QDEPTHWISE_REQUANT_ROW
+#if defined(__x86_64__)
+#define QDEPTHWISE_REQUANT_ROW(dst) \
+    requant_row_avx2(acc, out_w, 0, mult, sh, single_rounding, output_offset, act_min, act_max, (dst));
+__attribute__((target("avx2")))
+static void qdepthwise_avx2(FERRY_QDEPTHWISE_PARAMS) { (void)channels; FERRY_QDEPTHWISE_BODY }
+#undef QDEPTHWISE_REQUANT_ROW
+#endif
+
+void ferry_qdepthwise_s8(FERRY_QDEPTHWISE_PARAMS) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        qdepthwise_avx2(input, weights, bias, output, channels, height, width, multiplier, kernel_h, kernel_w,
+                               pad_top, pad_left, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w,
+                               input_offset, output_offset, multipliers, shifts, act_min, act_max, single_rounding,
+                               channel_begin, channel_end);
+        return;
+    }
+#endif
+    qdepthwise_generic(input, weights, bias, output, channels, height, width, multiplier, kernel_h, kernel_w,
+                              pad_top, pad_left, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w,
+                              input_offset, output_offset, multipliers, shifts, act_min, act_max, single_rounding,
+                              channel_begin, channel_end);
 }
 
 /* Sums for drift metrics over float pairs, four independent lanes of each sum in double (the

@@ -54,7 +54,7 @@ void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int3
                             int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end);
 
 /// A depthwise int8 convolution (group = channels, `multiplier` outputs per input channel):
-/// the sums ferry_qconv2d_s8 makes, with the taps outside the image left out by loop bounds.
+/// the sums ferry_qconv2d_s8 makes (padding taps add nothing), a whole output row at a time.
 void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
                          int channels, int height, int width, int multiplier,
                          int kernel_h, int kernel_w, int pad_top, int pad_left,

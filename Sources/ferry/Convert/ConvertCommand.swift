@@ -98,6 +98,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .customLong("reduce-range"), help: "7-bit weights, for ONNX Runtime on x86 CPUs without VNNI (its AVX2 int8 kernels saturate 8-bit weights).")
     var reduceRange = false
 
+    @Flag(help: "Print the time each stage took (to standard error).")
+    var timings = false
+
     @Flag(name: .customLong("no-optimize"), help: "Skip graph optimizations (folding, BatchNorm folding, layout chains).")
     var noOptimize = false
 
@@ -218,6 +221,13 @@ struct ConvertCommand: ParsableCommand {
         }
         try writeAtomically(Data(conversionJSON(result, options).utf8), to: folder.appendingPathComponent("conversion.json"))
         print(summary(result, options, modelPath: modelPath), terminator: "")
+        if timings {
+            let total = result.timings.reduce(0) { $0 + $1.seconds }
+            for (stage, seconds) in result.timings + [("total", total)] {
+                let label = stage.padding(toLength: max(stage.count, 36), withPad: " ", startingAt: 0)
+                FileHandle.standardError.write(Data((label + String(format: "%8.3f s\n", seconds)).utf8))
+            }
+        }
         if let drift = result.drift, !drift.passed, !options.budget.isEmpty { throw ExitCode(1) }
     }
 
