@@ -486,3 +486,61 @@ int ferry_pair_sums(const float *a, const float *b, long n, double *out) {
 #endif
     return pair_sums_generic(a, b, n, out);
 }
+
+/* 16x8: int16 activations (zero point 0), int8 weights, int64 bias and accumulator,
+   requantized by the 64-bit MultiplyByQuantizedMultiplier (TFLite's reference
+   ConvPerChannel / DepthwiseConvPerChannel / FullyConnected for int16 inputs). */
+static inline int16_t clamp_s16(int32_t v, int32_t lo, int32_t hi) {
+    return (int16_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
+void ferry_qconv2d_s16(const int16_t *input, const int8_t *weights, const int64_t *bias, int16_t *output,
+                       int channels, int height, int width, int out_channels, int group,
+                       int kernel_h, int kernel_w, int pad_top, int pad_left,
+                       int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
+                       const int32_t *multipliers, const int32_t *shifts, int32_t act_min, int32_t act_max,
+                       int channel_begin, int channel_end) {
+    const int cg = channels / group, mg = out_channels / group;
+    for (int m = channel_begin; m < channel_end; ++m) {
+        const int g = m / mg;
+        const int8_t *w = weights + (long)m * cg * kernel_h * kernel_w;
+        int16_t *out = output + (long)m * out_h * out_w;
+        for (int oy = 0; oy < out_h; ++oy) {
+            for (int ox = 0; ox < out_w; ++ox) {
+                int64_t acc = 0;
+                for (int c = 0; c < cg; ++c) {
+                    const int16_t *plane = input + (long)(g * cg + c) * height * width;
+                    const int8_t *wc = w + (long)c * kernel_h * kernel_w;
+                    for (int ky = 0; ky < kernel_h; ++ky) {
+                        const int iy = oy * stride_h - pad_top + ky * dilation_h;
+                        if (iy < 0 || iy >= height) continue;
+                        for (int kx = 0; kx < kernel_w; ++kx) {
+                            const int ix = ox * stride_w - pad_left + kx * dilation_w;
+                            if (ix < 0 || ix >= width) continue;
+                            acc += (int64_t)wc[ky * kernel_w + kx] * plane[(long)iy * width + ix];
+                        }
+                    }
+                }
+                if (bias) acc += bias[m];
+                out[oy * out_w + ox] = clamp_s16(ferry_multiply_by_quantized_multiplier64(acc, multipliers[m], shifts[m]), act_min, act_max);
+            }
+        }
+    }
+}
+
+void ferry_qfully_connected_s16(const int16_t *input, const int8_t *weights, const int64_t *bias, int16_t *output,
+                                int depth, int outputs, const double *scales,
+                                int32_t act_min, int32_t act_max, int row_begin, int row_end) {
+    for (int b = row_begin; b < row_end; ++b) {
+        const int16_t *x = input + (long)b * depth;
+        for (int n = 0; n < outputs; ++n) {
+            const int8_t *w = weights + (long)n * depth;
+            int64_t acc = 0;
+            for (int d = 0; d < depth; ++d) acc += (int64_t)w[d] * x[d];
+            if (bias) acc += bias[n];
+            const double scaled = round((double)acc * scales[n]);
+            const int32_t v = scaled < -2147483648.0 ? INT32_MIN : (scaled > 2147483647.0 ? INT32_MAX : (int32_t)scaled);
+            output[(long)b * outputs + n] = clamp_s16(v, act_min, act_max);
+        }
+    }
+}

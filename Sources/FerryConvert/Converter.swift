@@ -98,6 +98,10 @@ public struct Converter {
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
             quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
         }
+        if options.target == .onnx && options.quantization == .int16x8 {
+            // 16-bit Q/DQ below opset 21 go in ONNX Runtime's com.microsoft domain, as its quantizer writes them.
+            candidate = try ContribQuantizationDomain().apply(to: candidate)
+        }
         clock.lap(options.quantization.needsCalibration ? "quantize (mixed-precision search)" : "quantize")
         candidate.producerName = ONNXWriter.producerName
         candidate.producerVersion = ONNXWriter.producerVersion
