@@ -110,6 +110,31 @@ def test_int8_runs_in_onnxruntime_with_the_drift_ferry_predicted(fixture, tmp_pa
     assert fused >= 0.99 and top1 >= 0.99, (fused, top1, predicted)
 
 
+@pytest.mark.parametrize("fixture", ["digits_cnn", "keras_digits", "transformer_encoder", "mobilenet_v2_w035"])
+def test_int16x8_runs_in_onnxruntime_with_the_drift_ferry_predicted(fixture, tmp_path):
+    # 16x8: int16 activations (symmetric) and int8 weights. Below opset 21 the int16
+    # QuantizeLinear/DequantizeLinear go in onnxruntime's com.microsoft domain, as its own
+    # quantizer writes them; everything else stays standard.
+    result = ferry("convert", FIXTURES / fixture / "model.onnx", "--out", tmp_path, "--quantize", "int16x8",
+                   "--calibration", FIXTURES / fixture / "calibration.npz", "--data", FIXTURES / fixture / "eval.npz",
+                   "--max-samples", 16, "--max-drift", "none", check=0)
+    assert "PASS" in result.stdout
+    model = onnx.load(tmp_path / "model.onnx")
+    qdq = [n for n in model.graph.node if n.op_type in ("QuantizeLinear", "DequantizeLinear")]
+    assert qdq and any(n.domain == "com.microsoft" for n in qdq)
+    assert {o.domain for o in model.opset_import} >= {"", "com.microsoft"}
+    int16 = {t.name for t in model.graph.initializer if t.data_type == onnx.TensorProto.INT16}
+    assert int16, "no int16 zero points"
+    report = json.loads((tmp_path / "drift.json").read_text())
+    predicted = min(o["metrics"]["cosine"] for o in report["outputs"] if o["metrics"].get("cosine") is not None)
+    # Node by node, onnxruntime computes what Ferry ran; int16 steps are fine enough that float
+    # sums in another order flip some of them, so the drift agrees closely rather than exactly.
+    plain, _ = measured_drift(fixture, tmp_path / "model.onnx", limit=16, optimized=False)
+    assert abs(plain - predicted) < 2e-3, (plain, predicted)
+    int8_free = {n.op_type for n in model.graph.node} & {"QLinearConv", "QLinearMatMul"}
+    assert not int8_free
+
+
 def test_budget_none_quantizes_everything_and_tight_budgets_keep_layers_float(tmp_path):
     fixture = FIXTURES / "mobilenet_v2_w035"
     common = ["--quantize", "int8", "--calibration", fixture / "calibration.npz", "--max-samples", 8, "--threads", 2]
