@@ -79,6 +79,12 @@ public struct Converter {
             candidate = try WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat).apply(to: float)
         case .fp16, .dynamic:
             candidate = try WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat).apply(to: float)
+        case .int8Weights, .int4Weights:
+            guard options.target == .onnx else {
+                throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) writes block-quantized MatMul weights for ONNX Runtime; use --target onnx (TFLite, Core ML and NCNN take --quantize dynamic or int8)")
+            }
+            candidate = try BlockWeightQuantizer(bits: options.quantization.blockWeightBits!, blockSize: options.blockSize,
+                                                 keepFloat: options.keepFloat).apply(to: float)
         case .int8, .int16x8:
             guard var calibration, calibration.count > 0 else { throw ConversionError.needsCalibration(mode: options.quantization.rawValue) }
             if let limit = options.maxSamples { calibration = calibration.prefix(limit) }

@@ -263,3 +263,38 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
         }
     }
 }
+
+/// Block weight-only quantization: ONNX Runtime's MatMulNBits form (below opset 21) and the
+/// standard blocked DequantizeLinear (opset 21) hold the same values and compute the same
+/// product; a K that is not a multiple of the block size pads with the zero point.
+@Suite struct BlockWeightQuantizerTests {
+    func model(opset: Int, gemm: Bool) -> Model {
+        var g = SplitMix64(seed: 7)
+        let w = Tensor(shape: gemm ? [24, 40] : [40, 24], values: (0..<960).map { _ in Float(g.unit()) * 2 - 1 })
+        var nodes = [Node(name: "mm", opType: gemm ? "Gemm" : "MatMul", inputs: gemm ? ["x", "w", "b"] : ["x", "w"], outputs: ["y"],
+                          attributes: gemm ? ["transB": .int(1)] : [:])]
+        if !gemm { nodes.append(Node(name: "id", opType: "Identity", inputs: ["y"], outputs: ["z"])) }
+        var initializers = ["w": w]
+        if gemm { initializers["b"] = Tensor(shape: [24], values: (0..<24).map { Float($0) / 10 }) }
+        let graph = Graph(nodes: nodes, inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [3, 40]))],
+                          outputs: [ValueInfo(name: gemm ? "y" : "z", type: nil)], initializers: initializers)
+        return Model(graph: graph, opsets: ["": opset])
+    }
+
+    @Test(arguments: [4, 8], [false, true])
+    func bothFormsComputeTheSameProduct(_ bits: Int, _ gemm: Bool) throws {
+        var g = SplitMix64(seed: 3)
+        let x = Tensor(shape: [3, 40], values: (0..<120).map { _ in Float(g.unit()) - 0.5 })
+        let pass = BlockWeightQuantizer(bits: bits, blockSize: 16)
+        let old = try pass.apply(to: model(opset: 17, gemm: gemm)), new = try pass.apply(to: model(opset: 21, gemm: gemm))
+        #expect(old.graph.nodes.contains { $0.opType == "MatMulNBits" && $0.domain == "com.microsoft" })
+        #expect(new.graph.nodes.contains { if case .int(16)? = $0.attributes["block_size"] { return $0.opType == "DequantizeLinear" } else { return false } })
+        let float = try InferenceSession(model: model(opset: 17, gemm: gemm)).run(["x": x])[0].elements(as: Float.self)
+        let a = try InferenceSession(model: old).run(["x": x])[0].elements(as: Float.self)
+        let b = try InferenceSession(model: new).run(["x": x])[0].elements(as: Float.self)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "MatMulNBits and blocked DequantizeLinear differ")
+        let error = zip(a, float).map { abs($0 - $1) }.max() ?? 0
+        #expect(error < (bits == 4 ? 0.3 : 0.02), "\(bits)-bit error \(error)")
+        #expect(error > 0, "nothing was quantized")
+    }
+}
