@@ -544,3 +544,81 @@ void ferry_qfully_connected_s16(const int16_t *input, const int8_t *weights, con
         }
     }
 }
+
+/* TFLite's int16 look-up tables: 512 interpolation steps over the input range plus an end
+   point, each entry biased by half the interpolation error at the step's midpoint, computed
+   in float as LUTPopulateInt16<float> does. */
+static float lut_function(int function, float x) {
+    switch (function) {
+    case 0: return expf(x);
+    case 1: return 1.0f / (1.0f + x);
+    case 2: return 1.0f / (1.0f + expf(-x));
+    default: return tanhf(x);
+    }
+}
+
+void ferry_int16_lut_populate(float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point,
+                              int function, int16_t *lut) {
+    const float input_min = input_scale * (float)(-32768 - input_zero_point);
+    const float input_max = input_scale * (float)(32767 - input_zero_point);
+    const float output_min = output_scale * (float)(-32768 - output_zero_point);
+    const float output_max = output_scale * (float)(32767 - output_zero_point);
+    const int steps = 512;
+    const float step = (input_max - input_min) / steps;
+    const float half_step = step / 2;
+    const float inverse = 65536.0f / (output_max - output_min);
+    for (int i = 0; i < steps; ++i) {
+        const float value = lut_function(function, input_min + i * step);
+        const float midpoint = lut_function(function, input_min + i * step + half_step);
+        const float next = lut_function(function, input_min + (i + 1) * step);
+        const float sample = roundf(value * inverse);
+        const float interpolated = roundf((next * inverse + roundf(value * inverse)) / 2);
+        const float exact = roundf(midpoint * inverse);
+        const float bias = roundf((interpolated - exact) / 2);
+        float v = sample - bias;
+        v = v < -32768.0f ? -32768.0f : (v > 32767.0f ? 32767.0f : v);
+        lut[i] = (int16_t)v;
+    }
+    float last = roundf(lut_function(function, input_max) * inverse);
+    last = last < -32768.0f ? -32768.0f : (last > 32767.0f ? 32767.0f : last);
+    lut[steps] = (int16_t)last;
+}
+
+static inline int16_t lut_lookup_s16(int16_t value, const int16_t *lut) {
+    const uint16_t index = (uint16_t)(256 + (value >> 7));
+    const int16_t offset = value & 0x7f;
+    const int16_t base = lut[index];
+    const int16_t slope = (int16_t)(lut[index + 1] - lut[index]);
+    const int delta = (slope * offset + 64) >> 7;
+    return (int16_t)(base + delta);
+}
+
+void ferry_softmax_s16(const int16_t *input, int16_t *output, long rows, int depth, int32_t input_multiplier, int input_shift,
+                       const int16_t *exp_lut, const int16_t *recip_lut) {
+    for (long r = 0; r < rows; ++r) {
+        const int16_t *x = input + r * depth;
+        int16_t *y = output + r * depth;
+        int16_t max_in_row = -32768;
+        for (int c = 0; c < depth; ++c) max_in_row = x[c] > max_in_row ? x[c] : max_in_row;
+        int32_t sum = 0;
+        for (int c = 0; c < depth; ++c) {
+            const int32_t diff = (int32_t)x[c] - max_in_row;
+            const int32_t scaled = multiply_by_quantized_multiplier(diff, input_multiplier, input_shift, 0);
+            int32_t centered = scaled + 32767;
+            centered = centered < -32768 ? -32768 : (centered > 32767 ? 32767 : centered);
+            y[c] = lut_lookup_s16((int16_t)centered, exp_lut);
+            sum += y[c];
+        }
+        const int headroom_plus_one = sum == 0 ? 32 : __builtin_clz((uint32_t)sum);
+        const int32_t shifted_sum = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        int32_t centered_sum = shifted_sum - ((1 << 15) + (1 << 16));
+        centered_sum = centered_sum < -32768 ? -32768 : (centered_sum > 32767 ? 32767 : centered_sum);
+        const int16_t reciprocal = lut_lookup_s16((int16_t)centered_sum, recip_lut);
+        const int right_shift = 31 - headroom_plus_one;
+        const int64_t round = (int64_t)1 << (right_shift - 1);
+        for (int c = 0; c < depth; ++c) {
+            int32_t v = (int32_t)(((int64_t)y[c] * reciprocal + round) >> right_shift);
+            y[c] = (int16_t)(v < 0 ? 0 : (v > 32767 ? 32767 : v));
+        }
+    }
+}

@@ -83,4 +83,13 @@ void ferry_qfully_connected_s16(const int16_t *input, const int8_t *weights, con
                                 int depth, int outputs, const double *scales,
                                 int32_t act_min, int32_t act_max, int row_begin, int row_end);
 
+/* TFLite's int16 look-up table (513 entries) of function 0 exp, 1 1/(1+x), 2 sigmoid, 3 tanh over
+   the int16 input range at input_scale/input_zero_point, output at output_scale/output_zero_point. */
+void ferry_int16_lut_populate(float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point,
+                              int function, int16_t *lut);
+
+/* TFLite's int16 SOFTMAX over the last axis (rows x depth): exp and reciprocal by table. */
+void ferry_softmax_s16(const int16_t *input, int16_t *output, long rows, int depth, int32_t input_multiplier, int input_shift,
+                       const int16_t *exp_lut, const int16_t *recip_lut);
+
 #endif
