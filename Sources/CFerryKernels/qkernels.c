@@ -622,3 +622,63 @@ void ferry_softmax_s16(const int16_t *input, int16_t *output, long rows, int dep
         }
     }
 }
+
+/* sigmoid(i/24) in 0.16 fixed point, i = 0…255: the table TFLite's int16 LOGISTIC and TANH
+   interpolate (tanh(x) = 2·sigmoid(2x) − 1), made here from its definition. */
+static uint16_t sigmoid_table[256];
+static void make_sigmoid_table(void) {
+    for (int i = 0; i < 256; ++i) {
+        const double v = round(65536.0 / (1.0 + exp(-(double)i / 24.0)));
+        sigmoid_table[i] = (uint16_t)(v > 65535.0 ? 65535.0 : v);
+    }
+}
+
+static const uint16_t *sigmoid_table_uint16(void) {
+    static int made = 0;
+    if (!__atomic_load_n(&made, __ATOMIC_ACQUIRE)) {
+        make_sigmoid_table();  /* idempotent: concurrent first calls write the same values */
+        __atomic_store_n(&made, 1, __ATOMIC_RELEASE);
+    }
+    return sigmoid_table;
+}
+
+void ferry_logistic_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift) {
+    const uint16_t *table = sigmoid_table_uint16();
+    if (input_multiplier == 0) { input_multiplier = 3 << input_left_shift; input_left_shift = 0; }
+    const int32_t round_bit = input_left_shift > 0 ? 1 << (input_left_shift - 1) : 0;
+    for (long i = 0; i < count; ++i) {
+        const int32_t x = (input[i] * input_multiplier + round_bit) >> input_left_shift;
+        const uint32_t a = (uint32_t)(x < 0 ? -x : x);
+        const uint32_t uh = a >> 9;
+        uint32_t result;
+        if (uh >= 255) {
+            result = 0x7FFFu << 10;
+        } else {
+            const uint32_t ua = table[uh], ub = table[uh + 1], ut = a & 0x1ff;
+            result = (ua << 9) + ut * (ub - ua);
+        }
+        result = x >= 0 ? result + (1u << 9) : (1u << (16 + 9)) - result + (1u << 9) - 1;
+        output[i] = (int16_t)(result >> 10);
+    }
+}
+
+void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift) {
+    const uint16_t *table = sigmoid_table_uint16();
+    if (input_multiplier == 0) { input_multiplier = 3 << input_left_shift; input_left_shift = 0; }
+    const int32_t round_bit = input_left_shift > 0 ? 1 << (input_left_shift - 1) : 0;
+    for (long i = 0; i < count; ++i) {
+        const int32_t x = (input[i] * input_multiplier + round_bit) >> input_left_shift;
+        const uint32_t a = (uint32_t)(x < 0 ? -x : x);
+        const uint32_t uh = a >> 8;
+        int32_t result;
+        if (uh >= 255) {
+            result = (int32_t)(0xFFFFu << 8);
+        } else {
+            const uint32_t ua = table[uh], ub = table[uh + 1];
+            const uint8_t ut = (uint8_t)(a & 0xFF);
+            result = (int32_t)((ua << 8) + ut * (ub - ua));
+        }
+        result = x >= 0 ? result - (1 << (14 + 9)) + (1 << (9 - 2)) : -result + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
+        output[i] = (int16_t)(result >> (9 - 1));
+    }
+}

@@ -92,4 +92,9 @@ void ferry_int16_lut_populate(float input_scale, int32_t input_zero_point, float
 void ferry_softmax_s16(const int16_t *input, int16_t *output, long rows, int depth, int32_t input_multiplier, int input_shift,
                        const int16_t *exp_lut, const int16_t *recip_lut);
 
+/* TFLite's int16 LOGISTIC and TANH (zero points 0, output 1/32768): input rescaled by
+   multiplier/left shift (multiplier 0: the power-of-two case), then the interpolated table. */
+void ferry_logistic_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift);
+void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift);
+
 #endif

@@ -42,7 +42,7 @@ public enum OperatorRegistry {
         FusedConv.self, FusedGemm.self, ContribQuantizeLinear.self, ContribDequantizeLinear.self, MatMulNBits.self,
         // Integer ops computing as TFLite's reference kernels (written by the integer lowering)
         HybridInputQuantization.self, IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self, IntegerHardSwish.self,
-        IntegerMean.self, IntegerMul.self, IntegerSoftmax.self, IntegerSub.self,
+        IntegerMean.self, IntegerMul.self, IntegerSigmoid.self, IntegerSoftmax.self, IntegerSub.self, IntegerTanh.self,
     ]
 
     static let byName: [String: any Operator.Type] = {

@@ -290,6 +290,15 @@ private struct Rewriter {
             return Replacement(node: Node(name: node.name, opType: "IntegerSoftmax", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
                                           attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(0)]),
                                removed: [index] + sink.removed)
+        case "Sigmoid", "Tanh":
+            // TFLite's int16 LOGISTIC/TANH (int8 stays dequantize → float → quantize, within a step).
+            guard let x = dequantized(node.input(0)), x.type == .int16, x.isPerTensor, x.zeroPoints[0] == 0,
+                  let sink = sink(output), sink.type == .int16, sink.activation == nil, sink.zeroPoint == 0,
+                  sink.scale == 1.0 / 32768 else { return nil }
+            return Replacement(node: Node(name: node.name, opType: node.opType == "Sigmoid" ? "IntegerSigmoid" : "IntegerTanh", domain: "ai.ferry",
+                                          inputs: [x.name], outputs: [sink.output],
+                                          attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(0)]),
+                               removed: [index] + sink.removed)
         case "GlobalAveragePool", "ReduceMean":
             guard let x = dequantized(node.input(0)), x.type.isIntegerActivation, x.isPerTensor, let sink = sink(output), sink.type == x.type,
                   sink.activation == nil else { return nil }
