@@ -124,7 +124,7 @@ public struct Converter {
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         var drift: DriftReport?
         let given = validation ?? calibration
-        let samples = given ?? SyntheticSamples.make(for: source)
+        let samples = given ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
