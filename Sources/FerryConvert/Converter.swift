@@ -104,6 +104,9 @@ public struct Converter {
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
             quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
         }
+        if options.target == .onnx && [.int8, .dynamic, .int16x8].contains(options.quantization) && candidate.opset < 13 {
+            throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) --target onnx writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(candidate.opset) (other targets take it as it is)")
+        }
         if options.target == .onnx && options.quantization == .int16x8 {
             // 16-bit Q/DQ below opset 21 go in ONNX Runtime's com.microsoft domain, as its quantizer writes them.
             candidate = try ContribQuantizationDomain().apply(to: candidate)

@@ -207,7 +207,9 @@ struct ConvertCommand: ParsableCommand {
     func convert() throws {
         let model = try loadModel(path: source)
         let options = try settings(for: model)
-        let inputs = model.graph.runtimeInputs
+        // Samples are split along the batch as the inputs will be once --input-shape fixed them.
+        let inputs = options.inputShapes.isEmpty ? model.graph.runtimeInputs
+                                                 : try FixInputShapes(options.inputShapes).apply(to: model).graph.runtimeInputs
         let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs)
         let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs)
         let result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet)
