@@ -59,8 +59,11 @@ public struct CoreMLSummary: Sendable {
             summary.predictedFeatureName = header.description.predictedFeatureName
             summary.predictedProbabilitiesName = header.description.predictedProbabilitiesName
             summary.classLabels = header.classLabels
-            if header.modelType == "neuralNetwork" || header.modelType == "neuralNetworkClassifier" {
-                summary.addLayers(try NNDecoder(file: name).decode(package.spec))
+            // Layers are listed for the NeuralNetworks Ferry reads (rank-N layers it writes);
+            // other ones (rank-5 layers, types Ferry never writes) still show their interface.
+            if header.modelType == "neuralNetwork" || header.modelType == "neuralNetworkClassifier",
+               let network = try? NNDecoder(file: name).decode(package.spec) {
+                summary.addLayers(network)
             }
             return summary
         }
