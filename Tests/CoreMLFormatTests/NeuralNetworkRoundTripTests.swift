@@ -36,7 +36,7 @@ import Testing
         }
     }
 
-    @Test func bitPackingIsMostSignificantBitFirst() {
+    @Test func bitPackingIsMostSignificantBitFirst() throws {
         // coremltools packs [1, 2, 3] as 2-bit values into 0b01_10_11_00.
         let weights = NNWeights.lookupTable(bits: 2, indices: [1, 2, 3], table: [0, 1, 2, 3])
         let layer = NNLayer(name: "c", inputs: [], outputs: ["c"], kind: .loadConstant(shape: [3], data: weights))
