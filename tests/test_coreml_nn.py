@@ -193,6 +193,16 @@ def test_classifier_image_input_ranges_and_metadata(tmp_path):
     assert shown["layer_histogram"] == counts and shown["weights"]["fp32"]["values"] > 0
 
 
+def test_bgr_image_biases_follow_the_scalers_channel_names(tmp_path):
+    """mean is given in the model's channel order; for a BGR input the blue bias is mean[0]'s."""
+    run = convert("mobilenet_v2_w035", tmp_path, "--input-mean", "10,20,30", "--input-std", "2", "--color-space", "bgr", samples="2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    spec = ct.utils.load_spec(str(tmp_path / "model.mlmodel"))
+    assert spec.description.input[0].type.imageType.colorSpace == ct.proto.FeatureTypes_pb2.ImageFeatureType.BGR
+    scaler = spec.neuralNetwork.preprocessing[0].scaler
+    assert (scaler.blueBias, scaler.greenBias, scaler.redBias, scaler.channelScale) == (-5, -10, -15, 0.5)
+
+
 def test_flexible_shapes_palette_and_determinism(tmp_path):
     """A dynamic batch becomes a ShapeRange; --palettize writes look-up tables; same input, same bytes."""
     from onnx import helper, TensorProto

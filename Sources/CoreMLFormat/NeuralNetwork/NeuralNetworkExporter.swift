@@ -100,8 +100,10 @@ public enum NeuralNetworkExporter {
         guard std.allSatisfy({ $0 > 0 }), Set(std).count == 1 else {
             throw CoreMLExportError.preparation("image input '\(input)': NeuralNetwork's image scaler has one scale for all channels, so the stds must be one positive value (got \(std))")
         }
-        // The scaler's biases follow the colour space's channel order, as the model's channels do.
-        return (.image(colorSpace), NNImageScaler(channelScale: 1 / std[0], biases: mean.map { -$0 / std[0] }))
+        // mean is in the model's channel order; the scaler names its biases red, green, blue, so
+        // a BGR model's channels (blue first) are reversed into them.
+        let biases = mean.map { -$0 / std[0] }
+        return (.image(colorSpace), NNImageScaler(channelScale: 1 / std[0], biases: colorSpace == .bgr ? biases.reversed() : biases))
     }
 
     /// A NeuralNetworkClassifier: the first output's blob holds the probabilities; its feature

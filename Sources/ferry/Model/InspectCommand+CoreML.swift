@@ -84,7 +84,7 @@ enum CoreMLInspection {
         } else if !s.opHistogram.isEmpty {
             lines.append("  \(opCount) NeuralNetwork layers")
             for (feature, scaler) in s.imageScalers {
-                lines.append("  image scaler '\(feature)': scale \(scaler.channelScale), bias \(scaler.biases.map { "\($0)" }.joined(separator: ", "))")
+                lines.append("  image scaler '\(feature)': scale \(scaler.channelScale), bias \(scaler.biases.count == 3 ? "red, green, blue " : "gray ")\(scaler.biases.map { "\($0)" }.joined(separator: ", "))")
             }
             lines.append("  weights:")
             for (kind, w) in s.weights.sorted(by: { $0.value.bytes > $1.value.bytes }) {
