@@ -130,7 +130,7 @@ public struct Converter {
         let samples = given ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
-                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
+                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName)
             verifier.candidateLayouts = output?.layouts ?? [:]
             drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
         }

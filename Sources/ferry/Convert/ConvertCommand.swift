@@ -86,17 +86,19 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Core ML: store weights of 2048+ values as a k-means palette of 2^BITS entries (1, 2, 4, 6 or 8; iOS 16).", valueName: "bits"))
     var palettize: Int?
 
-    @Option(help: ArgumentHelp("Core ML: class labels, one per line, for the first output's probabilities (makes a classifier).", valueName: "file"))
+    @Option(help: ArgumentHelp("Class labels, one per line, for the first output's probabilities (Core ML: a classifier; TFLite: labels.txt in the metadata).", valueName: "file"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Model author recorded in the Core ML metadata.", valueName: "text"))
+    @Option(help: ArgumentHelp("Model author recorded in the Core ML or TFLite metadata.", valueName: "text"))
     var author: String = ""
 
-    @Option(help: ArgumentHelp("Model licence recorded in the Core ML metadata.", valueName: "text"))
+    @Option(help: ArgumentHelp("Model licence recorded in the Core ML or TFLite metadata.", valueName: "text"))
     var license: String = ""
 
-    @Option(name: .customLong("description"), help: ArgumentHelp("Model description recorded in the Core ML metadata.", valueName: "text"))
+    @Option(name: .customLong("description"), help: ArgumentHelp("Model description recorded in the Core ML or TFLite metadata.", valueName: "text"))
     var modelDescription: String = ""
+
+    @OptionGroup var inputOptions: ConvertInputOptions
 
     @Flag(name: .customLong("reduce-range"), help: "7-bit weights, for ONNX Runtime on x86 CPUs without VNNI (its AVX2 int8 kernels saturate 8-bit weights).")
     var reduceRange = false
@@ -169,8 +171,9 @@ struct ConvertCommand: ParsableCommand {
         guard let precision = CoreMLExportOptions.Precision(rawValue: coreMLPrecision) else {
             throw CLIError("--coreml-precision '\(coreMLPrecision)': expected float16 or float32")
         }
-        if target != .coreml && (coreMLPrecision != "float16" || !author.isEmpty || !license.isEmpty || !modelDescription.isEmpty) {
-            throw CLIError("--coreml-precision, --author, --license and --description apply to --target coreml only")
+        if target != .coreml && coreMLPrecision != "float16" { throw CLIError("--coreml-precision applies to --target coreml only") }
+        if target != .coreml && target != .tflite && (!author.isEmpty || !license.isEmpty || !modelDescription.isEmpty) {
+            throw CLIError("--author, --license and --description apply to --target coreml and tflite only")
         }
         options.coreML.precision = precision
         if let palettize {
@@ -180,7 +183,7 @@ struct ConvertCommand: ParsableCommand {
             options.coreML.compression.paletteBits = palettize
         }
         if let labels {
-            guard target == .coreml else { throw CLIError("--labels applies to --target coreml only") }
+            guard target == .coreml || target == .tflite else { throw CLIError("--labels applies to --target coreml and tflite only") }
             options.coreML.classLabels = try Self.readLabels(labels)
         }
         // Pruned weights are stored sparse where that is smaller (lossless).
@@ -189,6 +192,7 @@ struct ConvertCommand: ParsableCommand {
         options.coreML.license = license
         options.coreML.shortDescription = modelDescription
         options.coreML.version = model.modelVersion == 0 ? "" : "\(model.modelVersion)"
+        try inputOptions.apply(to: &options, model: model)
         return options
     }
 
@@ -216,7 +220,7 @@ struct ConvertCommand: ParsableCommand {
 
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let modelPath = folder.appendingPathComponent(options.target.fileName).path
+        let modelPath = folder.appendingPathComponent(options.outputFileName).path
         if let output = result.output {
             try writeTargetFiles(output.files, into: folder)
         } else {
@@ -249,7 +253,7 @@ struct ConvertCommand: ParsableCommand {
                 if sizes[top] == nil { order.append(top) }
                 sizes[top, default: 0] += file.bytes.count
             }
-            let main = order.first ?? options.target.fileName
+            let main = order.first ?? options.outputFileName
             lines = ["wrote \(folder)/\(main) (\(sizes[main] ?? 0) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
             if order.count > 1 {
                 lines.append("  and " + order.dropFirst().map { "\($0) (\(sizes[$0]!) bytes)" }.joined(separator: ", "))
@@ -292,7 +296,7 @@ struct ConvertCommand: ParsableCommand {
             return entry
         }
         let object: [String: Any] = [
-            "target": options.target.rawValue, "file": options.target.fileName, "quantize": options.quantization.rawValue,
+            "target": options.target.rawValue, "file": options.outputFileName, "quantize": options.quantization.rawValue,
             "calibration_method": options.calibrationMethod.rawValue, "io": options.floatInputsOutputs ? "float" : "int8",
             "weight_bits": options.reduceRange ? 7 : 8, "budget": options.budget.description,
             "quantized_layers": result.quantizedLayers, "float_layers": floatLayers,
@@ -300,7 +304,7 @@ struct ConvertCommand: ParsableCommand {
             "pruned_layers": pruned,
             "passes": result.passes.map { ["pass": $0.pass, "nodes_before": $0.nodesBefore, "nodes_after": $0.nodesAfter] },
             "nodes": result.model.graph.nodes.count,
-            "files": result.output?.files.map(\.path) ?? [options.target.fileName],
+            "files": result.output?.files.map(\.path) ?? [options.outputFileName],
             "target_details": result.output?.details ?? [:],
         ]
         // Sorted keys: the same conversion gives the same bytes.
