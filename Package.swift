@@ -97,8 +97,14 @@ let package = Package(
         // Reads and writes TensorFlow Lite flatbuffers (schema v3): a hand-written FlatBuffers
         // builder and bounds-checked reader, the exporter (NCHW IR → NHWC builtins) and the importer.
         // FerryRuntime folds constants and infers the static shapes the NHWC rewrite needs.
-        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime"]),
+        // BEGIN ort (TFLiteFormat takes its FlatBuffers code from FerryFlatBuffers and re-exports it)
+        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime", "FerryFlatBuffers"]),
+        // END ort
         // END tflite targets
+        // BEGIN ort targets
+        // The hand-written FlatBuffers builder and bounds-checked reader (TFLite and ORT formats).
+        .target(name: "FerryFlatBuffers"),
+        // END ort targets
         // BEGIN coreml targets
         // Protobuf-c code generated from Apple's Core ML format protos (proto/coreml, from
         // apple/coremltools mlmodel/format) by scripts/gen-proto.sh (committed).
