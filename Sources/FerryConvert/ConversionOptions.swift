@@ -86,6 +86,12 @@ public struct ConversionOptions: Sendable {
     public var optimize = true
     /// Core ML precision and metadata (`--coreml-precision`, `--author`, `--license`, `--description`).
     public var coreML = CoreMLExportOptions()
+    // BEGIN ort options
+    /// `--target onnx`: the ai.onnx opset to write (`--onnx-opset`, `--ort-version`); nil keeps the source's.
+    public var onnxOpset: Int?
+    /// `--target onnx --ort`: also write `model.ort`, ONNX Runtime's ORT format.
+    public var writeORT = false
+    // END ort options
 
     public init() {}
 }

@@ -5,6 +5,7 @@ import FerryRuntime
 import FerryVerify
 import Foundation
 import ONNXFormat
+import ONNXOpsets
 import TensorIO
 import TFLiteFormat
 
@@ -33,6 +34,8 @@ public struct Converter {
     public func convert(_ source: Model, calibration: SampleSet?, validation: SampleSet?) throws -> ConversionResult {
         var passes: [any GraphPass] = []
         if !options.inputShapes.isEmpty { passes.append(FixInputShapes(options.inputShapes)) }
+        // The opset conversion comes first, so that passes and quantizers write the target's forms.
+        if options.target == .onnx, let opset = options.onnxOpset { passes.append(try ConvertOpset(target: opset)) }
         if options.optimize { passes += PassPipeline.standard(fuseActivations: false).passes }
         var (float, steps) = try PassPipeline(passes).run(source)
         try checkLayerNames(options.keepFloat, in: float)
@@ -85,7 +88,7 @@ public struct Converter {
         // Target files are made here and read back, so the report describes the bytes the device
         // gets; the ONNX writer is lossless (tested on every fixture and node model), so the
         // model itself is verified and the CLI writes it.
-        let output = try options.target.writer?.write(candidate, options: options)
+        let output = try (options.target == .onnx ? ONNXTarget.writer(for: options) : options.target.writer)?.write(candidate, options: options)
         // A read-back TFLite graph moves every NHWC value to NCHW and back around each op;
         // removing the transposes that cancel changes no value and makes verification fast.
         let verified = try output.map { try PassPipeline([SimplifyTransposes(), DeadCodeElimination()]).run($0.readBack).0 } ?? candidate
