@@ -33,6 +33,11 @@ let opsetAdapters: [any OpsetAdapter] = [
     // The other reductions: axes attribute became an input.
     AxesInput(opTypes: ["ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
                         "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"], boundary: 18, attribute: "axes", index: 1),
+    // Ops added later that have an exact older spelling (their ONNX function body).
+    HardSwishDecomposition(),
+    LayerNormalizationDecomposition(),
+    // Reshape's allowzero is moot when the shape holds no 0.
+    ReshapeAllowZero(),
     // Attribute values that name a mode added later.
     AttributeValueSince(opTypes: ["Resize"], boundary: 19, attribute: "coordinate_transformation_mode", values: ["half_pixel_symmetric"]),
     AttributeValueSince(opTypes: ["Pad"], boundary: 19, attribute: "mode", values: ["wrap"]),

@@ -19,9 +19,13 @@ struct ORTGraph {
         for name in graph.initializers.keys.sorted() where !graph.initializerOrder.contains(name) {
             initializers.append((name, graph.initializers[name]!))
         }
+        var types: [String: ValueType] = [:]
+        for info in graph.inputs + graph.outputs + Array(graph.valueInfo.values) { if let type = info.type { types[info.name] = type } }
+        var used = Set(graph.nodes.flatMap(\.outputs)).union(graph.initializers.keys).union(graph.inputs.map(\.name))
+        let expanded = try ORTFunctionOps.expand(graph.nodes, types: &types, used: &used)
         var nodes: [Node] = []
         var schemas: [ONNXSchemas.Schema] = []
-        for node in graph.nodes {
+        for node in expanded {
             if node.opType == "Constant" && (node.domain.isEmpty || node.domain == "ai.onnx"), let output = node.outputs.first {
                 initializers.append((output, try Self.constantValue(node)))
                 continue
@@ -48,8 +52,6 @@ struct ORTGraph {
         self.schemas = schemas
         self.initializers = initializers
 
-        var types: [String: ValueType] = [:]
-        for info in graph.inputs + graph.outputs + Array(graph.valueInfo.values) { if let type = info.type { types[info.name] = type } }
         for (name, tensor) in initializers { types[name] = ValueType(dataType: tensor.dataType, shape: tensor.shape.map { .fixed($0) }) }
         var order: [String] = []
         var seen: Set<String> = []
@@ -58,6 +60,8 @@ struct ORTGraph {
         initializers.forEach { note($0.name) }
         for node in nodes { node.inputs.forEach(note); node.outputs.forEach(note) }
         graph.outputs.forEach { note($0.name) }
+        // An absent optional argument is the NodeArg named "" to ONNX Runtime's loader, untyped.
+        hasEmptyArgument = nodes.contains { $0.inputs.contains("") || $0.outputs.contains("") }
         values = try order.map { name in
             guard let type = types[name] else {
                 throw ORTError.unsupported(what: "value '\(name)'", reason: "has no known element type (ONNX Runtime's ORT format stores every value's type; run shape inference first)")
@@ -68,6 +72,8 @@ struct ORTGraph {
             return (name, type)
         }
     }
+
+    let hasEmptyArgument: Bool
 
     var usesFloat8: Bool { values.contains { (17...20).contains($0.type.dataType.rawValue) } }
 
@@ -88,7 +94,8 @@ struct ORTGraph {
     func write(into builder: inout FlatBufferBuilder) throws -> FlatBufferBuilder.Offset {
         let tensors = try initializers.map { try ORTTensor.write($0.tensor, name: $0.name, into: &builder) }
         let tensorVector = builder.createVector(offsets: tensors)
-        let args = values.map { ORTValueInfo.write(name: $0.name, type: $0.type, into: &builder) }
+        var args = values.map { ORTValueInfo.write(name: $0.name, type: $0.type, into: &builder) }
+        if hasEmptyArgument { args.append(ORTValueInfo.writeUntyped(name: "", into: &builder)) }
         let argVector = builder.createVector(offsets: args)
         var nodeOffsets: [FlatBufferBuilder.Offset] = []
         for (index, node) in nodes.enumerated() {

@@ -41,6 +41,13 @@ enum ORTTensor {
 
 /// ORT format ValueInfo: a name with a tensor type and, when known, its shape.
 enum ORTValueInfo {
+    static func writeUntyped(name: String, into builder: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
+        let nameOffset = builder.createSharedString(name)
+        builder.startTable(fieldCount: ORTSchema.ValueInfo.fieldCount)
+        builder.add(ORTSchema.ValueInfo.name, offset: nameOffset)
+        return builder.endTable()
+    }
+
     static func write(name: String, type: ValueType, into builder: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
         var shape: FlatBufferBuilder.Offset?
         if let dims = type.shape {

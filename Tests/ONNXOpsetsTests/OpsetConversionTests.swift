@@ -119,10 +119,14 @@ import Testing
     }
 
     @Test func nodesAnOpsetCannotExpressAreRefusedByName() throws {
-        let layerNorm = model([Node(name: "ln", opType: "LayerNormalization", inputs: ["x", "g"], outputs: ["y"])],
-                              inputs: [input("x", [2, 4])], outputs: ["y"], initializers: ["g": floats([4], seed: 1)], opset: 17)
-        let message = try #require(refusal(layerNorm, to: 13))
-        #expect(message.contains("node 'ln' (LayerNormalization)") && message.contains("opset 17"), "\(message)")
+        let gelu = model([Node(name: "gelu", opType: "Gelu", inputs: ["x"], outputs: ["y"])], inputs: [input("x", [2, 4])], outputs: ["y"], opset: 20)
+        let message = try #require(refusal(gelu, to: 17))
+        #expect(message.contains("node 'gelu' (Gelu)") && message.contains("needs opset 20"), "\(message)")
+        // LayerNormalization is spelled out below 17, but not its Mean output.
+        let layerNorm = model([Node(name: "ln", opType: "LayerNormalization", inputs: ["x", "g"], outputs: ["y", "mean"])],
+                              inputs: [input("x", [2, 4])], outputs: ["y", "mean"], initializers: ["g": floats([4], seed: 1)], opset: 17)
+        let lnMessage = try #require(refusal(layerNorm, to: 13))
+        #expect(lnMessage.contains("node 'ln' (LayerNormalization)") && lnMessage.contains("opset 17"), "\(lnMessage)")
 
         let perChannel = model([Node(name: "dq", opType: "DequantizeLinear", inputs: ["q", "s", "z"], outputs: ["y"], attributes: ["axis": .int(0)])],
                                inputs: [input("q", [3, 2], .int8)], outputs: ["y"],
@@ -152,8 +156,27 @@ import Testing
         let source = model([Node(name: "reshape", opType: "Reshape", inputs: ["x", "shape"], outputs: ["y"], attributes: ["allowzero": .int(0)])],
                            inputs: [input("x", [2, 3])], outputs: ["y"], initializers: ["shape": Tensor(shape: [1], values: [Int64(6)])], opset: 14)
         #expect(try convert(source, to: 13).graph.nodes[0].attributes["allowzero"] == nil)
-        var zeroAllowed = source
-        zeroAllowed.graph.nodes[0].attributes["allowzero"] = .int(1)
-        #expect(refusal(zeroAllowed, to: 13)?.contains("attribute 'allowzero'") == true)
+        // allowzero=1 is moot for a constant shape without a 0, and kept (refused) for a computed one.
+        var constantShape = source
+        constantShape.graph.nodes[0].attributes["allowzero"] = .int(1)
+        #expect(try convert(constantShape, to: 13).graph.nodes[0].attributes["allowzero"] == nil)
+        let computed = model([
+            Node(name: "shape", opType: "Shape", inputs: ["x"], outputs: ["s"]),
+            Node(name: "reshape", opType: "Reshape", inputs: ["x", "s"], outputs: ["y"], attributes: ["allowzero": .int(1)]),
+        ], inputs: [input("x", [2, 3])], outputs: ["y"], opset: 14)
+        #expect(refusal(computed, to: 13)?.contains("attribute 'allowzero'") == true)
+    }
+
+    @Test func hardSwishAndLayerNormalizationAreSpelledOutBelowTheirOpsets() throws {
+        var g = SplitMix64(seed: 9)
+        let scale = Tensor(shape: [8], values: (0..<8).map { _ in Float(0.5 + g.unit()) })
+        let source = model([
+            Node(name: "ln", opType: "LayerNormalization", inputs: ["x", "scale", "bias"], outputs: ["n"], attributes: ["epsilon": .float(1e-3)]),
+            Node(name: "hs", opType: "HardSwish", inputs: ["n"], outputs: ["y"]),
+        ], inputs: [input("x", [2, 3, 8])], outputs: ["y"], initializers: ["scale": scale, "bias": floats([8], seed: 4)], opset: 17)
+        let (down, _) = try PassPipeline([try ConvertOpset(target: 13)]).run(source)
+        #expect(!down.graph.nodes.contains { $0.opType == "LayerNormalization" || $0.opType == "HardSwish" })
+        let feeds = ModelComparison.randomFeeds(for: source)
+        #expect(try ModelComparison.mismatch(original: source, rewritten: down, feeds: feeds, rtol: 1e-5, atol: 1e-5) == nil)
     }
 }

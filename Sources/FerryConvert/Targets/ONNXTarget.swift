@@ -31,7 +31,7 @@ struct ONNXTarget: TargetWriter {
         var files = [TargetFile(path: ConversionTarget.onnx.fileName, bytes: onnx)]
         var notes = ["model.onnx: ai.onnx opset \(model.opset), IR version \(model.irVersion)"]
         if options.writeORT {
-            let typed = try ShapeInference.infer(model)
+            let typed = try ShapeInference.infer(model).typingConstantNodes()
             let ort = try ORTWriter.serialize(typed)
             let (ortModel, summary) = try ORTReader.read(ort, file: "model.ort")
             files.append(TargetFile(path: "model.ort", bytes: ort))

@@ -40,7 +40,6 @@ struct NeutralAttribute: OpsetAdapter {
 let neutralAttributes: [any OpsetAdapter] = [
     NeutralAttribute(opTypes: ["BatchNormalization"], boundary: 9, attribute: "spatial", neutral: .int(1), introduced: false),
     NeutralAttribute(opTypes: ["ArgMax", "ArgMin"], boundary: 12, attribute: "select_last_index", neutral: .int(0)),
-    NeutralAttribute(opTypes: ["Reshape"], boundary: 14, attribute: "allowzero", neutral: .int(0)),
     NeutralAttribute(opTypes: ["BatchNormalization"], boundary: 14, attribute: "training_mode", neutral: .int(0)),
     NeutralAttribute(opTypes: ["LSTM", "GRU", "RNN"], boundary: 14, attribute: "layout", neutral: .int(0)),
     NeutralAttribute(opTypes: ["Shape"], boundary: 15, attribute: "start", neutral: .int(0)),
