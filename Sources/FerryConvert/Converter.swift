@@ -63,9 +63,23 @@ public struct Converter {
         case .int8 where options.target.int8IsWeightOnly:
             candidate = try WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat).apply(to: float)
         case .fp16, .dynamic:
-            candidate = try WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat).apply(to: float)
+            var quantizer = WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat)
+            // ONNX Runtime dequantizes constant weights once at load, whatever op reads them.
+            quantizer.embeddings = options.target == .onnx
+            quantizer.recurrent = options.target == .onnx
+            candidate = try quantizer.apply(to: float)
         case .int8, .int16x8:
             guard var calibration, calibration.count > 0 else { throw ConversionError.needsCalibration(mode: options.quantization.rawValue) }
+            if options.target == .onnx {
+                // Recurrent weights, which the QDQ form leaves float: int8 behind a DequantizeLinear
+                // that ONNX Runtime folds once at load. Done before the search, so that its drift
+                // measurements include them. (Embedding tables stay float here: per-row int8
+                // tables under the QDQ activations cost the transformer fixture its top-1 budget.)
+                var weights = WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat)
+                weights.recurrent = true
+                weights.skipsLayerWeights = true
+                float = try weights.apply(to: float)
+            }
             if let limit = options.maxSamples { calibration = calibration.prefix(limit) }
             let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
             let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration.samples,
