@@ -231,3 +231,16 @@ def test_function_ops_without_an_onnxruntime_kernel_are_listed():
     text = (ROOT / "Sources" / "ORTFormat" / "ORTFunctionOps.swift").read_text()
     listed = set(re.findall(r'"(\w+)"', text[text.index("withoutKernel"):text.index("]", text.index("withoutKernel"))]))
     assert listed == functions - kernels
+
+
+def test_inspect_and_run_read_the_ort_file(tmp_path):
+    fixture = FIXTURES / "keras_digits"
+    ferry("convert", fixture / "model.onnx", "--out", tmp_path, "--ort", "--onnx-opset", 13, check=0)
+    summary = json.loads(ferry("inspect", tmp_path / "model.ort", "--json", check=0).stdout)
+    assert summary["format"] == "ort"
+    assert summary["opsets"]["ai.onnx"] == 13 and summary["op_histogram"]["Softmax"] == 1
+    feed = samples("keras_digits", 1)[0]
+    from_ort = ferry_run(tmp_path / "model.ort", feed, tmp_path / "ort")
+    from_onnx = ferry_run(tmp_path / "model.onnx", feed, tmp_path / "onnx")
+    for name, value in from_onnx.items():
+        np.testing.assert_array_equal(from_ort[name], value)
