@@ -20,6 +20,11 @@ public enum ORTWriter {
     /// the model's opsets.
     public static func serialize(_ model: Model) throws -> [UInt8] {
         let graph = try ORTGraph(model.graph, opsets: model.opsets, label: "graph '\(model.graph.name)'")
+        // A flatbuffer addresses its tables with signed 32-bit offsets: 2 GiB at most.
+        let weightBytes = graph.initializers.reduce(0) { $0 + $1.tensor.byteCount }
+        guard weightBytes < Int(Int32.max) - (64 << 20) else {
+            throw ORTError.unsupported(what: "the model", reason: "holds \(weightBytes) bytes of weights; an ORT format file (a flatbuffer) holds less than 2 GiB")
+        }
         var builder = FlatBufferBuilder(initialCapacity: 1 << 16)
         let graphOffset = try graph.write(into: &builder)
         let resolver = try ORTKernelTypeStrings.write(graph.schemas, into: &builder)
