@@ -56,11 +56,12 @@ public struct ConvertOpset: GraphPass {
                 }
             }
             var replaced = [node]
-            if ONNXSchemas.knows(domain: node.domain) {
+            // Only the default domain's opset changes; ai.onnx.ml and other domains keep theirs.
+            if Self.isDefaultDomain(node.domain) {
                 for step in steps {
                     var next: [Node] = []
                     for candidate in replaced {
-                        guard step.adapter.opTypes.contains(candidate.opType), ONNXSchemas.knows(domain: candidate.domain) else {
+                        guard step.adapter.opTypes.contains(candidate.opType), Self.isDefaultDomain(candidate.domain) else {
                             next.append(candidate)
                             continue
                         }
@@ -73,11 +74,13 @@ public struct ConvertOpset: GraphPass {
         }
         var result = context.graph
         result.nodes = nodes
-        for node in nodes where ONNXSchemas.knows(domain: node.domain) {
+        for node in nodes where Self.isDefaultDomain(node.domain) {
             try SchemaCheck(target: target, types: types).check(node)
         }
         return result
     }
+
+    static func isDefaultDomain(_ domain: String) -> Bool { domain.isEmpty || domain == "ai.onnx" }
 
     /// Inferred types of every value, from the graph's value_info and shape inference; empty
     /// when the model cannot run in the reference core (the check then skips element types).

@@ -21,8 +21,6 @@ struct SchemaCheck {
             throw OpsetError.opUnavailable(node: node.label, opType: node.opType, target: target,
                                            needs: "\(node.opType) is deprecated from opset \(schema.sinceVersion)")
         }
-        // Only the default domain's opset is converted; ai.onnx.ml ops keep their own versions.
-        guard node.domain.isEmpty || node.domain == "ai.onnx" else { return }
         for name in node.attributes.keys.sorted() where !schema.attributes.contains(name) {
             throw fail(node, "attribute '\(name)'", needs(versions) { $0.attributes.contains(name) })
         }
