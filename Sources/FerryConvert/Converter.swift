@@ -88,6 +88,8 @@ public struct Converter {
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
             quantization.weightBits = options.reduceRange ? 7 : 8
             quantization.floatErfGelu = options.target == .tflite || options.target == .tflm
+            // ONNX Runtime folds a quantized embedding table's DequantizeLinear at load.
+            quantization.quantizeGatherTables = options.target == .onnx
             let search = MixedPrecisionSearch(float: float, statistics: statistics, options: quantization,
                                               samples: validation ?? calibration, budget: options.budget,
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)
