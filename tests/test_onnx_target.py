@@ -244,3 +244,12 @@ def test_inspect_and_run_read_the_ort_file(tmp_path):
     from_onnx = ferry_run(tmp_path / "model.onnx", feed, tmp_path / "onnx")
     for name, value in from_onnx.items():
         np.testing.assert_array_equal(from_ort[name], value)
+
+
+def test_onnx_and_ort_files_are_byte_identical_across_runs_and_thread_counts(tmp_path):
+    fixture = FIXTURES / "digits_cnn"
+    for threads in (1, 2):
+        ferry("convert", fixture / "model.onnx", "--out", tmp_path / str(threads), "--ort", "--onnx-opset", 13, "--quantize", "int8",
+              "--calibration", fixture / "calibration.npz", "--threads", threads, check=0)
+    for name in ["model.onnx", "model.ort", "conversion.json"]:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
