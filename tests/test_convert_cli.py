@@ -110,6 +110,31 @@ def test_int8_runs_in_onnxruntime_with_the_drift_ferry_predicted(fixture, tmp_pa
     assert fused >= 0.99 and top1 >= 0.99, (fused, top1, predicted)
 
 
+@pytest.mark.parametrize("fixture", ["digits_cnn", "keras_digits", "transformer_encoder", "mobilenet_v2_w035"])
+def test_int16x8_runs_in_onnxruntime_with_the_drift_ferry_predicted(fixture, tmp_path):
+    # 16x8: int16 activations (symmetric) and int8 weights. Below opset 21 the int16
+    # QuantizeLinear/DequantizeLinear go in onnxruntime's com.microsoft domain, as its own
+    # quantizer writes them; everything else stays standard.
+    result = ferry("convert", FIXTURES / fixture / "model.onnx", "--out", tmp_path, "--quantize", "int16x8",
+                   "--calibration", FIXTURES / fixture / "calibration.npz", "--data", FIXTURES / fixture / "eval.npz",
+                   "--max-samples", 16, "--max-drift", "none", check=0)
+    assert "PASS" in result.stdout
+    model = onnx.load(tmp_path / "model.onnx")
+    qdq = [n for n in model.graph.node if n.op_type in ("QuantizeLinear", "DequantizeLinear")]
+    assert qdq and any(n.domain == "com.microsoft" for n in qdq)
+    assert {o.domain for o in model.opset_import} >= {"", "com.microsoft"}
+    int16 = {t.name for t in model.graph.initializer if t.data_type == onnx.TensorProto.INT16}
+    assert int16, "no int16 zero points"
+    report = json.loads((tmp_path / "drift.json").read_text())
+    predicted = min(o["metrics"]["cosine"] for o in report["outputs"] if o["metrics"].get("cosine") is not None)
+    # Node by node, onnxruntime computes what Ferry ran; int16 steps are fine enough that float
+    # sums in another order flip some of them, so the drift agrees closely rather than exactly.
+    plain, _ = measured_drift(fixture, tmp_path / "model.onnx", limit=16, optimized=False)
+    assert abs(plain - predicted) < 2e-3, (plain, predicted)
+    int8_free = {n.op_type for n in model.graph.node} & {"QLinearConv", "QLinearMatMul"}
+    assert not int8_free
+
+
 def test_budget_none_quantizes_everything_and_tight_budgets_keep_layers_float(tmp_path):
     fixture = FIXTURES / "mobilenet_v2_w035"
     common = ["--quantize", "int8", "--calibration", fixture / "calibration.npz", "--max-samples", 8, "--threads", 2]
@@ -240,3 +265,47 @@ def test_tflite_target_names_the_op_it_cannot_write(tmp_path):
     assert result.returncode == 2
     assert "lonely_erf" in result.stderr and "erf.onnx" in result.stderr
     assert not (out / "model.tflite").exists()
+
+
+@pytest.mark.parametrize("mode", ["int4-weights", "int8-weights"])
+@pytest.mark.parametrize("opset", [None, 21])
+def test_block_weight_only_quantization_runs_in_onnxruntime(mode, opset, tmp_path):
+    # Below opset 21: ONNX Runtime's MatMulNBits (com.microsoft), as its own block quantizer
+    # writes it; from opset 21: a standard blocked DequantizeLinear with int4/int8 values.
+    source = FIXTURES / "transformer_encoder" / "model.onnx"
+    if opset:
+        from onnx import version_converter
+        upgraded = version_converter.convert_version(onnx.load(source), opset)
+        source = tmp_path / "source.onnx"
+        onnx.save(upgraded, source)
+    out = tmp_path / "out"
+    result = ferry("convert", source, "--out", out, "--quantize", mode, "--block-size", 16,
+                   "--data", FIXTURES / "transformer_encoder" / "eval.npz", "--max-samples", 16, "--max-drift", "none", check=0)
+    assert "PASS" in result.stdout
+    model = onnx.load(out / "model.onnx")
+    ops = {(n.domain, n.op_type) for n in model.graph.node}
+    if opset:
+        assert ("", "DequantizeLinear") in ops and ("com.microsoft", "MatMulNBits") not in ops
+        blocked = [n for n in model.graph.node if n.op_type == "DequantizeLinear"]
+        assert all(any(a.name == "block_size" and a.i == 16 for a in n.attribute) for n in blocked)
+    else:
+        assert ("com.microsoft", "MatMulNBits") in ops
+        assert all(a.i == (4 if mode == "int4-weights" else 8) for n in model.graph.node if n.op_type == "MatMulNBits"
+                   for a in n.attribute if a.name == "bits")
+    assert (out / "model.onnx").stat().st_size < 0.5 * (FIXTURES / "transformer_encoder" / "model.onnx").stat().st_size
+    # Node by node, onnxruntime computes what Ferry's reference core ran, to float rounding. With
+    # its optimizations on, it fuses a blocked DequantizeLinear + MatMul into its own MatMulNBits
+    # kernel (which may quantize activations), so that drift is bounded, not equal.
+    report = json.loads((out / "drift.json").read_text())
+    predicted = min(o["metrics"]["cosine"] for o in report["outputs"] if o["metrics"].get("cosine") is not None)
+    plain, _ = measured_drift("transformer_encoder", out / "model.onnx", limit=16, optimized=False)
+    assert abs(plain - predicted) < 1e-4, (plain, predicted)
+    fused, _ = measured_drift("transformer_encoder", out / "model.onnx", limit=16)
+    assert fused > predicted - 0.005, (fused, predicted)
+    assert predicted > (0.99 if mode == "int4-weights" else 0.9999), predicted
+
+
+def test_block_weights_refuse_other_targets(tmp_path):
+    result = ferry("convert", FIXTURES / "digits_cnn" / "model.onnx", "--out", tmp_path, "--quantize", "int4-weights",
+                   "--target", "tflite")
+    assert result.returncode == 2 and "int4-weights" in result.stderr and "--target onnx" in result.stderr

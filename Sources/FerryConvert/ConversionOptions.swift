@@ -82,6 +82,8 @@ public struct ConversionOptions: Sendable {
     /// Pruning before quantization, and the layers it leaves alone.
     public var pruning: PruningSpec?
     public var pruneSkip: Set<String> = []
+    /// Values per block of `int8-weights`/`int4-weights` (along K; a power of two ≥ 16).
+    public var blockSize = 32
     /// Graph optimizations before quantization (folding, BatchNorm folding, layout chains).
     public var optimize = true
     /// Core ML precision and metadata (`--coreml-precision`, `--author`, `--license`, `--description`).

@@ -22,6 +22,22 @@ public struct ConversionResult: Sendable {
     public var pruned: [LayerSparsity]
     public var quantizedLayers: Int
     public var searchEvaluations: Int
+    /// Wall-clock time of each stage, in order (for `--timings`; never in the reports, which
+    /// stay byte-identical between runs).
+    public var timings: [(stage: String, seconds: Double)] = []
+}
+
+/// Times the stages of one conversion.
+struct StageClock {
+    private(set) var timings: [(stage: String, seconds: Double)] = []
+    private var last = ContinuousClock.now
+
+    mutating func lap(_ stage: String) {
+        let now = ContinuousClock.now
+        let elapsed = now - last
+        timings.append((stage, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+        last = now
+    }
 }
 
 /// The `ferry convert` pipeline: fixed shapes, graph optimizations, quantization (with the
@@ -32,6 +48,7 @@ public struct Converter {
     public init(options: ConversionOptions) { self.options = options }
 
     public func convert(_ source: Model, calibration: SampleSet?, validation: SampleSet?) throws -> ConversionResult {
+        var clock = StageClock()
         var passes: [any GraphPass] = []
         if !options.inputShapes.isEmpty { passes.append(FixInputShapes(options.inputShapes)) }
         // The opset conversion comes first, so that passes and quantizers write the target's forms.
@@ -50,6 +67,7 @@ public struct Converter {
             break
         }
 
+        clock.lap("optimize")
         let sourceOptions = SessionOptions(threads: options.threads)
         let candidateOptions = SessionOptions(threads: options.threads,
                                               integerArithmetic: options.target.integerArithmetic(options.rounding))
@@ -68,13 +86,19 @@ public struct Converter {
             quantizer.embeddings = options.target == .onnx
             quantizer.recurrent = options.target == .onnx
             candidate = try quantizer.apply(to: float)
+        case .int8Weights, .int4Weights:
+            guard options.target == .onnx else {
+                throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) writes block-quantized MatMul weights for ONNX Runtime; use --target onnx (TFLite, Core ML and NCNN take --quantize dynamic or int8)")
+            }
+            candidate = try BlockWeightQuantizer(bits: options.quantization.blockWeightBits!, blockSize: options.blockSize,
+                                                 keepFloat: options.keepFloat).apply(to: float)
         case .int8, .int16x8:
             guard var calibration, calibration.count > 0 else { throw ConversionError.needsCalibration(mode: options.quantization.rawValue) }
             if options.target == .onnx {
                 // Recurrent weights, which the QDQ form leaves float: int8 behind a DequantizeLinear
                 // that ONNX Runtime folds once at load. Done before the search, so that its drift
-                // measurements include them. (Embedding tables stay float here: per-row int8
-                // tables under the QDQ activations cost the transformer fixture its top-1 budget.)
+                // measurements include them. (Embedding tables are the QDQ quantizer's, below:
+                // quantizeGatherTables.)
                 var weights = WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat)
                 weights.recurrent = true
                 weights.skipsLayerWeights = true
@@ -84,6 +108,7 @@ public struct Converter {
             let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
             let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration.samples,
                                                            method: options.calibrationMethod, threads: options.threads)
+            clock.lap("calibrate")
             var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
             quantization.weightBits = options.reduceRange ? 7 : 8
@@ -98,6 +123,11 @@ public struct Converter {
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
             quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
         }
+        if options.target == .onnx && options.quantization == .int16x8 {
+            // 16-bit Q/DQ below opset 21 go in ONNX Runtime's com.microsoft domain, as its quantizer writes them.
+            candidate = try ContribQuantizationDomain().apply(to: candidate)
+        }
+        clock.lap(options.quantization.needsCalibration ? "quantize (mixed-precision search)" : "quantize")
         candidate.producerName = ONNXWriter.producerName
         candidate.producerVersion = ONNXWriter.producerVersion
 
@@ -108,6 +138,7 @@ public struct Converter {
         // A read-back TFLite graph moves every NHWC value to NCHW and back around each op;
         // removing the transposes that cancel changes no value and makes verification fast.
         let verified = try output.map { try PassPipeline([SimplifyTransposes(), DeadCodeElimination()]).run($0.readBack).0 } ?? candidate
+        clock.lap("write and read back")
 
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         var drift: DriftReport?
@@ -119,8 +150,9 @@ public struct Converter {
             verifier.candidateLayouts = output?.layouts ?? [:]
             drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
         }
+        clock.lap("verify")
         return ConversionResult(model: candidate, output: output, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
-                                quantizedLayers: quantizedLayers, searchEvaluations: evaluations)
+                                quantizedLayers: quantizedLayers, searchEvaluations: evaluations, timings: clock.timings)
     }
 
     private func checkLayerNames(_ names: Set<String>, in model: Model, flag: String = "--keep-float") throws {

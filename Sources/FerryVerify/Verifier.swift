@@ -1,3 +1,4 @@
+import Dispatch
 import FerryIR
 import FerryRuntime
 import TensorIO
@@ -93,8 +94,13 @@ public final class Verifier {
         var outputs: [OutputState?] = Array(repeating: nil, count: outputNames.count)
         var layers: [String: LayerState] = [:]
         for sample in samples.samples {
-            let reference = try execute(pair.source, sample, sourceBoundary, sourceLabel)
-            var result = try execute(pair.candidate, sample, candidateBoundary, candidateLabel)
+            // The two models run side by side when there are threads to spare; each run is
+            // independent, so the values do not depend on it.
+            let (reference, computed) = try both(
+                { try self.execute(pair.source, sample, self.sourceBoundary, self.sourceLabel) },
+                { try self.execute(pair.candidate, sample, self.candidateBoundary, self.candidateLabel) },
+                concurrently: sourceOptions.threads > 1 || candidateOptions.threads > 1)
+            var result = computed
             for (name, perm) in candidateLayouts {
                 if let stored = result[name] { result[name] = stored.restoringOrder(perm) }
             }
@@ -161,6 +167,33 @@ public final class Verifier {
             accumulator.add(reference: a.values, candidate: b.values)
         }
     }
+}
+
+/// Runs `a` and `b`, on two threads when `concurrently`; the first error (of `a`, then `b`) is thrown.
+func both<A, B>(_ a: () throws -> A, _ b: () throws -> B, concurrently: Bool) throws -> (A, B) {
+    guard concurrently else { return (try a(), try b()) }
+    let slots = ResultSlots<A, B>()
+    withoutActuallyEscaping(a) { a in
+        withoutActuallyEscaping(b) { b in
+            let work = UncheckedBox((a, b))
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                if index == 0 { slots.a = Result { try work.value.0() } } else { slots.b = Result { try work.value.1() } }
+            }
+        }
+    }
+    return (try slots.a!.get(), try slots.b!.get())
+}
+
+/// Two result slots, each written by one worker and read after both finish.
+private final class ResultSlots<A, B>: @unchecked Sendable {
+    var a: Result<A, Error>?
+    var b: Result<B, Error>?
+}
+
+/// Hands closures to two workers that each call only their own.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 extension Tensor {

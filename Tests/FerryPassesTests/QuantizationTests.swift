@@ -64,8 +64,8 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
     }
 }
 
-/// Each integer kernel against the QDQ graph it replaces, on the same int8 inputs: the only
-/// difference allowed is rounding, at most one step of the output.
+/// Each integer kernel against the QDQ graph it replaces, on the same int8 (or, for 16×8,
+/// int16) inputs: the only difference allowed is rounding, at most one step of the output.
 @Suite struct IntegerKernelTests {
     func random(_ shape: [Int], seed: UInt64, lo: Float = -1, hi: Float = 1) -> Tensor {
         var g = SplitMix64(seed: seed)
@@ -75,7 +75,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
     /// Quantizes a float graph with ranges measured on `feeds`, then compares the lowered
     /// integer run with the QDQ run, output by output, in units of the output scale.
     func check(_ nodes: [Node], inputs: [String: [Int]], initializers: [String: Tensor], outputs: [String],
-               file: String = #fileID, line: Int = #line) throws {
+               mode: QuantizationMode = .int8, file: String = #fileID, line: Int = #line) throws {
         let graph = Graph(nodes: nodes, inputs: inputs.keys.sorted().map { ValueInfo(name: $0, type: ValueType(dataType: .float32, dims: inputs[$0]!)) },
                           outputs: outputs.map { ValueInfo(name: $0, type: nil) }, initializers: initializers)
         let float = Model(graph: graph, opsets: ["": 17])
@@ -83,8 +83,9 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
             (name, random(inputs[name]!, seed: UInt64(100 * i + j), lo: -2, hi: 3)) }) }
         let names = nodes.flatMap(\.outputs) + inputs.keys.sorted()
         let stats = try ActivationRecorder.record(model: float, names: names, samples: feeds, method: .minmax, threads: 1)
-        let quantized = try QDQQuantizer(options: QuantizationOptions(mode: .int8, floatInputsOutputs: false), statistics: stats).apply(to: float)
+        let quantized = try QDQQuantizer(options: QuantizationOptions(mode: mode, floatInputsOutputs: false), statistics: stats).apply(to: float)
         let lowered = try IntegerLowering.lower(quantized.graph, rounding: .double)
+        #expect(lowered.nodes.contains { $0.domain == "ai.ferry" })
         #expect(!lowered.nodes.contains { $0.opType == "QuantizeLinear" || $0.opType == "DequantizeLinear" },
                 "not lowered: \(lowered.nodes.map(\.opType))")
         for rounding in IntegerRounding.allCases {
@@ -97,53 +98,60 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
                     let dq = quantized.graph.nodes.first { $0.opType == "DequantizeLinear" && $0.inputs[0] == name }!
                     let scale = quantized.graph.initializers[dq.inputs[1]]!.elements(as: Float.self)[0]
                     let zero = quantized.graph.initializers[dq.inputs[2]]!.integers()[0]
-                    intFeed[name] = Tensor(shape: value.shape, values: value.elements(as: Float.self).map {
-                        Int8(max(-128, min(127, Int(($0 / scale).rounded()) + zero))) })
+                    let q = value.elements(as: Float.self).map { Int(($0 / scale).rounded()) + zero }
+                    intFeed[name] = mode == .int16x8 ? Tensor(shape: value.shape, values: q.map { Int16(max(-32768, min(32767, $0))) })
+                                                     : Tensor(shape: value.shape, values: q.map { Int8(max(-128, min(127, $0))) })
                 }
                 let expected = try qdq.run(intFeed), actual = try integer.run(intFeed)
                 for (e, a) in zip(expected, actual) {
                     let worst = zip(e.integers(), a.integers()).map { abs($0 - $1) }.max() ?? 0
-                    #expect(worst <= 1, "\(nodes.map(\.opType)) \(rounding): off by \(worst) steps")
+                    #expect(a.dataType == (mode == .int16x8 ? .int16 : .int8))
+                    #expect(worst <= 1, "\(nodes.map(\.opType)) \(mode) \(rounding): off by \(worst) steps")
                 }
             }
         }
     }
 
-    @Test func convWithBiasAndRelu6() throws {
+    @Test(arguments: [QuantizationMode.int8, .int16x8])
+    func convWithBiasAndRelu6(_ mode: QuantizationMode) throws {
         try check([
             Node(name: "conv", opType: "Conv", inputs: ["x", "w", "b"], outputs: ["c"], attributes: ["pads": .ints([1, 1, 1, 1]), "strides": .ints([2, 2])]),
             Node(name: "clip", opType: "Clip", inputs: ["c", "lo", "hi"], outputs: ["y"]),
         ], inputs: ["x": [1, 3, 9, 9]], initializers: ["w": random([8, 3, 3, 3], seed: 1), "b": random([8], seed: 2),
-                                                        "lo": Tensor(scalar: Float(0)), "hi": Tensor(scalar: Float(6))], outputs: ["y"])
+                                                        "lo": Tensor(scalar: Float(0)), "hi": Tensor(scalar: Float(6))], outputs: ["y"], mode: mode)
     }
 
-    @Test func depthwiseConv() throws {
+    @Test(arguments: [QuantizationMode.int8, .int16x8])
+    func depthwiseConv(_ mode: QuantizationMode) throws {
         try check([Node(name: "dw", opType: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attributes: ["group": .int(4), "pads": .ints([1, 1, 1, 1])])],
-                  inputs: ["x": [1, 4, 7, 7]], initializers: ["w": random([4, 1, 3, 3], seed: 3), "b": random([4], seed: 4)], outputs: ["y"])
+                  inputs: ["x": [1, 4, 7, 7]], initializers: ["w": random([4, 1, 3, 3], seed: 3), "b": random([4], seed: 4)], outputs: ["y"], mode: mode)
     }
 
-    @Test func fullyConnectedBothLayouts() throws {
+    @Test(arguments: [QuantizationMode.int8, .int16x8])
+    func fullyConnectedBothLayouts(_ mode: QuantizationMode) throws {
         try check([
             Node(name: "fc", opType: "Gemm", inputs: ["x", "w", "b"], outputs: ["h"], attributes: ["transB": .int(1)]),
             Node(name: "relu", opType: "Relu", inputs: ["h"], outputs: ["r"]),
             Node(name: "mm", opType: "MatMul", inputs: ["r", "w2"], outputs: ["y"]),
-        ], inputs: ["x": [3, 16]], initializers: ["w": random([12, 16], seed: 5), "b": random([12], seed: 6), "w2": random([12, 5], seed: 7)], outputs: ["y"])
+        ], inputs: ["x": [3, 16]], initializers: ["w": random([12, 16], seed: 5), "b": random([12], seed: 6), "w2": random([12, 5], seed: 7)], outputs: ["y"], mode: mode)
     }
 
-    @Test func addSubMulWithBroadcast() throws {
+    @Test(arguments: [QuantizationMode.int8, .int16x8])
+    func addSubMulWithBroadcast(_ mode: QuantizationMode) throws {
         try check([
             Node(name: "add", opType: "Add", inputs: ["a", "b"], outputs: ["s"]),
             Node(name: "mul", opType: "Mul", inputs: ["s", "g"], outputs: ["m"]),
             Node(name: "sub", opType: "Sub", inputs: ["m", "a"], outputs: ["y"]),
-        ], inputs: ["a": [1, 4, 5, 5], "b": [1, 4, 5, 5], "g": [1, 4, 1, 1]], initializers: [:], outputs: ["y"])
+        ], inputs: ["a": [1, 4, 5, 5], "b": [1, 4, 5, 5], "g": [1, 4, 1, 1]], initializers: [:], outputs: ["y"], mode: mode)
     }
 
-    @Test func poolingAndMean() throws {
+    @Test(arguments: [QuantizationMode.int8, .int16x8])
+    func poolingAndMean(_ mode: QuantizationMode) throws {
         try check([
             Node(name: "avg", opType: "AveragePool", inputs: ["x"], outputs: ["p"], attributes: ["kernel_shape": .ints([3, 3]), "pads": .ints([1, 1, 1, 1]), "strides": .ints([2, 2])]),
             Node(name: "max", opType: "MaxPool", inputs: ["p"], outputs: ["q"], attributes: ["kernel_shape": .ints([2, 2])]),
             Node(name: "gap", opType: "GlobalAveragePool", inputs: ["q"], outputs: ["y"]),
-        ], inputs: ["x": [1, 3, 10, 10]], initializers: [:], outputs: ["y"])
+        ], inputs: ["x": [1, 3, 10, 10]], initializers: [:], outputs: ["y"], mode: mode)
     }
 }
 
@@ -253,5 +261,40 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
             let got = try InferenceSession(model: q).run(feeds[0])[0].elements(as: Float.self)
             #expect(cosine(expected, got) > (mode == .fp16 ? 0.99999 : 0.999), "\(mode): \(cosine(expected, got))")
         }
+    }
+}
+
+/// Block weight-only quantization: ONNX Runtime's MatMulNBits form (below opset 21) and the
+/// standard blocked DequantizeLinear (opset 21) hold the same values and compute the same
+/// product; a K that is not a multiple of the block size pads with the zero point.
+@Suite struct BlockWeightQuantizerTests {
+    func model(opset: Int, gemm: Bool) -> Model {
+        var g = SplitMix64(seed: 7)
+        let w = Tensor(shape: gemm ? [24, 40] : [40, 24], values: (0..<960).map { _ in Float(g.unit()) * 2 - 1 })
+        var nodes = [Node(name: "mm", opType: gemm ? "Gemm" : "MatMul", inputs: gemm ? ["x", "w", "b"] : ["x", "w"], outputs: ["y"],
+                          attributes: gemm ? ["transB": .int(1)] : [:])]
+        if !gemm { nodes.append(Node(name: "id", opType: "Identity", inputs: ["y"], outputs: ["z"])) }
+        var initializers = ["w": w]
+        if gemm { initializers["b"] = Tensor(shape: [24], values: (0..<24).map { Float($0) / 10 }) }
+        let graph = Graph(nodes: nodes, inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [3, 40]))],
+                          outputs: [ValueInfo(name: gemm ? "y" : "z", type: nil)], initializers: initializers)
+        return Model(graph: graph, opsets: ["": opset])
+    }
+
+    @Test(arguments: [4, 8], [false, true])
+    func bothFormsComputeTheSameProduct(_ bits: Int, _ gemm: Bool) throws {
+        var g = SplitMix64(seed: 3)
+        let x = Tensor(shape: [3, 40], values: (0..<120).map { _ in Float(g.unit()) - 0.5 })
+        let pass = BlockWeightQuantizer(bits: bits, blockSize: 16)
+        let old = try pass.apply(to: model(opset: 17, gemm: gemm)), new = try pass.apply(to: model(opset: 21, gemm: gemm))
+        #expect(old.graph.nodes.contains { $0.opType == "MatMulNBits" && $0.domain == "com.microsoft" })
+        #expect(new.graph.nodes.contains { if case .int(16)? = $0.attributes["block_size"] { return $0.opType == "DequantizeLinear" } else { return false } })
+        let float = try InferenceSession(model: model(opset: 17, gemm: gemm)).run(["x": x])[0].elements(as: Float.self)
+        let a = try InferenceSession(model: old).run(["x": x])[0].elements(as: Float.self)
+        let b = try InferenceSession(model: new).run(["x": x])[0].elements(as: Float.self)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "MatMulNBits and blocked DequantizeLinear differ")
+        let error = zip(a, float).map { abs($0 - $1) }.max() ?? 0
+        #expect(error < (bits == 4 ? 0.3 : 0.02), "\(bits)-bit error \(error)")
+        #expect(error > 0, "nothing was quantized")
     }
 }

@@ -54,7 +54,7 @@ void ferry_qgemm_requant_s8(const int8_t *weights, const int8_t *col, const int3
                             int32_t act_min, int32_t act_max, int single_rounding, int m_begin, int m_end);
 
 /// A depthwise int8 convolution (group = channels, `multiplier` outputs per input channel):
-/// the sums ferry_qconv2d_s8 makes, with the taps outside the image left out by loop bounds.
+/// the sums ferry_qconv2d_s8 makes (padding taps add nothing), a whole output row at a time.
 void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
                          int channels, int height, int width, int multiplier,
                          int kernel_h, int kernel_w, int pad_top, int pad_left,
@@ -67,4 +67,34 @@ void ferry_qdepthwise_s8(const int8_t *input, const int8_t *weights, const int32
 /// Drift sums over n float pairs: out = {max |a−b|, Σ|a−b|, Σ(a−b)², Σa², Σb², Σab} in double.
 /// Returns 1 (out undefined) when a NaN or infinity appears; the caller then sums element by element.
 int ferry_pair_sums(const float *a, const float *b, long n, double *out);
+/* 16x8 convolution (any group count, NCHW): int16 input with zero point 0, int8 weights,
+   int64 bias and sums, as TFLite's reference int16 ConvPerChannel and DepthwiseConvPerChannel. */
+void ferry_qconv2d_s16(const int16_t *input, const int8_t *weights, const int64_t *bias, int16_t *output,
+                       int channels, int height, int width, int out_channels, int group,
+                       int kernel_h, int kernel_w, int pad_top, int pad_left,
+                       int stride_h, int stride_w, int dilation_h, int dilation_w, int out_h, int out_w,
+                       const int32_t *multipliers, const int32_t *shifts, int32_t act_min, int32_t act_max,
+                       int channel_begin, int channel_end);
+
+/* 16x8 fully connected for rows [row_begin, row_end) of a rows x depth int16 input. LiteRT's
+   int16 FULLY_CONNECTED requantizes in floating point: round(acc * scales[n]) with
+   scales[n] = input_scale * filter_scale[n] / output_scale in double (round half away from zero). */
+void ferry_qfully_connected_s16(const int16_t *input, const int8_t *weights, const int64_t *bias, int16_t *output,
+                                int depth, int outputs, const double *scales,
+                                int32_t act_min, int32_t act_max, int row_begin, int row_end);
+
+/* TFLite's int16 look-up table (513 entries) of function 0 exp, 1 1/(1+x), 2 sigmoid, 3 tanh over
+   the int16 input range at input_scale/input_zero_point, output at output_scale/output_zero_point. */
+void ferry_int16_lut_populate(float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point,
+                              int function, int16_t *lut);
+
+/* TFLite's int16 SOFTMAX over the last axis (rows x depth): exp and reciprocal by table. */
+void ferry_softmax_s16(const int16_t *input, int16_t *output, long rows, int depth, int32_t input_multiplier, int input_shift,
+                       const int16_t *exp_lut, const int16_t *recip_lut);
+
+/* TFLite's int16 LOGISTIC and TANH (zero points 0, output 1/32768): input rescaled by
+   multiplier/left shift (multiplier 0: the power-of-two case), then the interpolated table. */
+void ferry_logistic_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift);
+void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift);
+
 #endif

@@ -13,7 +13,7 @@ struct NCNNTarget: TargetWriter {
                 throw ConversionError.unsupported("--target ncnn takes float inputs and outputs (NCNN's int8 layers quantize their float input themselves); drop --io int8")
             }
             weights = .int8
-        case .dynamic, .int16x8:
+        case .dynamic, .int16x8, .int8Weights, .int4Weights:
             throw ConversionError.unsupported("--target ncnn has no --quantize \(options.quantization.rawValue): NCNN's int8 layers quantize activations with calibrated scales; use --quantize int8 with --calibration, or fp16")
         }
         let exported = try NCNNExporter.export(model, options: NCNNExportOptions(weights: weights))

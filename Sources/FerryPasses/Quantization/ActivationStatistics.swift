@@ -1,3 +1,4 @@
+import Dispatch
 import FerryIR
 import FerryRuntime
 import Foundation
@@ -109,7 +110,10 @@ public struct ActivationStatistics: Sendable {
 /// Runs a float model over calibration samples and records statistics of every float value.
 public enum ActivationRecorder {
     /// Statistics for `names` (float32 values of the model), over every sample; two passes when
-    /// the method needs a histogram. Deterministic: samples are visited in order.
+    /// the method needs a histogram. With more than one thread the samples are split into
+    /// contiguous runs, one session each; minima, maxima and histogram counts (whole numbers,
+    /// exact in a Double) merge to the same values in any order, so the statistics do not
+    /// depend on the thread count.
     public static func record(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
                               threads: Int) throws -> [String: ActivationStatistics] {
         var probe = model
@@ -117,48 +121,114 @@ public enum ActivationRecorder {
         for name in names where !existing.contains(name) {
             probe.graph.outputs.append(ValueInfo(name: name, type: nil))
         }
-        let session = try InferenceSession(model: probe, options: SessionOptions(threads: threads))
-        var stats: [String: ActivationStatistics] = [:]
+        let workers = Swift.max(1, Swift.min(threads, samples.count))
+        let sessions = try (0..<workers).map { _ in
+            try InferenceSession(model: probe, options: SessionOptions(threads: workers == 1 ? threads : 1))
+        }
         let wanted = Set(names)
-        for sample in samples {
-            for (name, value) in try session.runNamed(sample) where wanted.contains(name) && value.dataType == .float32 {
-                value.withElements(as: Float.self) { values in
-                    var lo = Double.infinity, hi = -Double.infinity
-                    for v in values where v.isFinite { lo = Swift.min(lo, Double(v)); hi = Swift.max(hi, Double(v)) }
-                    if var s = stats[name] {
+        // First pass: ranges.
+        var stats = try merged(workers: workers, samples: samples) { worker, range in
+            var local: [String: ActivationStatistics] = [:]
+            for sample in samples[range] {
+                for (name, value) in try sessions[worker].runNamed(sample) where wanted.contains(name) && value.dataType == .float32 {
+                    let (lo, hi) = value.withElements(as: Float.self) { finiteRange($0) }
+                    if var s = local[name] {
                         s.min = Swift.min(s.min, lo)
                         s.max = Swift.max(s.max, hi)
-                        stats[name] = s
+                        local[name] = s
                     } else {
-                        stats[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
+                        local[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
                     }
                 }
             }
+            return local
+        } combine: { a, b in
+            ActivationStatistics(min: Swift.min(a.min, b.min), max: Swift.max(a.max, b.max), histogram: [])
         }
         guard method != .minmax else { return stats }
-        for name in stats.keys {
+        let ranges = stats
+        // Second pass: histograms over the ranges found.
+        let histograms = try merged(workers: workers, samples: samples) { worker, range in
+            var local: [String: ActivationStatistics] = [:]
+            for sample in samples[range] {
+                for (name, value) in try sessions[worker].runNamed(sample) {
+                    guard let found = ranges[name], found.max > found.min else { continue }
+                    var s = local[name] ?? ActivationStatistics(min: found.min, max: found.max, histogram: [])
+                    if s.histogram.isEmpty {
+                        s.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
+                        if method == .entropy { s.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
+                    }
+                    let bins = ActivationStatistics.bins
+                    let scale = Double(bins) / (s.max - s.min)
+                    let absScale = Double(bins) / Swift.max(abs(s.min), abs(s.max))
+                    let entropy = method == .entropy
+                    value.withElements(as: Float.self) { values in
+                        for v in values where v.isFinite {
+                            let bin = Swift.min(bins - 1, Swift.max(0, Int((Double(v) - s.min) * scale)))
+                            s.histogram[bin] += 1
+                            // Exact zeros (ReLU's spike) are exact in every quantization; left in, they
+                            // would swamp the divergence of the first group and favour clipping.
+                            if entropy && v != 0 { s.absoluteHistogram[Swift.min(bins - 1, Int(abs(Double(v)) * absScale))] += 1 }
+                        }
+                    }
+                    local[name] = s
+                }
+            }
+            return local
+        } combine: { a, b in
+            var c = a
+            for i in c.histogram.indices { c.histogram[i] += b.histogram[i] }
+            for i in c.absoluteHistogram.indices { c.absoluteHistogram[i] += b.absoluteHistogram[i] }
+            return c
+        }
+        for (name, s) in histograms { stats[name] = s }
+        for name in stats.keys where stats[name]!.histogram.isEmpty {
             stats[name]!.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
             if method == .entropy { stats[name]!.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
         }
-        for sample in samples {
-            for (name, value) in try session.runNamed(sample) {
-                guard var s = stats[name], s.max > s.min else { continue }
-                let bins = ActivationStatistics.bins
-                let scale = Double(bins) / (s.max - s.min)
-                let absScale = Double(bins) / Swift.max(abs(s.min), abs(s.max))
-                let entropy = method == .entropy
-                value.withElements(as: Float.self) { values in
-                    for v in values where v.isFinite {
-                        let bin = Swift.min(bins - 1, Swift.max(0, Int((Double(v) - s.min) * scale)))
-                        s.histogram[bin] += 1
-                        // Exact zeros (ReLU's spike) are exact in every quantization; left in, they
-                        // would swamp the divergence of the first group and favour clipping.
-                        if entropy && v != 0 { s.absoluteHistogram[Swift.min(bins - 1, Int(abs(Double(v)) * absScale))] += 1 }
-                    }
-                }
-                stats[name] = s
-            }
-        }
         return stats
     }
+
+    /// The smallest and largest finite values (±infinity when there are none).
+    static func finiteRange(_ values: UnsafeBufferPointer<Float>) -> (Double, Double) {
+        var lo = Float.infinity, hi = -Float.infinity
+        for v in values where v.isFinite {
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        return (Double(lo), Double(hi))
+    }
+
+    /// Runs `body` over contiguous runs of the samples on `workers` threads and merges the
+    /// results in run order.
+    private static func merged(workers: Int, samples: [[String: Tensor]],
+                               _ body: (Int, Range<Int>) throws -> [String: ActivationStatistics],
+                               combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws -> [String: ActivationStatistics] {
+        let parts = RecorderParts(count: workers)
+        withoutActuallyEscaping(body) { body in
+            let shared = RecorderBody(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let range = (samples.count * worker / workers)..<(samples.count * (worker + 1) / workers)
+                parts.results[worker] = Result { try shared.body(worker, range) }
+            }
+        }
+        var total: [String: ActivationStatistics] = [:]
+        for part in parts.results {
+            for (name, s) in try part!.get() {
+                total[name] = total[name].map { combine($0, s) } ?? s
+            }
+        }
+        return total
+    }
+}
+
+/// One result slot per worker, each written only by its worker.
+private final class RecorderParts: @unchecked Sendable {
+    var results: [Result<[String: ActivationStatistics], Error>?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+}
+
+private struct RecorderBody: @unchecked Sendable {
+    let body: (Int, Range<Int>) throws -> [String: ActivationStatistics]
+    init(_ body: @escaping (Int, Range<Int>) throws -> [String: ActivationStatistics]) { self.body = body }
 }

@@ -19,9 +19,9 @@ public struct QDQQuantizer: GraphPass {
     public func apply(to model: Model) throws -> Model {
         guard options.mode == .int8 || options.mode == .int16x8 else { return model }
         let type = options.activationType
-        if type == .int16 && model.opset < 21 {
-            throw PassError.invalidOption("16×8 quantization writes int16 QuantizeLinear, which needs opset 21; the model has opset \(model.opset)")
-        }
+        // Int16 QuantizeLinear is standard from opset 21; below it the graph carries them in the
+        // default domain for Ferry's own passes, and `ContribQuantizationDomain` moves them to
+        // ONNX Runtime's com.microsoft domain when an ONNX file is written.
         if model.opset < 13 {
             throw PassError.invalidOption("int8 quantization writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(model.opset)")
         }
@@ -134,6 +134,7 @@ public struct QDQQuantizer: GraphPass {
         }
         for (index, node) in graph.nodes.enumerated() where node.domain.isEmpty {
             guard let trait = QuantizationTrait.table[node.opType], !keptFloat(node),
+                  type != .int16 || !QuantizationTrait.noInt16Kernel.contains(node.opType),
                   node.outputs.allSatisfy({ $0.isEmpty || isFloatActivation($0) }),
                   QuantizationTrait.dataInputs(node).allSatisfy({ i in
                       guard let input = node.input(i) else { return true }

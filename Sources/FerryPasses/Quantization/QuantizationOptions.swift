@@ -12,8 +12,21 @@ public enum QuantizationMode: String, Sendable, CaseIterable {
     case int8
     /// Int16 activations with int8 weights (TFLite's 16×8 mode).
     case int16x8
+    /// Int8 MatMul/Gemm weights in blocks along K (`--block-size`), activations float.
+    case int8Weights = "int8-weights"
+    /// Int4 MatMul/Gemm weights in blocks along K (`--block-size`), activations float.
+    case int4Weights = "int4-weights"
 
     public var needsCalibration: Bool { self == .int8 || self == .int16x8 }
+
+    /// The bits of the block weight-only modes (nil for the others).
+    public var blockWeightBits: Int? {
+        switch self {
+        case .int8Weights: return 8
+        case .int4Weights: return 4
+        default: return nil
+        }
+    }
 }
 
 /// How an activation's range is chosen from the calibration data.

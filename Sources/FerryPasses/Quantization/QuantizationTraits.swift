@@ -36,6 +36,10 @@ public enum QuantizationTrait: Sendable, Equatable {
         "ReduceMean": .calibrated, "Concat": .calibrated, "Resize": .calibrated,
     ]
 
+    /// Ops TFLite has no int16 kernel for: in 16×8 mode they stay float between DEQUANTIZE and
+    /// QUANTIZE, as the TF converter leaves them.
+    public static let noInt16Kernel: Set<String> = ["HardSwish", "HardSigmoid", "DepthToSpace", "SpaceToDepth"]
+
     /// Activations a weighted or arithmetic producer can absorb (TFLite's fused_activation_function).
     public static let fusable: Set<String> = ["Relu", "Clip"]
 

@@ -38,11 +38,11 @@ public enum OperatorRegistry {
         DequantizeLinear.self, QuantizeLinear.self,
         // Types and plumbing
         Cast.self, CastLike.self, Dropout.self, Identity.self,
-        // Fused ops written by Ferry's passes (ONNX Runtime's com.microsoft definitions)
-        FusedConv.self, FusedGemm.self,
+        // Fused ops written by Ferry's passes and 16-bit Q/DQ (ONNX Runtime's com.microsoft definitions)
+        FusedConv.self, FusedGemm.self, ContribQuantizeLinear.self, ContribDequantizeLinear.self, MatMulNBits.self,
         // Integer ops computing as TFLite's reference kernels (written by the integer lowering)
         HybridInputQuantization.self, IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self, IntegerHardSwish.self,
-        IntegerMean.self, IntegerMul.self, IntegerSub.self,
+        IntegerMean.self, IntegerMul.self, IntegerSigmoid.self, IntegerSoftmax.self, IntegerSub.self, IntegerTanh.self,
     ]
 
     static let byName: [String: any Operator.Type] = {

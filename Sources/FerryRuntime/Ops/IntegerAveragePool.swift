@@ -1,6 +1,6 @@
 import FerryIR
 
-/// IntegerAveragePool (`ai.ferry`): int8 2-D average pooling over the window points inside the
+/// IntegerAveragePool (`ai.ferry`): int8 or int16 2-D average pooling over the window points inside the
 /// image, rounded half away from zero, input and output sharing scale and zero point
 /// (TFLite's reference_integer_ops::AveragePool).
 struct IntegerAveragePool: Operator {
@@ -11,20 +11,26 @@ struct IntegerAveragePool: Operator {
 
     init(_ node: NodeContext) throws {
         window = try WindowAttributes(node, ceilMode: true)
-        range = try ActivationRange(node)
+        range = try ActivationRange(node, type: .int16)
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let x = try inputs.required(0)
-        guard x.dataType == .int8, x.rank == 4 else { throw KernelError("expects a 4-D int8 input, got \(x.dataType)\(x.shape)") }
+        guard x.dataType == .int8 || x.dataType == .int16, x.rank == 4 else {
+            throw KernelError("expects a 4-D int8 or int16 input, got \(x.dataType)\(x.shape)")
+        }
+        return [x.dataType == .int8 ? try pool(x, Int8.self, context) : try pool(x, Int16.self, context)]
+    }
+
+    private func pool<T: FixedWidthInteger & TensorElement>(_ x: Tensor, _: T.Type, _ context: ExecutionContext) throws -> Tensor {
         guard let kernel = window.kernelShape else { throw KernelError("kernel_shape is required") }
         let g = try window.resolve(input: Array(x.shape[2...]), kernel: kernel)
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (g.output[0], g.output[1])
-        let out = Tensor(dataType: .int8, shape: [n, c, oh, ow], zeroed: false)
-        let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Int8.self))
-        let op = out.storage.bytes.assumingMemoryBound(to: Int8.self)
-        let (lo, hi) = (range.min, range.max)
+        let out = Tensor(dataType: T.dataType, shape: [n, c, oh, ow], zeroed: false)
+        let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: T.self))
+        let op = out.storage.bytes.assumingMemoryBound(to: T.self)
+        let (lo, hi) = (Swift.max(range.min, Int32(T.min)), Swift.min(range.max, Int32(T.max)))
         context.parallelFor(n * c) { planes in
             for plane in planes {
                 let src = xp + plane * h * w, dst = op + plane * oh * ow
@@ -43,11 +49,11 @@ struct IntegerAveragePool: Operator {
                             }
                         }
                         let average = count == 0 ? 0 : (acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count)
-                        dst[oy * ow + ox] = Int8(Swift.min(hi, Swift.max(lo, average)))
+                        dst[oy * ow + ox] = T(Swift.min(hi, Swift.max(lo, average)))
                     }
                 }
             }
         }
-        return [out]
+        return out
     }
 }

@@ -1,6 +1,6 @@
 import FerryIR
 
-/// IntegerMean (`ai.ferry`): int8 mean over `axes` (default: every axis after the first two,
+/// IntegerMean (`ai.ferry`): int8 or int16 mean over `axes` (default: every axis after the first two,
 /// global average pooling) keeping them as size 1 (or dropping them with keepdims=0), as
 /// TFLite's reference integer Mean computes it: the sum of the raw values less count × zx,
 /// requantized by the multiplier of sx/sy divided by the count (the Q31 multiplier shifted
@@ -34,7 +34,13 @@ struct IntegerMean: Operator {
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let input = try inputs.required(0)
-        guard input.dataType == .int8, input.rank >= 1 else { throw KernelError("expects an int8 input, got \(input.dataType)\(input.shape)") }
+        guard input.dataType == .int8 || input.dataType == .int16, input.rank >= 1 else {
+            throw KernelError("expects an int8 or int16 input, got \(input.dataType)\(input.shape)")
+        }
+        return [input.dataType == .int8 ? try mean(input, Int8.self) : try mean(input, Int16.self)]
+    }
+
+    private func mean<T: FixedWidthInteger & TensorElement>(_ input: Tensor, _: T.Type) throws -> Tensor {
         let rank = input.rank
         let reduced = Set((axes ?? Array(2..<Swift.max(rank, 2))).map { $0 < 0 ? $0 + rank : $0 })
         guard reduced.allSatisfy({ (0..<rank).contains($0) }) else { throw KernelError("axes \(axes ?? []) out of range for rank \(rank)") }
@@ -46,7 +52,7 @@ struct IntegerMean: Operator {
             offsets = offsets.flatMap { base in (0..<input.shape[axis]).map { base + $0 * strides[axis] } }
         }
         let outShape = keepDims ? input.shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element } : kept.map { input.shape[$0] }
-        let out = Tensor(dataType: .int8, shape: outShape, zeroed: false)
+        let out = Tensor(dataType: T.dataType, shape: outShape, zeroed: false)
         let keptShape = kept.map { input.shape[$0] }
         let outputs = keptShape.reduce(1, *)
         var bases = [Int](repeating: 0, count: outputs)
@@ -61,16 +67,16 @@ struct IntegerMean: Operator {
                 axis -= 1
             }
         }
-        let xp = UnsafePointer(input.storage.bytes.assumingMemoryBound(to: Int8.self))
-        let op = out.storage.bytes.assumingMemoryBound(to: Int8.self)
+        let xp = UnsafePointer(input.storage.bytes.assumingMemoryBound(to: T.self))
+        let op = out.storage.bytes.assumingMemoryBound(to: T.self)
         let requantizer = divider(count: offsets.count)
         let correction = -Int32(offsets.count) * x.zeroPoint
         for o in 0..<outputs {
             var sum: Int32 = 0
             for offset in offsets { sum &+= Int32(xp[bases[o] + offset]) }
             let value = requantizer.apply(sum &+ correction) + y.zeroPoint
-            op[o] = Int8(Swift.max(-128, Swift.min(127, value)))
+            op[o] = T(Swift.max(Int32(T.min), Swift.min(Int32(T.max), value)))
         }
-        return [out]
+        return out
     }
 }

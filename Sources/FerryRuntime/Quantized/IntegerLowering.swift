@@ -38,6 +38,20 @@ struct QuantizedSink {
     let zeroPoint: Int
     let removed: [Int]           // the activation and QuantizeLinear nodes
     let activation: (lo: Float, hi: Float)?
+    let type: DataType           // int8, or int16 (16×8)
+}
+
+extension DataType {
+    /// The activation types the integer kernels run: int8, and int16 for 16×8.
+    var isIntegerActivation: Bool { self == .int8 || self == .int16 }
+}
+
+extension Node {
+    /// QuantizeLinear/DequantizeLinear of the default domain or ONNX Runtime's com.microsoft
+    /// (which carries 16-bit types below opset 21).
+    func isLinearQuantization(_ opType: String) -> Bool {
+        self.opType == opType && (domain.isEmpty || domain == "ai.onnx" || domain == "com.microsoft")
+    }
 }
 
 private struct Rewriter {
@@ -66,7 +80,7 @@ private struct Rewriter {
     func dequantized(_ name: String?) -> DequantizedSource? {
         guard let name, let index = producers[name] else { return nil }
         let node = graph.nodes[index]
-        guard node.opType == "DequantizeLinear", node.domain.isEmpty, let source = node.input(0),
+        guard node.isLinearQuantization("DequantizeLinear"), let source = node.input(0),
               let scales = scalars(node.input(1)) else { return nil }
         var zeros = [Int](repeating: 0, count: scales.count)
         var type = graph.initializers[source]?.dataType
@@ -82,7 +96,7 @@ private struct Rewriter {
         return DequantizedSource(name: source, type: type, scales: scales, zeroPoints: zeros, axis: axis, constant: graph.initializers[source])
     }
 
-    /// The QuantizeLinear (int8, per tensor) that alone reads `name`, possibly through one Relu/Clip.
+    /// The QuantizeLinear (int8 or int16, per tensor) that alone reads `name`, possibly through one Relu/Clip.
     func sink(_ name: String) -> QuantizedSink? {
         guard !isInterface(name), let readers = consumers[name], readers.count == 1 else { return nil }
         var index = readers[0]
@@ -104,21 +118,23 @@ private struct Rewriter {
             index = next[0]
         }
         let q = graph.nodes[index]
-        guard q.opType == "QuantizeLinear", q.domain.isEmpty, q.attributes.isEmpty || q.attributes["axis"] != nil && q.attributes.count == 1,
+        guard q.isLinearQuantization("QuantizeLinear"), q.attributes.isEmpty || q.attributes["axis"] != nil && q.attributes.count == 1,
               let scale = scalars(q.input(1)), scale.count == 1,
-              let zpName = q.input(2), let zp = graph.initializers[zpName], zp.count == 1, zp.dataType == .int8 else { return nil }
+              let zpName = q.input(2), let zp = graph.initializers[zpName], zp.count == 1, zp.dataType.isIntegerActivation else { return nil }
         removed.append(index)
-        return QuantizedSink(output: q.outputs[0], scale: scale[0], zeroPoint: zp.integers()[0], removed: removed, activation: activation)
+        return QuantizedSink(output: q.outputs[0], scale: scale[0], zeroPoint: zp.integers()[0], removed: removed, activation: activation,
+                             type: zp.dataType)
     }
 
     func activationRange(_ sink: QuantizedSink) -> (Int, Int) {
-        guard let (lo, hi) = sink.activation else { return (-128, 127) }
+        let (qmin, qmax) = sink.type == .int16 ? (-32768, 32767) : (-128, 127)
+        guard let (lo, hi) = sink.activation else { return (qmin, qmax) }
         func quantize(_ f: Float) -> Int {
             let q = (Double(f) / Double(sink.scale)).rounded(.toNearestOrAwayFromZero)
             return Int(max(min(q, 1e9), -1e9)) + sink.zeroPoint
         }
-        let qlo = lo.isFinite ? max(-128, quantize(lo)) : -128
-        let qhi = hi.isFinite ? min(127, quantize(hi)) : 127
+        let qlo = lo.isFinite ? max(qmin, quantize(lo)) : qmin
+        let qhi = hi.isFinite ? min(qmax, quantize(hi)) : qmax
         return (qlo, qhi)
     }
 
@@ -160,7 +176,7 @@ private struct Rewriter {
             let outputs = Set(graph.outputs.map(\.name))
             for index in graph.nodes.indices.reversed() {
                 let node = graph.nodes[index]
-                guard node.opType == "DequantizeLinear" || node.opType == "QuantizeLinear" else { continue }
+                guard node.isLinearQuantization("DequantizeLinear") || node.isLinearQuantization("QuantizeLinear") else { continue }
                 if node.outputs.allSatisfy({ consumers[$0] == nil && !outputs.contains($0) }) {
                     graph.nodes.remove(at: index)
                     changed = true
@@ -188,13 +204,13 @@ private struct Rewriter {
         guard node.domain.isEmpty, let output = node.outputs.first else { return nil }
         switch node.opType {
         case "Conv":
-            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor,
+            guard let x = dequantized(node.input(0)), x.type.isIntegerActivation, x.isPerTensor,
                   let w = dequantized(node.input(1)), let weight = w.constant, weight.dataType == .int8, weight.rank == 4,
                   w.zeroPoints.allSatisfy({ $0 == 0 }), w.isPerTensor || w.axis == 0,
-                  let sink = sink(output) else { return nil }
+                  let sink = sink(output), sink.type == x.type else { return nil }
             var inputs = [x.name, w.name]
             if let biasName = node.input(2) {
-                guard let b = dequantized(biasName), b.type == .int32, b.constant != nil else { return nil }
+                guard let b = dequantized(biasName), b.type == .int32 || (x.type == .int16 && b.type == .int64), b.constant != nil else { return nil }
                 inputs.append(b.name)
             }
             var attributes = common(node, sink, x)
@@ -213,10 +229,10 @@ private struct Rewriter {
                     }
                 }
             }
-            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor,
+            guard let x = dequantized(node.input(0)), x.type.isIntegerActivation, x.isPerTensor,
                   let w = dequantized(node.input(1)), let weight = w.constant, weight.dataType == .int8, weight.rank == 2,
                   w.zeroPoints.allSatisfy({ $0 == 0 }), w.isPerTensor || w.axis == (transB ? 0 : 1),
-                  let sink = sink(output) else { return nil }
+                  let sink = sink(output), sink.type == x.type else { return nil }
             var constants: [String: Tensor] = [:]
             var weightName = w.name
             if !transB {
@@ -226,7 +242,8 @@ private struct Rewriter {
             }
             var inputs = [x.name, weightName]
             if node.opType == "Gemm", let biasName = node.input(2) {
-                guard let b = dequantized(biasName), b.type == .int32, let bias = b.constant, bias.count == weight.shape[transB ? 0 : 1] else { return nil }
+                guard let b = dequantized(biasName), b.type == .int32 || (x.type == .int16 && b.type == .int64), let bias = b.constant,
+                      bias.count == weight.shape[transB ? 0 : 1] else { return nil }
                 inputs.append(b.name)
             }
             var attributes = common(node, sink, x)
@@ -235,9 +252,9 @@ private struct Rewriter {
                                           outputs: [sink.output], attributes: attributes),
                                removed: [index] + sink.removed, constants: constants)
         case "Add", "Sub", "Mul":
-            guard let a = dequantized(node.input(0)), a.type == .int8, a.isPerTensor,
-                  let b = dequantized(node.input(1)), b.type == .int8, b.isPerTensor,
-                  let sink = sink(output) else { return nil }
+            guard let a = dequantized(node.input(0)), a.type.isIntegerActivation, a.isPerTensor,
+                  let b = dequantized(node.input(1)), b.type == a.type, b.isPerTensor,
+                  let sink = sink(output), sink.type == a.type else { return nil }
             let (lo, hi) = activationRange(sink)
             let attributes: [String: Attribute] = [
                 "a_scale": .float(a.scales[0]), "a_zero_point": .int(a.zeroPoints[0]),
@@ -248,8 +265,8 @@ private struct Rewriter {
             return Replacement(node: Node(name: node.name, opType: "Integer" + node.opType, domain: "ai.ferry", inputs: [a.name, b.name],
                                           outputs: [sink.output], attributes: attributes), removed: [index] + sink.removed)
         case "AveragePool":
-            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor,
-                  let sink = sink(output), sink.scale == x.scales[0], sink.zeroPoint == x.zeroPoints[0] else { return nil }
+            guard let x = dequantized(node.input(0)), x.type.isIntegerActivation, x.isPerTensor,
+                  let sink = sink(output), sink.type == x.type, sink.scale == x.scales[0], sink.zeroPoint == x.zeroPoints[0] else { return nil }
             if case .int(let include)? = node.attributes["count_include_pad"], include != 0 { return nil }
             var attributes: [String: Attribute] = [:]
             for (key, value) in node.attributes where key != "count_include_pad" { attributes[key] = value }
@@ -259,13 +276,32 @@ private struct Rewriter {
             return Replacement(node: Node(name: node.name, opType: "IntegerAveragePool", domain: "ai.ferry", inputs: [x.name],
                                           outputs: [sink.output], attributes: attributes), removed: [index] + sink.removed)
         case "HardSwish":
-            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor, let sink = sink(output), sink.activation == nil else { return nil }
+            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor, let sink = sink(output), sink.type == .int8,
+                  sink.activation == nil else { return nil }
             return Replacement(node: Node(name: node.name, opType: "IntegerHardSwish", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
                                           attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
                                                        "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint)]),
                                removed: [index] + sink.removed)
+        case "Softmax":
+            // TFLite's int16 SOFTMAX (int8 stays dequantize → float → quantize, within a step).
+            guard let x = dequantized(node.input(0)), x.type == .int16, x.isPerTensor, x.zeroPoints[0] == 0,
+                  let sink = sink(output), sink.type == .int16, sink.activation == nil, sink.zeroPoint == 0,
+                  sink.scale == 1.0 / 32768, case .int(-1)? = node.attributes["axis"] else { return nil }
+            return Replacement(node: Node(name: node.name, opType: "IntegerSoftmax", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
+                                          attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(0)]),
+                               removed: [index] + sink.removed)
+        case "Sigmoid", "Tanh":
+            // TFLite's int16 LOGISTIC/TANH (int8 stays dequantize → float → quantize, within a step).
+            guard let x = dequantized(node.input(0)), x.type == .int16, x.isPerTensor, x.zeroPoints[0] == 0,
+                  let sink = sink(output), sink.type == .int16, sink.activation == nil, sink.zeroPoint == 0,
+                  sink.scale == 1.0 / 32768 else { return nil }
+            return Replacement(node: Node(name: node.name, opType: node.opType == "Sigmoid" ? "IntegerSigmoid" : "IntegerTanh", domain: "ai.ferry",
+                                          inputs: [x.name], outputs: [sink.output],
+                                          attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(0)]),
+                               removed: [index] + sink.removed)
         case "GlobalAveragePool", "ReduceMean":
-            guard let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor, let sink = sink(output), sink.activation == nil else { return nil }
+            guard let x = dequantized(node.input(0)), x.type.isIntegerActivation, x.isPerTensor, let sink = sink(output), sink.type == x.type,
+                  sink.activation == nil else { return nil }
             var attributes: [String: Attribute] = ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
                                                    "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint),
                                                    "rounding": .string(rounding.rawValue)]
@@ -288,8 +324,8 @@ private struct Rewriter {
                                removed: [index] + sink.removed)
         default:
             guard IntegerLowering.keepsScale.contains(node.opType), node.outputs.count == 1,
-                  let x = dequantized(node.input(0)), x.type == .int8, x.isPerTensor,
-                  let sink = sink(output), sink.activation == nil,
+                  let x = dequantized(node.input(0)), x.type.isIntegerActivation, x.isPerTensor,
+                  let sink = sink(output), sink.type == x.type, sink.activation == nil,
                   sink.scale == x.scales[0], sink.zeroPoint == x.zeroPoints[0] else { return nil }
             var moved = node
             moved.inputs[0] = x.name

@@ -78,21 +78,40 @@ struct PerChannelRequantization: Sendable {
     let output: IntegerTensorParams
     let range: ActivationRange
     let single: Int32
+    /// The weight scales as given (one per output channel, or one for all).
+    let weightScales: [Float]
     private let multipliers: [Int32]
     private let shifts: [Int32]
 
     init(_ node: NodeContext) throws {
         input = try IntegerTensorParams(node, "x")
         output = try IntegerTensorParams(node, "y")
-        range = try ActivationRange(node)
+        range = try ActivationRange(node, type: .int16)
         let rounding = try node.rounding()
         single = rounding == .single ? 1 : 0
         let weightScales = try node.floats("w_scales") ?? []
         guard !weightScales.isEmpty else { throw node.invalid("w_scales", "needs one scale per output channel, or one for all") }
+        self.weightScales = weightScales
         let (inScale, outScale) = (Double(input.scale), Double(output.scale))
         let requantizers = weightScales.map { Requantizer(inScale * Double($0) / outScale, rounding) }
         multipliers = requantizers.map(\.multiplier)
         shifts = requantizers.map(\.shift)
+    }
+
+    /// The 16×8 kernels' bias: int64 (as TFLite writes it) or int32 (the QDQ graph's) widened.
+    static func bias64(_ bias: Tensor?, channels: Int) throws -> [Int64]? {
+        guard let bias else { return nil }
+        guard bias.count == channels else { throw KernelError("bias has \(bias.count) values for \(channels) channels") }
+        switch bias.dataType {
+        case .int64: return bias.elements(as: Int64.self)
+        case .int32: return bias.elements(as: Int32.self).map(Int64.init)
+        default: throw KernelError("a 16×8 bias is int64 or int32, got \(bias.dataType)")
+        }
+    }
+
+    /// The clamp of an output of `type`.
+    func clamp(for type: DataType) -> (Int32, Int32) {
+        type == .int16 ? (range.min, range.max) : (Swift.max(range.min, -128), Swift.min(range.max, 127))
     }
 
     /// Multipliers and shifts for `channels` outputs (a single weight scale repeats).

@@ -12,6 +12,16 @@ struct StoredValue {
 /// TRANSPOSE only when a consumer needs a layout the value is not stored in; constants are
 /// transposed once, at export time.
 final class TFLiteEmitter {
+    /// The first version of each builtin that takes int16 activations (TFLite's op_version.cc),
+    /// for 16×8 models.
+    static let int16Versions: [TFLiteBuiltinOperator: Int32] = [
+        .conv2D: 4, .depthwiseConv2D: 5, .fullyConnected: 7, .add: 3, .sub: 3, .mul: 4,
+        .averagePool2D: 3, .maxPool2D: 3, .mean: 3, .concatenation: 3, .quantize: 3, .dequantize: 3,
+        .softmax: 3, .logistic: 3, .tanh: 3, .pad: 4, .padV2: 4, .reshape: 1, .transpose: 5,
+        .leakyRelu: 2, .relu: 3, .relu6: 3, .resizeBilinear: 4, .resizeNearestNeighbor: 4,
+        .gather: 5, .slice: 5, .stridedSlice: 5, .split: 4, .squeeze: 1,
+    ]
+
     let graph: Graph
     let opset: Int
     private(set) var model = TFLiteModel()
@@ -142,6 +152,17 @@ final class TFLiteEmitter {
     }
 
     func emit(_ op: TFLiteBuiltinOperator, version: Int32 = 1, inputs: [Int32], outputs: [Int32], options: TFLiteOptions = .none) {
+        var version = version, options = options
+        // 16×8: int16 activations need the op versions TFLite gives them, and ADD/SUB its
+        // general-scale int16 kernel.
+        if let first = inputs.first, first >= 0, Int(first) < subgraph.tensors.count, subgraph.tensors[Int(first)].type == .int16 {
+            version = max(version, Self.int16Versions[op] ?? version)
+            switch options {
+            case .add(let activation, _): options = .add(activation: activation, potScaleInt16: false)
+            case .sub(let activation, _): options = .sub(activation: activation, potScaleInt16: false)
+            default: break
+            }
+        }
         let code = TFLiteOperatorCode(builtin: op, version: version)
         let index: UInt32
         if let known = opcodes[code] {

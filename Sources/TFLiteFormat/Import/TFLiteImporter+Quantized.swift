@@ -8,6 +8,10 @@ import FerryIR
 /// DequantizeLinear → Conv/Gemm → (Relu/Clip) → QuantizeLinear, as it does in a converted model.
 /// Quantized constants other ops read become float constants holding exactly what
 /// DequantizeLinear would compute.
+private extension DataType {
+    var isIntegerActivationType: Bool { self == .int8 || self == .int16 }
+}
+
 extension ImportBuilder {
     func isQuantized(_ index: Int32) -> Bool { index >= 0 && quantizations[Int(index)] != nil }
 
@@ -33,12 +37,14 @@ extension ImportBuilder {
     }
 
     /// The float value of quantized tensor `index`: a DequantizeLinear of a runtime tensor, or a
-    /// float constant for a quantized constant.
+    /// float constant for a per-channel quantized constant. A per-tensor int8/int16 constant
+    /// (an ADD or MUL operand) stays integer behind a DequantizeLinear, so that the integer
+    /// lowering runs its op as TFLite's integer kernel does.
     func dequantizedName(_ index: Int) -> String {
         if let known = dequantized[index] { return known }
         let name = names[index]
         let result: String
-        if let values = initializers[name] {
+        if let values = initializers[name], quantizations[index]!.scale.count > 1 || !values.dataType.isIntegerActivationType {
             let q = quantizations[index]!
             let zeros = q.zeroPoint.isEmpty ? [Int64](repeating: 0, count: q.scale.count) : q.zeroPoint
             let integers = values.integers()
@@ -170,9 +176,20 @@ extension ImportBuilder {
     }
 
     private func integerBias(_ index: Int32, fail: (String) -> TFLiteImportError) throws -> String {
-        guard let bias = constant(index), bias.dataType == .int32, isQuantized(index) else { throw fail("the bias must be a quantized int32 constant") }
+        guard let bias = constant(index), bias.dataType == .int32 || bias.dataType == .int64, isQuantized(index) else {
+            throw fail("the bias must be a quantized int32 (or, for 16×8, int64) constant")
+        }
+        var source = names[Int(index)]
+        if bias.dataType == .int64 {
+            // 16×8 biases are int64; the QDQ form holds them as int32, exactly when they fit.
+            let values = bias.elements(as: Int64.self)
+            guard values.allSatisfy({ Int64(Int32.min)...Int64(Int32.max) ~= $0 }) else {
+                throw fail("the int64 bias holds values beyond the int32 range, which Ferry's 16×8 emulation does not take")
+            }
+            source = addConstant(Tensor(shape: bias.shape, values: values.map { Int32($0) }), hint: "\(source)/int32")
+        }
         let (parameters, attributes) = parameterInputs(Int(index))
-        return node("DequantizeLinear", [names[Int(index)]] + parameters, [fresh("\(names[Int(index)])/dequantized")],
+        return node("DequantizeLinear", [source] + parameters, [fresh("\(names[Int(index)])/dequantized")],
                     attributes.isEmpty && quantizations[Int(index)]!.scale.count > 1 ? ["axis": .int(0)] : attributes)[0]
     }
 

@@ -75,7 +75,7 @@ final class ImportBuilder {
                       (Int(q.quantizedDimension) < tensor.shape.count && Int(tensor.shape[Int(q.quantizedDimension)]) == q.scale.count) else {
                     throw TFLiteImportError.invalidTensor(name: name, reason: "\(q.scale.count) scales and \(q.zeroPoint.count) zero points do not fit shape \(tensor.shape) along dimension \(q.quantizedDimension)")
                 }
-                if [.int8, .int16, .int32, .uint8].contains(tensor.type.dataType ?? .float32) { quantizations[index] = q }
+                if [.int8, .int16, .int32, .int64, .uint8].contains(tensor.type.dataType ?? .float32) { quantizations[index] = q }
             }
             let data = model.buffers[Int(tensor.buffer)].data
             guard !data.isEmpty else { continue }

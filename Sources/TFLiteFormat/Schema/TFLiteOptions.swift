@@ -10,8 +10,10 @@ public enum TFLiteOptions: Equatable, Sendable {
     case fullyConnected(FullyConnected)
     case softmax(beta: Float)
     case concatenation(axis: Int32, activation: TFLiteActivation)
-    case add(activation: TFLiteActivation)
-    case sub(activation: TFLiteActivation)
+    /// `potScaleInt16` false selects TFLite's general-scale int16 ADD/SUB (what 16×8 models use);
+    /// the schema's default, true, is the older power-of-two-scale kernel.
+    case add(activation: TFLiteActivation, potScaleInt16: Bool = true)
+    case sub(activation: TFLiteActivation, potScaleInt16: Bool = true)
     case mul(activation: TFLiteActivation)
     case div(activation: TFLiteActivation)
     case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
@@ -170,7 +172,7 @@ public enum TFLiteOptions: Equatable, Sendable {
         case .pool2D(let o): return o.activation
         case .fullyConnected(let o): return o.activation
         case .transposeConv(let o): return o.activation
-        case .concatenation(_, let a), .add(let a), .sub(let a), .mul(let a), .div(let a): return a
+        case .concatenation(_, let a), .add(let a, _), .sub(let a, _), .mul(let a), .div(let a): return a
         default: return .none
         }
     }

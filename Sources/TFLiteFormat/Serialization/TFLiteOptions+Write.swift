@@ -53,7 +53,12 @@ extension TFLiteWriter {
                 $0.add(0, axis, default: 0)
                 $0.add(1, activation.rawValue, default: 0)
             }
-        case .add(let activation), .sub(let activation), .mul(let activation), .div(let activation):
+        case .add(let activation, let potScaleInt16), .sub(let activation, let potScaleInt16):
+            return table(2) {
+                $0.add(0, activation.rawValue, default: 0)
+                $0.add(1, potScaleInt16, default: true)
+            }
+        case .mul(let activation), .div(let activation):
             return table(1) { $0.add(0, activation.rawValue, default: 0) }
         case .resizeBilinear(let alignCorners, let halfPixelCenters):
             return table(4) {

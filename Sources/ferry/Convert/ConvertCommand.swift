@@ -40,11 +40,14 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Target runtime: \(ConversionTarget.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "target"))
     var target: String = "onnx"
 
-    @Option(help: ArgumentHelp("none, fp16, dynamic, int8 or int16x8.", valueName: "mode"))
+    @Option(help: ArgumentHelp("none, fp16, dynamic, int8, int16x8, int8-weights or int4-weights.", valueName: "mode"))
     var quantize: String = "none"
 
     @Option(name: .customLong("calibration"), help: ArgumentHelp("Calibration samples: FILE.npz, FILE.npy, FOLDER or NAME=FILE; repeatable.", valueName: "spec"))
     var calibration: [String] = []
+
+    @Option(name: .customLong("block-size"), help: ArgumentHelp("Values per block along K for int8-weights/int4-weights (power of two ≥ 16).", valueName: "n"))
+    var blockSize: Int = 32
 
     @Option(name: .customLong("calibration-method"), help: ArgumentHelp("minmax, percentile, entropy or mse.", valueName: "method"))
     var calibrationMethod: String = "minmax"
@@ -111,6 +114,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .customLong("reduce-range"), help: "7-bit weights, for ONNX Runtime on x86 CPUs without VNNI (its AVX2 int8 kernels saturate 8-bit weights).")
     var reduceRange = false
 
+    @Flag(help: "Print the time each stage took (to standard error).")
+    var timings = false
+
     @Flag(name: .customLong("no-optimize"), help: "Skip graph optimizations (folding, BatchNorm folding, layout chains).")
     var noOptimize = false
 
@@ -175,6 +181,8 @@ struct ConvertCommand: ParsableCommand {
         options.reduceRange = reduceRange
         options.pruning = try prune.map { try PruningSpec.parse($0) }
         options.pruneSkip = Set(pruneSkip)
+        guard blockSize >= 16, blockSize & (blockSize - 1) == 0 else { throw CLIError("--block-size \(blockSize): expected a power of two ≥ 16") }
+        options.blockSize = blockSize
         guard let precision = CoreMLExportOptions.Precision(rawValue: coreMLPrecision) else {
             throw CLIError("--coreml-precision '\(coreMLPrecision)': expected float16 or float32")
         }
@@ -258,6 +266,13 @@ struct ConvertCommand: ParsableCommand {
         }
         try writeAtomically(Data(conversionJSON(result, options).utf8), to: folder.appendingPathComponent("conversion.json"))
         print(summary(result, options, modelPath: modelPath), terminator: "")
+        if timings {
+            let total = result.timings.reduce(0) { $0 + $1.seconds }
+            for (stage, seconds) in result.timings + [("total", total)] {
+                let label = stage.padding(toLength: max(stage.count, 36), withPad: " ", startingAt: 0)
+                FileHandle.standardError.write(Data((label + String(format: "%8.3f s\n", seconds)).utf8))
+            }
+        }
         if let drift = result.drift, !drift.passed, !options.budget.isEmpty { throw ExitCode(1) }
     }
 

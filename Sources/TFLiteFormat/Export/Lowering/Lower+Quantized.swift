@@ -33,19 +33,23 @@ extension TFLiteEmitter {
         emit(.dequantize, version: 2, inputs: [input], outputs: [y], options: .empty(.dequantize))
     }
 
-    /// The int32 bias of a quantized weighted op: the quantizer's, or zeros at the right scale.
-    private func quantizedBias(_ node: Node, position: Int, inputScale: Float, weight: ValueQuantization, channels: Int,
+    /// The bias of a quantized weighted op: the quantizer's int32 values, or zeros at the right
+    /// scale; int64 when the input is int16 (16×8, as TFLite's kernels and converter take it).
+    private func quantizedBias(_ node: Node, position: Int, input: String, inputScale: Float, weight: ValueQuantization, channels: Int,
                                name: String) throws -> Int32 {
+        let wide = try type(input) == .int16
         if let biasName = node.input(position) {
             guard let bias = constants[biasName], bias.dataType == .int32, bias.count == channels, let q = quantization[biasName] else {
                 throw unsupported(node, "bias is not an int32 constant of \(channels) values")
             }
-            return try constant(bias.reshaped([channels]), name: name, quantization: q.tflite(perm: [0]))
+            let values = wide ? Tensor(shape: [channels], values: bias.elements(as: Int32.self).map(Int64.init)) : bias.reshaped([channels])
+            return try constant(values, name: name, quantization: q.tflite(perm: [0]))
         }
         let scales = weight.scales.map { $0 * inputScale }
         let q = ValueQuantization(scales: scales, zeroPoints: Array(repeating: 0, count: scales.count), axis: 0)
-        return try constant(Tensor(shape: [channels], values: [Int32](repeating: 0, count: channels)), name: name,
-                            quantization: q.tflite(perm: [0]))
+        let zeros = wide ? Tensor(shape: [channels], values: [Int64](repeating: 0, count: channels))
+                         : Tensor(shape: [channels], values: [Int32](repeating: 0, count: channels))
+        return try constant(zeros, name: name, quantization: q.tflite(perm: [0]))
     }
 
     func lowerQuantizedConv(_ node: Node) throws {
@@ -61,7 +65,7 @@ extension TFLiteEmitter {
         let (activation, output) = try fuseActivation(after: out)
         let window = try Window2D(node, kernel: [weight.shape[2], weight.shape[3]], input: [shape[2], shape[3]], emitter: self)
         let (input, padding) = try windowInput(x, window: window, padValue: 0, node: node)
-        let bias = try quantizedBias(node, position: 2, inputScale: xq.scales[0], weight: wq, channels: outChannels, name: "\(output)/bias")
+        let bias = try quantizedBias(node, position: 2, input: x, inputScale: xq.scales[0], weight: wq, channels: outChannels, name: "\(output)/bias")
         let y: Int32
         if group == 1 {
             let perm = [0, 2, 3, 1]
@@ -100,7 +104,7 @@ extension TFLiteEmitter {
         let rank = try self.rank(x)
         let input = rank > 2 ? try tensor(x, perm: Permutation.identity(rank)) : try tensorInSourceOrder(x)
         let w = try constant(rows, name: "\(final)/weights", quantization: wq.tflite(perm: perm))
-        let b = try quantizedBias(node, position: node.opType == "Gemm" ? 2 : 99, inputScale: xq.scales[0], weight: wq, channels: n,
+        let b = try quantizedBias(node, position: node.opType == "Gemm" ? 2 : 99, input: x, inputScale: xq.scales[0], weight: wq, channels: n,
                                   name: "\(final)/bias")
         let y = try define(final, perm: Permutation.identity(try self.rank(final)))
         emit(.fullyConnected, version: rank > 2 ? 5 : 4, inputs: [input, w, b], outputs: [y],

@@ -1,0 +1,51 @@
+import CFerryKernels
+import FerryIR
+
+/// IntegerSoftmax (`ai.ferry`): TFLite's int16 SOFTMAX over the last axis (input zero point 0,
+/// output 1/32768 with zero point 0): the input difference to the row's maximum rescaled so
+/// that [−65535, 0] spans [−10, 0], exp and 1/(1+x) by TFLite's interpolated 513-entry
+/// tables, then the product rescaled to Q0.15.
+struct IntegerSoftmax: Operator {
+    static let opType = "IntegerSoftmax"
+    static let domain = "ai.ferry"
+    let multiplier: Int32
+    let shift: Int32
+    let expTable: [Int16]
+    let reciprocalTable: [Int16]
+
+    init(_ node: NodeContext) throws {
+        let x = try IntegerTensorParams(node, "x")
+        let beta = try node.float("beta", default: 1)
+        guard x.zeroPoint == 0 else { throw node.invalid("x_zero_point", "int16 softmax needs zero point 0") }
+        var m: Int32 = 0, s: Int32 = 0
+        ferry_quantize_multiplier(Double(x.scale) * Double(beta) / (10.0 / 65535.0), &m, &s, 0)
+        multiplier = m
+        shift = s
+        let range: Float = 65535
+        var exp = [Int16](repeating: 0, count: 513), reciprocal = [Int16](repeating: 0, count: 513)
+        ferry_int16_lut_populate(10 / range, 32767, 2 / range, 0, 0, &exp)
+        ferry_int16_lut_populate(1 / range, -32768, 2 / range, 0, 1, &reciprocal)
+        expTable = exp
+        reciprocalTable = reciprocal
+    }
+
+    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
+        let x = try inputs.required(0)
+        guard x.dataType == .int16, x.rank >= 1, let depth = x.shape.last, depth > 0 else {
+            throw KernelError("expects an int16 input with a last axis, got \(x.dataType)\(x.shape)")
+        }
+        let out = Tensor(dataType: .int16, shape: x.shape, zeroed: false)
+        let xp = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Int16.self))
+        let op = out.storage.bytes.assumingMemoryBound(to: Int16.self)
+        let rows = x.count / depth
+        expTable.withUnsafeBufferPointer { e in
+            reciprocalTable.withUnsafeBufferPointer { r in
+                context.parallelFor(rows) { range in
+                    ferry_softmax_s16(xp + range.lowerBound * depth, op + range.lowerBound * depth, range.count, Int32(depth),
+                                      multiplier, shift, e.baseAddress, r.baseAddress)
+                }
+            }
+        }
+        return [out]
+    }
+}
