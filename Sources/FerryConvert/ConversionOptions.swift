@@ -88,6 +88,9 @@ public struct ConversionOptions: Sendable {
     public var optimize = true
     /// Core ML precision and metadata (`--coreml-precision`, `--author`, `--license`, `--description`).
     public var coreML = CoreMLExportOptions()
+    /// How the app feeds the first (or named) input: pixels 0…255 normalized by mean/std
+    /// (`--input-mean`, `--input-std`): a Core ML NeuralNetwork image input, TFLite metadata.
+    public var inputNormalization: InputNormalization?
     // BEGIN ort options
     /// `--target onnx`: the ai.onnx opset to write (`--onnx-opset`, `--ort-version`); nil keeps the source's.
     public var onnxOpset: Int?
@@ -96,4 +99,9 @@ public struct ConversionOptions: Sendable {
     // END ort options
 
     public init() {}
+
+    /// The main output file: the target's, or `model.mlmodel` for a Core ML NeuralNetwork.
+    public var outputFileName: String {
+        target == .coreml && coreML.format == .neuralnetwork ? NeuralNetworkExporter.fileName : target.fileName
+    }
 }

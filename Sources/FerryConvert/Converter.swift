@@ -123,6 +123,9 @@ public struct Converter {
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
             quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
         }
+        if options.target == .onnx && [.int8, .dynamic, .int16x8].contains(options.quantization) && candidate.opset < 13 {
+            throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) --target onnx writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(candidate.opset) (other targets take it as it is)")
+        }
         if options.target == .onnx && options.quantization == .int16x8 {
             // 16-bit Q/DQ below opset 21 go in ONNX Runtime's com.microsoft domain, as its quantizer writes them.
             candidate = try ContribQuantizationDomain().apply(to: candidate)
@@ -143,10 +146,10 @@ public struct Converter {
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         var drift: DriftReport?
         let given = validation ?? calibration
-        let samples = given ?? SyntheticSamples.make(for: source)
+        let samples = given ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
-                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.target.fileName)
+                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName)
             verifier.candidateLayouts = output?.layouts ?? [:]
             drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget)
         }

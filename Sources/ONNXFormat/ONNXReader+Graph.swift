@@ -148,7 +148,8 @@ struct ReadContext {
                 return dim.dim_value >= 0 ? .fixed(Int(dim.dim_value)) : .unknown
             case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM:
                 let symbol = string(dim.dim_param)
-                return symbol.isEmpty ? .unknown : .symbol(symbol)
+                // "?" is how some exporters (paddle2onnx) spell an anonymous dim, not one shared symbol.
+                return symbol.isEmpty || symbol == "?" ? .unknown : .symbol(symbol)
             default:
                 return .unknown
             }

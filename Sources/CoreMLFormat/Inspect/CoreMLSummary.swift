@@ -27,6 +27,8 @@ public struct CoreMLSummary: Sendable {
     public var predictedFeatureName = ""
     public var predictedProbabilitiesName = ""
     public var classLabels: [String] = []
+    /// NeuralNetwork image inputs and their scalers.
+    public var imageScalers: [(feature: String, scaler: NNImageScaler)] = []
 
     /// Reads a `.mlpackage` folder or a bare `.mlmodel` file (weights beside it in `weights/weight.bin`).
     public static func read(path: String) throws -> CoreMLSummary {
@@ -57,6 +59,12 @@ public struct CoreMLSummary: Sendable {
             summary.predictedFeatureName = header.description.predictedFeatureName
             summary.predictedProbabilitiesName = header.description.predictedProbabilitiesName
             summary.classLabels = header.classLabels
+            // Layers are listed for the NeuralNetworks Ferry reads (rank-N layers it writes);
+            // other ones (rank-5 layers, types Ferry never writes) still show their interface.
+            if header.modelType == "neuralNetwork" || header.modelType == "neuralNetworkClassifier",
+               let network = try? NNDecoder(file: name).decode(package.spec) {
+                summary.addLayers(network)
+            }
             return summary
         }
         let spec = try package.decode(name: name)
@@ -144,4 +152,19 @@ public struct SpecHeader: Sendable {
         602: "featureVectorizer", 603: "dictVectorizer", 604: "scaler", 606: "categoricalMapping", 607: "normalizer",
         609: "arrayFeatureExtractor", 610: "nonMaximumSuppression", 900: "identity",
     ]
+}
+
+extension CoreMLSummary {
+    /// NeuralNetwork layers by type (the NeuralNetworkLayer field names) and weights by storage.
+    mutating func addLayers(_ spec: NeuralNetworkSpec) {
+        for layer in spec.layers {
+            opHistogram[layer.kind.typeName, default: 0] += 1
+            for weights in layer.kind.weights where weights.count >= Self.weightThreshold {
+                self.weights[weights.storageName, default: WeightStorage()].tensors += 1
+                self.weights[weights.storageName, default: WeightStorage()].values += weights.count
+                self.weights[weights.storageName, default: WeightStorage()].bytes += weights.byteCount
+            }
+        }
+        imageScalers = spec.preprocessing.map { ($0.feature, $0.scaler) }
+    }
 }

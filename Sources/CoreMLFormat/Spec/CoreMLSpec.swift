@@ -25,6 +25,8 @@ public struct FeatureDescription: Sendable, Equatable {
         case multiArray
         case string
         case stringKeyedDictionary
+        /// An image (NeuralNetwork inputs): `shape` is [1, C, H, W], C 3 for colour, 1 for grayscale.
+        case image(ImageColorSpace)
     }
 
     public var kind: Kind = .multiArray
@@ -40,6 +42,21 @@ public struct FeatureDescription: Sendable, Equatable {
         self.dataType = dataType
         self.shape = shape
         self.ranges = ranges
+    }
+}
+
+/// The pixel order of an image feature (`ImageFeatureType.ColorSpace`).
+public enum ImageColorSpace: Int32, Sendable, CaseIterable {
+    case grayscale = 10
+    case rgb = 20
+    case bgr = 30
+
+    public var name: String {
+        switch self {
+        case .grayscale: return "grayscale"
+        case .rgb: return "rgb"
+        case .bgr: return "bgr"
+        }
     }
 }
 

@@ -87,6 +87,15 @@ public struct SpecDecoder {
                dictionary.pointee.key_type_case == CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_STRING_KEY_TYPE {
                 kind = .stringKeyedDictionary
             }
+            if type.pointee.type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE, let image = type.pointee.imagetype {
+                guard let colorSpace = ImageColorSpace(rawValue: Int32(bitPattern: image.pointee.colorspace.rawValue)) else {
+                    throw CoreMLReadError.spec(file: file, "image feature '\(name)' has color space \(image.pointee.colorspace.rawValue)")
+                }
+                var result = FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: .float32,
+                                                shape: [1, colorSpace == .grayscale ? 1 : 3, Int(image.pointee.height), Int(image.pointee.width)])
+                result.kind = .image(colorSpace)
+                return result
+            }
             if let kind {
                 var result = FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: .float32, shape: [])
                 result.kind = kind

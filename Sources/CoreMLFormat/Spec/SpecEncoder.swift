@@ -29,7 +29,7 @@ public struct SpecEncoder {
         return (bytes, blobs.count > 0 ? blobs.bytes : nil)
     }
 
-    private func description(_ description: ModelDescription, _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__ModelDescription> {
+    func description(_ description: ModelDescription, _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__ModelDescription> {
         let result: UnsafeMutablePointer<CoreML__Specification__ModelDescription> = arena.message(core_ml__specification__model_description__init)
         let inputs = description.inputs.map { feature($0, arena) as UnsafeMutablePointer<CoreML__Specification__FeatureDescription>? }
         let outputs = description.outputs.map { feature($0, arena) as UnsafeMutablePointer<CoreML__Specification__FeatureDescription>? }
@@ -56,7 +56,7 @@ public struct SpecEncoder {
         return result
     }
 
-    private func feature(_ feature: FeatureDescription, _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__FeatureDescription> {
+    func feature(_ feature: FeatureDescription, _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__FeatureDescription> {
         let result: UnsafeMutablePointer<CoreML__Specification__FeatureDescription> = arena.message(core_ml__specification__feature_description__init)
         result.pointee.name = arena.string(feature.name)
         result.pointee.shortdescription = arena.string(feature.shortDescription)
@@ -76,6 +76,14 @@ public struct SpecEncoder {
             dictionary.pointee.stringkeytype = arena.message(core_ml__specification__string_feature_type__init)
             type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE
             type.pointee.dictionarytype = dictionary
+            return result
+        case .image(let colorSpace):
+            let image: UnsafeMutablePointer<CoreML__Specification__ImageFeatureType> = arena.message(core_ml__specification__image_feature_type__init)
+            image.pointee.width = Int64(feature.shape[3])
+            image.pointee.height = Int64(feature.shape[2])
+            image.pointee.colorspace = CoreML__Specification__ImageFeatureType__ColorSpace(rawValue: UInt32(colorSpace.rawValue))
+            type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE
+            type.pointee.imagetype = image
             return result
         }
         let array: UnsafeMutablePointer<CoreML__Specification__ArrayFeatureType> = arena.message(core_ml__specification__array_feature_type__init)

@@ -6,6 +6,10 @@ import FerryIR
 /// weights as constexpr_affine_dequantize (activations stay float), `fp16` float16 weights.
 struct CoreMLTarget: TargetWriter {
     func write(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
+        if options.coreML.format == .neuralnetwork { return try writeNeuralNetwork(model, options: options) }
+        if options.inputNormalization != nil {
+            throw ConversionError.unsupported("--input-mean/--input-std declare an image input, which Ferry writes for --coreml-format neuralnetwork only (ML Program image inputs are not done yet)")
+        }
         let spec = try CoreMLExporter.export(model, options: options.coreML)
         let package = CoreMLExporter.package(spec)
         let root = ConversionTarget.coreml.fileName
@@ -31,5 +35,35 @@ struct CoreMLTarget: TargetWriter {
         if let sparse = details["sparse_weights"] { notes.append("\(sparse) pruned weights stored sparse (bit mask and nonzero values)") }
         notes.append("Core ML cannot run on Linux: the device's own kernels are checked only on a Mac (see docs/coreml.md)")
         return TargetOutput(files: files, readBack: readBack, notes: notes, details: details)
+    }
+}
+
+extension CoreMLTarget {
+    /// `--coreml-format neuralnetwork`: `model.mlmodel` (NeuralNetwork, spec 4 = iOS 13), weights
+    /// inline (float32; float16 with `--quantize fp16`; 8-bit linear with `dynamic`/`int8`; a
+    /// palette with `--palettize`), read back from the encoded bytes for verification.
+    func writeNeuralNetwork(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
+        var coreML = options.coreML
+        coreML.imageInput = options.inputNormalization?.imageInput
+        let spec = try NeuralNetworkExporter.export(model, options: coreML)
+        let bytes = NNEncoder().encode(spec)
+        let file = NeuralNetworkExporter.fileName
+        let decoded = try NNDecoder(file: file).decode(bytes)
+        let readBack = try NeuralNetworkImporter.importModel(decoded, file: file)
+        var storage: [String: Int] = [:]
+        for layer in spec.layers {
+            for weights in layer.kind.weights where weights.count >= 10 { storage[weights.storageName, default: 0] += weights.count }
+        }
+        var details = ["format": "neuralnetwork", "specification_version": "\(spec.specificationVersion)", "model_bytes": "\(bytes.count)",
+                       "layers": "\(spec.layers.count)"]
+        for (kind, count) in storage { details["weights_" + kind.replacingOccurrences(of: " ", with: "_")] = "\(count)" }
+        if let labels = spec.classLabels { details["class_labels"] = "\(labels.count)" }
+        if let image = spec.preprocessing.first { details["image_input"] = image.feature }
+        let weights = storage.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let notes = [
+            "Core ML NeuralNetwork: \(bytes.count) bytes, \(spec.layers.count) layers (spec \(spec.specificationVersion), iOS 13+), weights: \(weights.isEmpty ? "none" : weights); read back and run in the reference core in float32",
+            "Core ML cannot run on Linux: the device's own kernels are checked only on a Mac (see docs/coreml.md)",
+        ]
+        return TargetOutput(files: [TargetFile(path: file, bytes: bytes)], readBack: readBack, notes: notes, details: details)
     }
 }

@@ -43,9 +43,6 @@ public struct WeightOnlyQuantizer: GraphPass {
                                         attributes: ["to": .int(Int(DataType.float32.rawValue))]), at: 0)
             }
         case .dynamic:
-            if model.opset < 13 {
-                throw PassError.invalidOption("dynamic-range quantization writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(model.opset)")
-            }
             var done = Set<String>()
             for node in graph.nodes where node.domain.isEmpty && !isKept(node) {
                 for (w, axis) in weightInputs(node) {

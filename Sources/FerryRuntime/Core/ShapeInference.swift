@@ -9,7 +9,8 @@ import FerryIR
 /// their rank only. Exact for static graphs, and it needs no per-op rules beyond the kernels.
 public enum ShapeInference {
     /// The model with `graph.valueInfo` filled for every value whose type could be inferred and
-    /// graph outputs given their inferred types where the file left them out.
+    /// graph outputs given their inferred types where the file left them out (or left dims
+    /// symbolic that inference finds fixed).
     public static func infer(_ model: Model) throws -> Model {
         let session = try InferenceSession(model: model)
         var symbols: [String] = []
@@ -59,7 +60,15 @@ public enum ShapeInference {
             }
             let type = ValueType(dataType: first.dataType, shape: dims)
             if let index = result.graph.outputs.firstIndex(where: { $0.name == name }) {
-                if result.graph.outputs[index].type?.shape == nil || result.graph.outputs[index].type == nil {
+                if let declared = result.graph.outputs[index].type, let declaredDims = declared.shape, declaredDims.count == dims.count {
+                    // A dim the file left symbolic or unknown takes the size inference found
+                    // (e.g. once --input-shape fixed the inputs); fixed dims stay as declared.
+                    result.graph.outputs[index].type = ValueType(dataType: declared.dataType, shape: zip(declaredDims, dims).map { d, inferred in
+                        if case .fixed = d { return d }
+                        if case .fixed = inferred { return inferred }
+                        return d
+                    })
+                } else {
                     result.graph.outputs[index].type = type
                 }
             } else if !result.graph.inputs.contains(where: { $0.name == name }) {

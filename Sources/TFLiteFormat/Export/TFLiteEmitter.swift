@@ -180,6 +180,7 @@ final class TFLiteEmitter {
     func isConstant(_ name: String) -> Bool { constants[name] != nil }
 
     func shape(_ name: String) throws -> [Int] {
+        if let constant = constants[name] { return constant.shape }
         guard let shape = shapes[name] else { throw TFLiteExportError.dynamicShape(value: name) }
         return shape
     }

@@ -88,18 +88,19 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Core ML: store weights of 2048+ values as a k-means palette of 2^BITS entries (1, 2, 4, 6 or 8; iOS 16).", valueName: "bits"))
     var palettize: Int?
 
-    @Option(help: ArgumentHelp("Core ML: class labels, one per line, for the first output's probabilities (makes a classifier).", valueName: "file"))
+    @Option(help: ArgumentHelp("Class labels, one per line, for the first output's probabilities (Core ML: a classifier; TFLite: labels.txt in the metadata).", valueName: "file"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Model author recorded in the Core ML metadata.", valueName: "text"))
+    @Option(help: ArgumentHelp("Model author recorded in the Core ML or TFLite metadata.", valueName: "text"))
     var author: String = ""
 
-    @Option(help: ArgumentHelp("Model licence recorded in the Core ML metadata.", valueName: "text"))
+    @Option(help: ArgumentHelp("Model licence recorded in the Core ML or TFLite metadata.", valueName: "text"))
     var license: String = ""
 
-    @Option(name: .customLong("description"), help: ArgumentHelp("Model description recorded in the Core ML metadata.", valueName: "text"))
+    @Option(name: .customLong("description"), help: ArgumentHelp("Model description recorded in the Core ML or TFLite metadata.", valueName: "text"))
     var modelDescription: String = ""
 
+    @OptionGroup var inputOptions: ConvertInputOptions
     // BEGIN ort flags
     @Option(name: .customLong("onnx-opset"), help: ArgumentHelp("--target onnx: write this ai.onnx opset (11 to \(ConvertOpset.supported.upperBound)); default: the source's.", valueName: "n"))
     var onnxOpset: Int?
@@ -186,8 +187,9 @@ struct ConvertCommand: ParsableCommand {
         guard let precision = CoreMLExportOptions.Precision(rawValue: coreMLPrecision) else {
             throw CLIError("--coreml-precision '\(coreMLPrecision)': expected float16 or float32")
         }
-        if target != .coreml && (coreMLPrecision != "float16" || !author.isEmpty || !license.isEmpty || !modelDescription.isEmpty) {
-            throw CLIError("--coreml-precision, --author, --license and --description apply to --target coreml only")
+        if target != .coreml && coreMLPrecision != "float16" { throw CLIError("--coreml-precision applies to --target coreml only") }
+        if target != .coreml && target != .tflite && (!author.isEmpty || !license.isEmpty || !modelDescription.isEmpty) {
+            throw CLIError("--author, --license and --description apply to --target coreml and tflite only")
         }
         options.coreML.precision = precision
         if let palettize {
@@ -197,7 +199,7 @@ struct ConvertCommand: ParsableCommand {
             options.coreML.compression.paletteBits = palettize
         }
         if let labels {
-            guard target == .coreml else { throw CLIError("--labels applies to --target coreml only") }
+            guard target == .coreml || target == .tflite else { throw CLIError("--labels applies to --target coreml and tflite only") }
             options.coreML.classLabels = try Self.readLabels(labels)
         }
         // Pruned weights are stored sparse where that is smaller (lossless).
@@ -206,6 +208,7 @@ struct ConvertCommand: ParsableCommand {
         options.coreML.license = license
         options.coreML.shortDescription = modelDescription
         options.coreML.version = model.modelVersion == 0 ? "" : "\(model.modelVersion)"
+        try inputOptions.apply(to: &options, model: model)
         try applyONNXFlags(to: &options)
         return options
     }
@@ -247,14 +250,16 @@ struct ConvertCommand: ParsableCommand {
     func convert() throws {
         let model = try loadModel(path: source)
         let options = try settings(for: model)
-        let inputs = model.graph.runtimeInputs
+        // Samples are split along the batch as the inputs will be once --input-shape fixed them.
+        let inputs = options.inputShapes.isEmpty ? model.graph.runtimeInputs
+                                                 : try FixInputShapes(options.inputShapes).apply(to: model).graph.runtimeInputs
         let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs)
         let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs)
         let result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet)
 
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let modelPath = folder.appendingPathComponent(options.target.fileName).path
+        let modelPath = folder.appendingPathComponent(options.outputFileName).path
         if let output = result.output {
             try writeTargetFiles(output.files, into: folder)
         } else {
@@ -287,7 +292,7 @@ struct ConvertCommand: ParsableCommand {
                 if sizes[top] == nil { order.append(top) }
                 sizes[top, default: 0] += file.bytes.count
             }
-            let main = order.first ?? options.target.fileName
+            let main = order.first ?? options.outputFileName
             lines = ["wrote \(folder)/\(main) (\(sizes[main] ?? 0) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
             if order.count > 1 {
                 lines.append("  and " + order.dropFirst().map { "\($0) (\(sizes[$0]!) bytes)" }.joined(separator: ", "))
@@ -330,7 +335,7 @@ struct ConvertCommand: ParsableCommand {
             return entry
         }
         let object: [String: Any] = [
-            "target": options.target.rawValue, "file": options.target.fileName, "quantize": options.quantization.rawValue,
+            "target": options.target.rawValue, "file": options.outputFileName, "quantize": options.quantization.rawValue,
             "calibration_method": options.calibrationMethod.rawValue, "io": options.floatInputsOutputs ? "float" : "int8",
             "weight_bits": options.reduceRange ? 7 : 8, "budget": options.budget.description,
             "quantized_layers": result.quantizedLayers, "float_layers": floatLayers,
@@ -338,7 +343,7 @@ struct ConvertCommand: ParsableCommand {
             "pruned_layers": pruned,
             "passes": result.passes.map { ["pass": $0.pass, "nodes_before": $0.nodesBefore, "nodes_after": $0.nodesAfter] },
             "nodes": result.model.graph.nodes.count,
-            "files": result.output?.files.map(\.path) ?? [options.target.fileName],
+            "files": result.output?.files.map(\.path) ?? [options.outputFileName],
             "target_details": result.output?.details ?? [:],
         ]
         // Sorted keys: the same conversion gives the same bytes.

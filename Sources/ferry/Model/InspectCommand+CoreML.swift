@@ -43,6 +43,7 @@ enum CoreMLInspection {
         case .multiArray: return "\(typeName(feature.dataType)) \(shapeText(feature))"
         case .string: return "string"
         case .stringKeyedDictionary: return "dictionary(string → double)"
+        case .image(let colorSpace): return "image \(colorSpace.name) \(feature.shape[3])×\(feature.shape[2])"
         }
     }
 
@@ -80,8 +81,21 @@ enum CoreMLInspection {
             for (op, count) in s.opHistogram.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
                 lines.append("    \(op) \(count)")
             }
+        } else if !s.opHistogram.isEmpty {
+            lines.append("  \(opCount) NeuralNetwork layers")
+            for (feature, scaler) in s.imageScalers {
+                lines.append("  image scaler '\(feature)': scale \(scaler.channelScale), bias \(scaler.biases.count == 3 ? "red, green, blue " : "gray ")\(scaler.biases.map { "\($0)" }.joined(separator: ", "))")
+            }
+            lines.append("  weights:")
+            for (kind, w) in s.weights.sorted(by: { $0.value.bytes > $1.value.bytes }) {
+                lines.append("    \(kind): \(w.tensors) tensors, \(grouped(w.values)) values, \(formatBytes(w.bytes))")
+            }
+            lines.append("  layers:")
+            for (op, count) in s.opHistogram.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                lines.append("    \(op) \(count)")
+            }
         } else {
-            lines.append("  (ops and weights are listed for ML Programs only)")
+            lines.append("  (ops and weights are listed for ML Programs and NeuralNetworks only)")
         }
         return lines.joined(separator: "\n")
     }
@@ -94,6 +108,7 @@ enum CoreMLInspection {
                 case .multiArray: entry["dtype"] = typeName(f.dataType); entry["shape"] = f.shape
                 case .string: entry["dtype"] = "string"
                 case .stringKeyedDictionary: entry["dtype"] = "dictionary(string,double)"
+                case .image(let colorSpace): entry["dtype"] = "image"; entry["color_space"] = colorSpace.name; entry["shape"] = f.shape
                 }
                 if !f.shortDescription.isEmpty { entry["source_name"] = f.shortDescription }
                 if let ranges = f.ranges { entry["ranges"] = ranges.map { [$0.lower, $0.upper.map { $0 as Any } ?? NSNull()] } }
@@ -109,6 +124,14 @@ enum CoreMLInspection {
             object["op_histogram"] = s.opHistogram
             object["mil_ops"] = s.opHistogram.values.reduce(0, +)
             object["weights"] = s.weights.mapValues { ["tensors": $0.tensors, "values": $0.values, "bytes": $0.bytes] }
+        }
+        if s.opset == nil && !s.opHistogram.isEmpty {
+            object["layer_histogram"] = s.opHistogram
+            object["layers"] = s.opHistogram.values.reduce(0, +)
+            object["weights"] = s.weights.mapValues { ["tensors": $0.tensors, "values": $0.values, "bytes": $0.bytes] }
+            object["image_scalers"] = Dictionary(uniqueKeysWithValues: s.imageScalers.map {
+                ($0.feature, ["channel_scale": Double($0.scaler.channelScale), "biases": $0.scaler.biases.map { Double($0) }] as [String: Any])
+            })
         }
         if !s.predictedFeatureName.isEmpty { object["predicted_feature_name"] = s.predictedFeatureName }
         if !s.predictedProbabilitiesName.isEmpty { object["predicted_probabilities_name"] = s.predictedProbabilitiesName }

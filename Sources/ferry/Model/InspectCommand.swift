@@ -119,6 +119,7 @@ struct ModelSummary {
         ]
         if listValues { object["values"] = intermediates }
         if let ncnn = NCNNLayerSummary(path: path) { object["ncnn"] = ncnn.json() }
+        if let metadata = TFLiteMetadataSummary(path: path) { object["tflite_metadata"] = metadata.json() }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -129,6 +130,7 @@ struct ModelSummary {
         let formatName = ["tflite": "TFLite", "ncnn": "NCNN", "ort": "ORT format"][modelFormat(path: path)] ?? "ONNX"
         lines.append("\(path): \(formatName) model, \(formatBytes(fileBytes))")
         if let ncnn = NCNNLayerSummary(path: path) { lines += ncnn.lines() }
+        if let metadata = TFLiteMetadataSummary(path: path) { lines += metadata.lines() }
         lines.append("  ir version \(model.irVersion); opsets \(opsets.joined(separator: ", "))"
                      + (model.producerName.isEmpty ? "" : "; made by \(model.producerName) \(model.producerVersion)"))
         lines.append("  inputs:")
