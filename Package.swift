@@ -75,6 +75,9 @@ let package = Package(
             name: "FerryConvert",
             dependencies: [
                 "FerryIR", "FerryPasses", "FerryRuntime", "FerryVerify", "ONNXFormat", "TensorIO", "TFLiteFormat",
+                // BEGIN ort FerryConvert dependencies
+                "ONNXOpsets", "ORTFormat",
+                // END ort FerryConvert dependencies
                 // BEGIN coreml FerryConvert dependencies
                 "CoreMLFormat",
                 // END coreml FerryConvert dependencies
@@ -97,8 +100,19 @@ let package = Package(
         // Reads and writes TensorFlow Lite flatbuffers (schema v3): a hand-written FlatBuffers
         // builder and bounds-checked reader, the exporter (NCHW IR → NHWC builtins) and the importer.
         // FerryRuntime folds constants and infers the static shapes the NHWC rewrite needs.
-        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime"]),
+        // BEGIN ort (TFLiteFormat takes its FlatBuffers code from FerryFlatBuffers and re-exports it)
+        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime", "FerryFlatBuffers"]),
+        // END ort
         // END tflite targets
+        // BEGIN ort targets
+        // The hand-written FlatBuffers builder and bounds-checked reader (TFLite and ORT formats).
+        .target(name: "FerryFlatBuffers"),
+        // ONNX operator schemas by version (generated from the onnx package by
+        // scripts/gen-onnx-schemas.py) and the conversion of a model to another opset.
+        .target(name: "ONNXOpsets", dependencies: ["FerryIR", "FerryPasses", "FerryRuntime"]),
+        // ONNX Runtime's ORT format (the .ort flatbuffer ONNX Runtime Mobile loads): writer and reader.
+        .target(name: "ORTFormat", dependencies: ["FerryIR", "FerryFlatBuffers", "ONNXOpsets"]),
+        // END ort targets
         // BEGIN coreml targets
         // Protobuf-c code generated from Apple's Core ML format protos (proto/coreml, from
         // apple/coremltools mlmodel/format) by scripts/gen-proto.sh (committed).
@@ -168,6 +182,9 @@ let package = Package(
                 // BEGIN tflite CLI dependencies
                 "TFLiteFormat",
                 // END tflite CLI dependencies
+                // BEGIN ort CLI dependencies
+                "ONNXOpsets", "ORTFormat",
+                // END ort CLI dependencies
                 // BEGIN coreml CLI dependencies
                 "CoreMLFormat",
                 // END coreml CLI dependencies
@@ -205,6 +222,12 @@ let package = Package(
             dependencies: ["TFLiteFormat", "FerryIR", "FerryRuntime", "ONNXFormat", "TensorIO", "FerryTestSupport"]
         ),
         // END tflite tests
+        // BEGIN ort tests
+        .testTarget(
+            name: "ONNXOpsetsTests",
+            dependencies: ["ONNXOpsets", "ORTFormat", "FerryIR", "FerryRuntime", "FerryPasses", "ONNXFormat", "FerryTestSupport"]
+        ),
+        // END ort tests
         // BEGIN coreml tests
         .testTarget(
             name: "CoreMLFormatTests",

@@ -91,6 +91,12 @@ public struct ConversionOptions: Sendable {
     /// How the app feeds the first (or named) input: pixels 0…255 normalized by mean/std
     /// (`--input-mean`, `--input-std`): a Core ML NeuralNetwork image input, TFLite metadata.
     public var inputNormalization: InputNormalization?
+    // BEGIN ort options
+    /// `--target onnx`: the ai.onnx opset to write (`--onnx-opset`, `--ort-version`); nil keeps the source's.
+    public var onnxOpset: Int?
+    /// `--target onnx --ort`: also write `model.ort`, ONNX Runtime's ORT format.
+    public var writeORT = false
+    // END ort options
 
     public init() {}
 

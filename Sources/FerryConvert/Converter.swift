@@ -5,6 +5,7 @@ import FerryRuntime
 import FerryVerify
 import Foundation
 import ONNXFormat
+import ONNXOpsets
 import TensorIO
 import TFLiteFormat
 
@@ -50,6 +51,8 @@ public struct Converter {
         var clock = StageClock()
         var passes: [any GraphPass] = []
         if !options.inputShapes.isEmpty { passes.append(FixInputShapes(options.inputShapes)) }
+        // The opset conversion comes first, so that passes and quantizers write the target's forms.
+        if options.target == .onnx, let opset = options.onnxOpset { passes.append(try ConvertOpset(target: opset)) }
         if options.optimize { passes += PassPipeline.standard(fuseActivations: false).passes }
         var (float, steps) = try PassPipeline(passes).run(source)
         try checkLayerNames(options.keepFloat, in: float)
@@ -78,7 +81,11 @@ public struct Converter {
         case .int8 where options.target.int8IsWeightOnly:
             candidate = try WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat).apply(to: float)
         case .fp16, .dynamic:
-            candidate = try WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat).apply(to: float)
+            var quantizer = WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat)
+            // ONNX Runtime dequantizes constant weights once at load, whatever op reads them.
+            quantizer.embeddings = options.target == .onnx
+            quantizer.recurrent = options.target == .onnx
+            candidate = try quantizer.apply(to: float)
         case .int8Weights, .int4Weights:
             guard options.target == .onnx else {
                 throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) writes block-quantized MatMul weights for ONNX Runtime; use --target onnx (TFLite, Core ML and NCNN take --quantize dynamic or int8)")
@@ -87,6 +94,16 @@ public struct Converter {
                                                  keepFloat: options.keepFloat).apply(to: float)
         case .int8, .int16x8:
             guard var calibration, calibration.count > 0 else { throw ConversionError.needsCalibration(mode: options.quantization.rawValue) }
+            if options.target == .onnx {
+                // Recurrent weights, which the QDQ form leaves float: int8 behind a DequantizeLinear
+                // that ONNX Runtime folds once at load. Done before the search, so that its drift
+                // measurements include them. (Embedding tables are the QDQ quantizer's, below:
+                // quantizeGatherTables.)
+                var weights = WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat)
+                weights.recurrent = true
+                weights.skipsLayerWeights = true
+                float = try weights.apply(to: float)
+            }
             if let limit = options.maxSamples { calibration = calibration.prefix(limit) }
             let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
             let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration.samples,
@@ -96,6 +113,8 @@ public struct Converter {
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
             quantization.weightBits = options.reduceRange ? 7 : 8
             quantization.floatErfGelu = options.target == .tflite || options.target == .tflm
+            // ONNX Runtime folds a quantized embedding table's DequantizeLinear at load.
+            quantization.quantizeGatherTables = options.target == .onnx
             let search = MixedPrecisionSearch(float: float, statistics: statistics, options: quantization,
                                               samples: validation ?? calibration, budget: options.budget,
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)
@@ -118,7 +137,7 @@ public struct Converter {
         // Target files are made here and read back, so the report describes the bytes the device
         // gets; the ONNX writer is lossless (tested on every fixture and node model), so the
         // model itself is verified and the CLI writes it.
-        let output = try options.target.writer?.write(candidate, options: options)
+        let output = try (options.target == .onnx ? ONNXTarget.writer(for: options) : options.target.writer)?.write(candidate, options: options)
         // A read-back TFLite graph moves every NHWC value to NCHW and back around each op;
         // removing the transposes that cancel changes no value and makes verification fast.
         let verified = try output.map { try PassPipeline([SimplifyTransposes(), DeadCodeElimination()]).run($0.readBack).0 } ?? candidate

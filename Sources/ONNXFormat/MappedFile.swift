@@ -10,9 +10,23 @@ final class MappedFile {
     let path: String
     let base: UnsafeRawPointer
     let count: Int
+    /// A copy of bytes already in memory (not a map): nothing to release, freed on deinit.
+    private let inMemory: Bool
+
+    /// Holds a copy of `bytes` as if it were a file at `path` (for reading back what a writer
+    /// produced in memory).
+    init(copying bytes: [UInt8], path: String) {
+        self.path = path
+        inMemory = true
+        count = bytes.count
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { if $0.count > 0 { storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        base = UnsafeRawPointer(storage)
+    }
 
     init(path: String) throws {
         self.path = path
+        inMemory = false
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ONNXError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -51,6 +65,7 @@ final class MappedFile {
 
     /// Tells the kernel the given range is no longer needed, so its pages leave the resident set.
     func release(_ range: Range<Int>) {
+        guard !inMemory else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         // Whole pages only, but a piece's last partial page goes with the piece: a following
         // piece of the same tensor re-reads it from the page cache if it needs it.
@@ -61,7 +76,7 @@ final class MappedFile {
     }
 
     deinit {
-        if count == 0 {
+        if count == 0 || inMemory {
             UnsafeMutableRawPointer(mutating: base).deallocate()
         } else {
             munmap(UnsafeMutableRawPointer(mutating: base), count)

@@ -15,7 +15,17 @@ public enum ONNXReader {
     /// map's pages dropped as they are copied, so resident memory stays near one model size;
     /// external data files are resolved relative to the model's folder.
     public static func loadModel(path: String) throws -> Model {
-        let file = try MappedFile(path: path)
+        try loadModel(file: try MappedFile(path: path))
+    }
+
+    /// Reads a model from bytes in memory (what `ONNXWriter.serialize` made); `name` stands for
+    /// the file in errors. External data is not resolved.
+    public static func loadModel(bytes: [UInt8], name: String) throws -> Model {
+        try loadModel(file: MappedFile(copying: bytes, path: name))
+    }
+
+    private static func loadModel(file: MappedFile) throws -> Model {
+        let path = file.path
         guard file.count > 0 else { throw ONNXError.notONNX(file: path, reason: "the file is empty") }
         let stripped: WireFormat.Stripped
         do {

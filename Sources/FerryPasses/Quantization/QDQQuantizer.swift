@@ -50,6 +50,14 @@ public struct QDQQuantizer: GraphPass {
                     let (qb, biasScales) = WeightQuantizer.bias(bias.reshaped([bias.count]), inputScale: inputParams.scale, weightScales: scales)
                     addDequantized(biasName, qb.reshaped(bias.shape), scales: biasScales, zeroType: .int32, axis: bias.rank - 1, into: &graph, taken: &taken)
                 }
+            case .keepsScale? where isGatherOfTable(node, graph):
+                let table = node.inputs[0]
+                if quantizedConstants.insert(table).inserted {
+                    let constant = graph.initializers[table]!
+                    let params = tableParams(constant)
+                    let q = quantizedTensor(constant.elements(as: Float.self), shape: constant.shape, params: params)
+                    addDequantized(table, q, scales: [params.scale], zeroType: type, zeroPoints: [params.zeroPoint], axis: nil, into: &graph, taken: &taken)
+                }
             case .arithmetic?:
                 for input in node.inputs where graph.initializers[input]?.dataType == .float32 && quantizedConstants.insert(input).inserted {
                     let constant = graph.initializers[input]!
@@ -130,6 +138,7 @@ public struct QDQQuantizer: GraphPass {
                   QuantizationTrait.dataInputs(node).allSatisfy({ i in
                       guard let input = node.input(i) else { return true }
                       return isFloatActivation(input) || (trait == .arithmetic && graph.initializers[input]?.dataType == .float32)
+                          || (i == 0 && isGatherOfTable(node, graph))
                   }) else { continue }
             if case .weighted(let w, _) = trait {
                 guard let weight = graph.constant(node.input(w)), weight.dataType == .float32, weight.rank >= 2 else { continue }
@@ -173,12 +182,27 @@ public struct QDQQuantizer: GraphPass {
             for output in node.outputs where !output.isEmpty {
                 switch QuantizationTrait.table[node.opType]! {
                 case .fixedOutput(let int8, let int16): assign(output, type == .int16 ? int16 : int8)
+                case .keepsScale where isGatherOfTable(node, graph):
+                    // The output holds table values exactly, so it keeps the table's parameters.
+                    assign(output, tableParams(graph.initializers[node.inputs[0]]!))
                 case .keepsScale: assign(output, node.input(0).flatMap { plan.params[$0] } ?? calibrated(output))
                 default: assign(output, calibrated(output))
                 }
             }
         }
         return plan
+    }
+
+    /// A Gather reading a float constant table, when the options quantize those.
+    private func isGatherOfTable(_ node: Node, _ graph: Graph) -> Bool {
+        options.quantizeGatherTables && node.opType == "Gather" && node.domain.isEmpty
+            && node.input(0).flatMap { graph.initializers[$0] }?.dataType == .float32
+    }
+
+    /// Per-tensor parameters covering a constant's whole range (and zero).
+    private func tableParams(_ constant: Tensor) -> QuantParams {
+        let values = constant.elements(as: Float.self)
+        return QuantParams.activation(lo: Double(values.min() ?? 0), hi: Double(values.max() ?? 0), type: options.activationType)
     }
 
     private func quantizedTensor(_ values: [Float], shape: [Int], params: QuantParams) -> Tensor {

@@ -59,6 +59,10 @@ public struct QuantizationOptions: Sendable {
     /// Leave erf-based GELUs in float as one unit (TFLite runs them as one GELU op and has no
     /// ERF); false quantizes their Add and Mul like any others (ONNX Runtime runs them node by node).
     public var floatErfGelu = false
+    /// Quantize a Gather that reads a float constant table (an embedding): the table becomes
+    /// int8 per tensor and the output keeps its scale, as onnxruntime's quantize_static writes it.
+    /// For ONNX Runtime, which folds the table's DequantizeLinear at load; off elsewhere.
+    public var quantizeGatherTables = false
 
     public init(mode: QuantizationMode, calibration: CalibrationMethod = .minmax, floatInputsOutputs: Bool = true,
                 keepFloat: Set<String> = [], percentile: Double = 0.9999) {

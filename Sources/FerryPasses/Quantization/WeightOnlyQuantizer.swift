@@ -9,6 +9,15 @@ public struct WeightOnlyQuantizer: GraphPass {
     public var keepFloat: Set<String>
     /// Constants smaller than this stay float32 (scalars, shapes, clip bounds).
     public var minimumElements: Int
+    /// `dynamic` only: also quantize Gather tables (embeddings, per row), for targets that
+    /// dequantize constants once at load (ONNX Runtime); targets that map ops to their own int8
+    /// kernels leave this off.
+    public var embeddings = false
+    /// `dynamic` only: also quantize the W and R weights of LSTM, GRU and RNN (per gate row).
+    public var recurrent = false
+    /// Leave Conv, Gemm and MatMul alone: only the embeddings and recurrent weights asked for
+    /// (for the weights a QDQ quantizer leaves float).
+    public var skipsLayerWeights = false
 
     public init(mode: QuantizationMode, keepFloat: Set<String> = [], minimumElements: Int = 16) {
         self.mode = mode
@@ -36,24 +45,26 @@ public struct WeightOnlyQuantizer: GraphPass {
         case .dynamic:
             var done = Set<String>()
             for node in graph.nodes where node.domain.isEmpty && !isKept(node) {
-                guard case .weighted(let w, _)? = QuantizationTrait.table[node.opType], let weightName = node.input(w),
-                      let weight = graph.initializers[weightName], weight.dataType == .float32, weight.rank >= 2,
-                      weight.count >= minimumElements, !done.contains(weightName) else { continue }
-                if node.opType == "MatMul" && weight.rank != 2 { continue }
-                done.insert(weightName)
-                let axis = QuantizationTrait.weightAxis(node, weight: weight)
-                let (q, scales) = WeightQuantizer.perChannel(weight, axis: axis)
-                let qName = graph.freshName(weightName + "_quantized", avoiding: &taken)
-                let sName = graph.freshName(weightName + "_scale", avoiding: &taken)
-                let zName = graph.freshName(weightName + "_zero_point", avoiding: &taken)
-                graph.setInitializer(qName, q)
-                graph.setInitializer(sName, Tensor(shape: [scales.count], values: scales))
-                graph.setInitializer(zName, Tensor(shape: [scales.count], values: [Int8](repeating: 0, count: scales.count)))
-                graph.initializers[weightName] = nil
-                graph.initializerOrder.removeAll { $0 == weightName }
-                graph.inputs.removeAll { $0.name == weightName }
-                graph.nodes.insert(Node(name: weightName + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [qName, sName, zName],
-                                        outputs: [weightName], attributes: ["axis": .int(axis)]), at: 0)
+                for (w, axis) in weightInputs(node) {
+                    guard let weightName = node.input(w),
+                          let weight = graph.initializers[weightName], weight.dataType == .float32, weight.rank >= 2,
+                          weight.count >= minimumElements, !done.contains(weightName) else { continue }
+                    if node.opType == "MatMul" && weight.rank != 2 { continue }
+                    done.insert(weightName)
+                    let axis = axis ?? QuantizationTrait.weightAxis(node, weight: weight)
+                    let (q, scales) = WeightQuantizer.perChannel(weight, axis: axis)
+                    let qName = graph.freshName(weightName + "_quantized", avoiding: &taken)
+                    let sName = graph.freshName(weightName + "_scale", avoiding: &taken)
+                    let zName = graph.freshName(weightName + "_zero_point", avoiding: &taken)
+                    graph.setInitializer(qName, q)
+                    graph.setInitializer(sName, Tensor(shape: [scales.count], values: scales))
+                    graph.setInitializer(zName, Tensor(shape: [scales.count], values: [Int8](repeating: 0, count: scales.count)))
+                    graph.initializers[weightName] = nil
+                    graph.initializerOrder.removeAll { $0 == weightName }
+                    graph.inputs.removeAll { $0.name == weightName }
+                    graph.nodes.insert(Node(name: weightName + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [qName, sName, zName],
+                                            outputs: [weightName], attributes: ["axis": .int(axis)]), at: 0)
+                }
             }
         default:
             return model
@@ -62,6 +73,16 @@ public struct WeightOnlyQuantizer: GraphPass {
         var result = model
         result.graph = graph
         return result
+    }
+
+    /// The weight inputs of a node to quantize, with their channel axis (nil: the op's usual one).
+    private func weightInputs(_ node: Node) -> [(index: Int, axis: Int?)] {
+        if case .weighted(let w, _)? = QuantizationTrait.table[node.opType] { return skipsLayerWeights ? [] : [(w, nil)] }
+        switch node.opType {
+        case "Gather" where embeddings: return [(0, 0)]
+        case "LSTM" where recurrent, "GRU" where recurrent, "RNN" where recurrent: return [(1, 1), (2, 1)]
+        default: return []
+        }
     }
 
     private func isKept(_ node: Node) -> Bool {

@@ -8,6 +8,8 @@ import FerryVerify
 import Foundation
 import NCNNFormat
 import ONNXFormat
+import ONNXOpsets
+import ORTFormat
 import TensorIO
 import TFLiteFormat
 
@@ -99,6 +101,16 @@ struct ConvertCommand: ParsableCommand {
     var modelDescription: String = ""
 
     @OptionGroup var inputOptions: ConvertInputOptions
+    // BEGIN ort flags
+    @Option(name: .customLong("onnx-opset"), help: ArgumentHelp("--target onnx: write this ai.onnx opset (11 to \(ConvertOpset.supported.upperBound)); default: the source's.", valueName: "n"))
+    var onnxOpset: Int?
+
+    @Option(name: .customLong("ort-version"), help: ArgumentHelp("--target onnx: write the newest opset this ONNX Runtime release runs (e.g. 1.17).", valueName: "x.y"))
+    var ortVersion: String?
+
+    @Flag(name: .customLong("ort"), help: "--target onnx: also write DIR/model.ort, the ORT format ONNX Runtime Mobile loads.")
+    var ort = false
+    // END ort flags
 
     @Flag(name: .customLong("reduce-range"), help: "7-bit weights, for ONNX Runtime on x86 CPUs without VNNI (its AVX2 int8 kernels saturate 8-bit weights).")
     var reduceRange = false
@@ -131,6 +143,10 @@ struct ConvertCommand: ParsableCommand {
                 throw CLIError("\(source): \(error.description)")
             } catch let error as NCNNImportError {
                 throw CLIError("reading back the NCNN model: \(error.description)")
+            } catch let error as OpsetError {
+                throw CLIError("\(source): \(error.description)")
+            } catch let error as ORTError {
+                throw CLIError("\(source): \(error.description)")
             }
         }
     }
@@ -193,8 +209,31 @@ struct ConvertCommand: ParsableCommand {
         options.coreML.shortDescription = modelDescription
         options.coreML.version = model.modelVersion == 0 ? "" : "\(model.modelVersion)"
         try inputOptions.apply(to: &options, model: model)
+        try applyONNXFlags(to: &options)
         return options
     }
+
+    // BEGIN ort settings
+    func applyONNXFlags(to options: inout ConversionOptions) throws {
+        if (onnxOpset != nil || ortVersion != nil || ort) && options.target != .onnx {
+            throw CLIError("--onnx-opset, --ort-version and --ort apply to --target onnx only")
+        }
+        if onnxOpset != nil && ortVersion != nil { throw CLIError("--onnx-opset and --ort-version: give one of them") }
+        if let ortVersion {
+            guard let opset = ONNXRuntimeVersions.opset(for: ortVersion) else {
+                throw CLIError("--ort-version '\(ortVersion)': expected a release such as 1.17 (1.0 or newer)")
+            }
+            options.onnxOpset = min(opset, ConvertOpset.supported.upperBound)
+        }
+        if let onnxOpset {
+            guard ConvertOpset.supported.contains(onnxOpset) else {
+                throw CLIError(OpsetError.unsupportedOpset(requested: onnxOpset, range: ConvertOpset.supported).description)
+            }
+            options.onnxOpset = onnxOpset
+        }
+        options.writeORT = ort
+    }
+    // END ort settings
 
     /// One label per line, as coremltools reads a class-label file; a trailing newline ends the
     /// last label, an empty line elsewhere is a mistake worth stopping for.

@@ -127,7 +127,7 @@ struct ModelSummary {
     func text() -> String {
         var lines: [String] = []
         let opsets = model.opsets.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
-        let formatName = ["tflite": "TFLite", "ncnn": "NCNN"][modelFormat(path: path)] ?? "ONNX"
+        let formatName = ["tflite": "TFLite", "ncnn": "NCNN", "ort": "ORT format"][modelFormat(path: path)] ?? "ONNX"
         lines.append("\(path): \(formatName) model, \(formatBytes(fileBytes))")
         if let ncnn = NCNNLayerSummary(path: path) { lines += ncnn.lines() }
         if let metadata = TFLiteMetadataSummary(path: path) { lines += metadata.lines() }

@@ -4,6 +4,7 @@ import FerryRuntime
 import Foundation
 import NCNNFormat
 import ONNXFormat
+import ORTFormat
 import TFLiteFormat
 
 /// Reads a model and prepares it to run; errors name the model file.
@@ -56,6 +57,15 @@ func loadModel(path: String) throws -> Model {
             throw CLIError(error.description)
         }
     }
+    // BEGIN ort
+    if modelFormat(path: path) == "ort" {
+        do {
+            return try ORTReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))), file: path).model
+        } catch let error as ORTError {
+            throw CLIError(error.description)
+        }
+    }
+    // END ort
     return try ONNXReader.loadModel(path: path)
 }
 
@@ -65,5 +75,8 @@ func modelFormat(path: String) -> String {
     let head = FileHandle(forReadingAtPath: path).map { handle in defer { try? handle.close() }; return handle.readData(ofLength: 8) }
     if path.hasSuffix(".tflite") || head.map({ TFLiteReader.isTFLite(Array($0)) }) == true { return "tflite" }
     if path.hasSuffix(".param") || head.map({ $0.starts(with: Data("7767517".utf8)) }) == true { return "ncnn" }
+    // BEGIN ort: ONNX Runtime's ORT format carries "ORTM" after the root offset.
+    if path.hasSuffix(".ort") || head.map({ $0.count == 8 && $0.suffix(4) == Data("ORTM".utf8) }) == true { return "ort" }
+    // END ort
     return "onnx"
 }

@@ -23,14 +23,14 @@ public struct FlatBufferReader: Sendable {
 
     // MARK: primitives
 
-    func check(_ offset: Int, _ length: Int, _ what: String) throws {
+    public func check(_ offset: Int, _ length: Int, _ what: String) throws {
         guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
             throw FlatBufferError.outOfBounds(what: what, offset: offset, length: length, size: bytes.count)
         }
     }
 
     /// A little-endian integer at `offset`, bounds checked.
-    func read<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, _ what: String) throws -> T {
+    public func read<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, _ what: String) throws -> T {
         let width = MemoryLayout<T>.size
         try check(offset, width, what)
         var value: T = 0
@@ -39,7 +39,7 @@ public struct FlatBufferReader: Sendable {
     }
 
     /// The position a uoffset stored at `offset` points to.
-    func follow(_ offset: Int, _ what: String) throws -> Int {
+    public func follow(_ offset: Int, _ what: String) throws -> Int {
         let relative = Int(try read(UInt32.self, at: offset, what))
         let target = offset + relative
         try check(target, 0, what)
@@ -47,7 +47,7 @@ public struct FlatBufferReader: Sendable {
     }
 
     /// The table whose start is at `position`.
-    func table(at position: Int) throws -> FlatBufferTable {
+    public func table(at position: Int) throws -> FlatBufferTable {
         let soffset = Int(try read(Int32.self, at: position, "table"))
         let vtable = position - soffset
         let vtableSize = Int(try read(UInt16.self, at: vtable, "vtable"))
@@ -63,7 +63,7 @@ public struct FlatBufferReader: Sendable {
     }
 
     /// The vector whose length word is at `position`.
-    func vector(at position: Int, elementSize: Int, _ what: String) throws -> FlatBufferVector {
+    public func vector(at position: Int, elementSize: Int, _ what: String) throws -> FlatBufferVector {
         let count = Int(try read(UInt32.self, at: position, what))
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: elementSize)
         guard !overflow else {
@@ -73,7 +73,7 @@ public struct FlatBufferReader: Sendable {
         return FlatBufferVector(reader: self, start: position + 4, count: count, elementSize: elementSize)
     }
 
-    func string(at position: Int) throws -> String {
+    public func string(at position: Int) throws -> String {
         let vector = try vector(at: position, elementSize: 1, "string")
         guard let string = String(validating: bytes[vector.start..<(vector.start + vector.count)], as: UTF8.self) else {
             throw FlatBufferError.invalidUTF8(offset: position)

@@ -14,13 +14,15 @@ public struct FlatBufferBuilder {
     private var storage: [UInt8]
     private var head: Int
     /// The largest alignment any written object asked for; the finished buffer honours it.
-    private(set) var minAlign = 1
+    public private(set) var minAlign = 1
     /// Field slot → position (offset from the end) of the open table's fields.
     private var fieldOffsets: [Int] = []
     private var tableStart: Int?
     /// Offsets of every vtable written so far, for sharing.
     private var vtables: [Int] = []
     private var vectorOpen = false
+    /// Strings written by `createSharedString`, for reuse.
+    private var sharedStrings: [String: Offset] = [:]
 
     public init(initialCapacity: Int = 1024) {
         storage = Array(repeating: 0, count: max(initialCapacity, 16))
@@ -56,7 +58,7 @@ public struct FlatBufferBuilder {
     }
 
     /// Pads so that after writing `additional` bytes the buffer is aligned to `alignment`.
-    mutating func prep(_ alignment: Int, _ additional: Int) {
+    public mutating func prep(_ alignment: Int, _ additional: Int) {
         precondition(alignment > 0 && alignment & (alignment - 1) == 0, "alignment must be a power of two")
         minAlign = max(minAlign, alignment)
         let padding = (~(size + additional) &+ 1) & (alignment - 1)
@@ -195,6 +197,15 @@ public struct FlatBufferBuilder {
         pushBytes(bytes)
         push(UInt32(bytes.count))
         return Offset(value: size)
+    }
+
+    /// Writes a string once and returns the same offset for every later equal string (names
+    /// that many tables repeat: value names, op types, attribute names).
+    public mutating func createSharedString(_ string: String) -> Offset {
+        if let offset = sharedStrings[string] { return offset }
+        let offset = createString(string)
+        sharedStrings[string] = offset
+        return offset
     }
 
     /// Writes a vector of integers; `alignment` can force a larger start alignment (16 for
