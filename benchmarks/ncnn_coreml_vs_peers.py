@@ -97,9 +97,13 @@ print(json.dumps({"max_abs_diff": float(np.abs(y - ref).max()), "output_range": 
 """
 
 # One coremltools conversion: TorchScript -> ML Program (-> compressed weights) -> .mlpackage.
+# coremltools imports TensorFlow at start-up when it is installed (bench-tflite's onnx2tf may
+# have put it beside torch): about 10 s and 500 MB that its PyTorch path never uses, so it is
+# hidden, as in a venv with only coremltools and torch.
 COREMLTOOLS_SCRIPT = r"""
 import json, sys, warnings
 warnings.simplefilter("ignore")
+sys.modules["tensorflow"] = None
 import coremltools as ct, torch
 import coremltools.optimize.coreml as cto
 src, dst, mode, name, shape, output = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5]), sys.argv[6]
