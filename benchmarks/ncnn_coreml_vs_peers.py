@@ -140,6 +140,52 @@ for param, weights, blob_in, blob_out, x_path, y_path in json.loads(sys.argv[1])
     np.save(y_path, np.array(out).copy())
 """
 
+# Size of each package's model.mlmodel with every MIL value name (op outputs, their `name`
+# attributes and the arguments that read them) replaced by a short id, graph inputs and outputs
+# kept: what the spec would weigh if names cost nothing. argv = JSON list of packages.
+COREML_NAMES_SCRIPT = r"""
+import json, sys
+sys.modules["tensorflow"] = None
+from coremltools.proto import Model_pb2
+sizes = []
+for package in json.loads(sys.argv[1]):
+    spec = Model_pb2.Model()
+    spec.ParseFromString(open(package + "/Data/com.apple.CoreML/model.mlmodel", "rb").read())
+    function = spec.mlProgram.functions["main"]
+    block = function.block_specializations[function.opset]
+    keep = {i.name for i in function.inputs} | set(block.outputs)
+    ids = {}
+    short = lambda n: n if n in keep else ids.setdefault(n, f"v{len(ids)}")
+    for op in block.operations:
+        for out in op.outputs:
+            out.name = short(out.name)
+        for value in op.inputs.values():
+            for argument in value.arguments:
+                if argument.name:
+                    argument.name = short(argument.name)
+        if "name" in op.attributes:
+            names = op.attributes["name"].immediateValue.tensor.strings.values
+            if names:
+                names[0] = short(names[0])
+    sizes.append(len(spec.SerializeToString()))
+print(json.dumps(sizes))
+"""
+
+
+def param_without_names(path: pathlib.Path) -> int:
+    """Size of an NCNN .param with layers named l0, l1, … and blobs numbered in order of
+    appearance, one space between fields: the same layers and parameters, names costing nothing."""
+    lines = path.read_text().splitlines()
+    blobs: dict[str, str] = {}
+    out = lines[:2]
+    for index, line in enumerate(lines[2:]):
+        fields = line.split()
+        kind, count_in, count_out = fields[0], int(fields[2]), int(fields[3])
+        ios = [blobs.setdefault(b, str(len(blobs))) for b in fields[4:4 + count_in + count_out]]
+        out.append(" ".join([kind, f"l{index}", fields[2], fields[3], *ios, *fields[4 + count_in + count_out:]]))
+    return len(("\n".join(out) + "\n").encode())
+
+
 COREML_MODES = {
     # mode: (ferry arguments, coremltools mode)
     "float16": ([], "float16"),
@@ -215,12 +261,15 @@ def run_ncnn(args, ferry, env, work, results):
             files = {"ferry": (ferry_out / "model.param", ferry_out / "model.bin", details[f"input:{input_name}"], details[f"output:{output_name}"]),
                      "pnnx": (out / "model.ncnn.param", out / "model.ncnn.bin", "in0", "out0")}
             size = {tool: {"param": p.stat().st_size, "bin": b.stat().st_size} for tool, (p, b, _, _) in files.items()}
+            for tool, (p, _, _, _) in files.items():
+                size[tool]["param_without_names"] = param_without_names(p)
             entry[f"size {mode}"] = size
             for tool, (p, b, blob_in, blob_out) in files.items():
                 checks.append((name, mode, tool, [str(p), str(b), blob_in, blob_out, str(folder / "input.npy"), str(folder / f"out_{tool}_{mode}.npy")]))
             rows.append({"model": name, "target": "NCNN", "mode": mode, "ferry": ours, "peer": peer, "peer_name": "pnnx",
                          "ferry_bytes": sum(size["ferry"].values()), "peer_bytes": sum(size["pnnx"].values()),
-                         "split": f"param {size['ferry']['param']:,} / {size['pnnx']['param']:,}; bin {size['ferry']['bin']:,} / {size['pnnx']['bin']:,}"})
+                         "split": f"param {size['ferry']['param']:,} / {size['pnnx']['param']:,}; bin {size['ferry']['bin']:,} / {size['pnnx']['bin']:,}",
+                         "unnamed": f"param {size['ferry']['param_without_names']:,} / {size['pnnx']['param_without_names']:,}"})
         # int8: Ferry only (ncnn2table/ncnn2int8 are not on PyPI).
         ferry_out = folder / "ferry_int8"
         cmd = [ferry, "convert", str(model), "--out", str(ferry_out), "--target", "ncnn", "--quantize", "int8",
@@ -233,7 +282,7 @@ def run_ncnn(args, ferry, env, work, results):
         entry["size int8"] = {"ferry": {"param": p.stat().st_size, "bin": b.stat().st_size}}
         rows.append({"model": name, "target": "NCNN", "mode": "int8", "ferry": ours, "peer": None, "peer_name": "ncnn2int8 (not on PyPI)",
                      "ferry_bytes": p.stat().st_size + b.stat().st_size, "peer_bytes": None,
-                     "split": f"param {p.stat().st_size:,}; bin {b.stat().st_size:,}"})
+                     "split": f"param {p.stat().st_size:,}; bin {b.stat().st_size:,}", "unnamed": f"param {param_without_names(p):,}"})
         entry["reference"] = str(folder / "reference.npy")
         np.save(folder / "reference.npy", reference)
     # Run every NCNN file in the ncnn package, then compare with onnxruntime.
@@ -257,7 +306,7 @@ def run_ncnn(args, ferry, env, work, results):
 
 
 def run_coreml(args, ferry, env, work, results):
-    rows = []
+    rows, packages = [], []
     models = [(pathlib.Path(args.model).stem, pathlib.Path(args.model), {})]
     models += [(name, FIXTURES / name / "model.onnx", kwargs) for name, kwargs in COREML_FIXTURES.items()]
     for name, model, kwargs in models:
@@ -290,11 +339,20 @@ def run_coreml(args, ferry, env, work, results):
                                "weight.bin": (data / "weights" / "weight.bin").stat().st_size}
             entry[f"size {mode}"] = split
             drift = json.loads((ferry_out / "drift.json").read_text())
+            packages += [str(package), str(ct_out)]
             rows.append({"model": name, "target": "Core ML", "mode": mode, "ferry": ours, "peer": peer, "peer_name": "coremltools",
                          "ferry_bytes": split["ferry"]["total"], "peer_bytes": split["coremltools"]["total"],
                          "split": f"spec {split['ferry']['model.mlmodel']:,} / {split['coremltools']['model.mlmodel']:,}; "
                                   f"weights {split['ferry']['weight.bin']:,} / {split['coremltools']['weight.bin']:,}",
                          "check": {"ferry": summarize_drift(drift)}})
+    names = subprocess.run([sys.executable, "-c", COREML_NAMES_SCRIPT, json.dumps(packages)], capture_output=True, text=True, env=env)
+    if names.returncode == 0:
+        sizes = json.loads(names.stdout.strip().splitlines()[-1])
+        for row, ours, theirs in zip(rows, sizes[0::2], sizes[1::2]):
+            row["unnamed"] = f"spec {ours:,} / {theirs:,}"
+            results[row["model"]][f"size {row['mode']}"]["spec_without_names"] = {"ferry": ours, "coremltools": theirs}
+    else:
+        print(f"spec name count failed: {names.stderr[-1000:]}", file=sys.stderr)
     return rows
 
 
@@ -347,14 +405,14 @@ def main():
     def cell(m):
         return f"{m['seconds']:.2f} s, {m['peak_mb']:.0f} MB" if m else "—"
 
-    lines = ["| Model | Target | Mode | ferry bytes | peer bytes | ferry / peer | ferry time, peak RSS | peer time, peak RSS | where the bytes are (ferry / peer) | check |",
-             "|---|---|---|---:|---:|---:|---|---|---|---|"]
+    lines = ["| Model | Target | Mode | ferry bytes | peer bytes | ferry / peer | ferry time, peak RSS | peer time, peak RSS | where the bytes are (ferry / peer) | names as short ids (ferry / peer) | check |",
+             "|---|---|---|---:|---:|---:|---|---|---|---|---|"]
     for r in rows:
         ratio = f"{r['ferry_bytes'] / r['peer_bytes']:.4f}" if r["peer_bytes"] else "—"
         peer_bytes = f"{r['peer_bytes']:,}" if r["peer_bytes"] else "—"
         check = "; ".join(f"{tool}: {note}" for tool, note in r.get("check", {}).items())
         lines.append(f"| {r['model']} | {r['target']} | {r['mode']} | {r['ferry_bytes']:,} | {peer_bytes} | {ratio} | {cell(r['ferry'])} | "
-                     f"{r['peer_name']}: {cell(r['peer'])} | {r['split']} | {check} |")
+                     f"{r['peer_name']}: {cell(r['peer'])} | {r['split']} | {r.get('unnamed', '')} | {check} |")
     load = ", ".join(f"{x:.2f}" for x in results["load_before"])
     lines += ["", f"Load average at the start: {load} (2 cores). Times are the best of {args.repeat} run(s); "
               "Ferry's include verifying the result against the source."]
