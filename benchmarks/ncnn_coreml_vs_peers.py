@@ -267,7 +267,7 @@ def run_ncnn(args, ferry, env, work, results):
             for tool, (p, b, blob_in, blob_out) in files.items():
                 checks.append((name, mode, tool, [str(p), str(b), blob_in, blob_out, str(folder / "input.npy"), str(folder / f"out_{tool}_{mode}.npy")]))
             rows.append({"model": name, "target": "NCNN", "mode": mode, "ferry": ours, "peer": peer, "peer_name": "pnnx",
-                         "ferry_bytes": sum(size["ferry"].values()), "peer_bytes": sum(size["pnnx"].values()),
+                         "ferry_bytes": size["ferry"]["param"] + size["ferry"]["bin"], "peer_bytes": size["pnnx"]["param"] + size["pnnx"]["bin"],
                          "split": f"param {size['ferry']['param']:,} / {size['pnnx']['param']:,}; bin {size['ferry']['bin']:,} / {size['pnnx']['bin']:,}",
                          "unnamed": f"param {size['ferry']['param_without_names']:,} / {size['pnnx']['param_without_names']:,}"})
         # int8: Ferry only (ncnn2table/ncnn2int8 are not on PyPI).
