@@ -138,19 +138,20 @@ private struct Rewriter {
         return (qlo, qhi)
     }
 
+    /// One pass in graph order: a replacement takes the place of the node it lowers (its sink
+    /// nodes come after it), so nodes before it keep their indices and the scan goes on from
+    /// there; the graph is sorted once at the end.
     mutating func run() throws {
-        var changed = true
-        while changed {
-            changed = false
-            refresh()
-            for index in graph.nodes.indices {
-                if let replacement = lowered(index) {
-                    apply(replacement)
-                    changed = true
-                    break
-                }
+        refresh()
+        var index = 0
+        while index < graph.nodes.count {
+            if let replacement = lowered(index) {
+                apply(replacement)
+                refresh()
             }
+            index += 1
         }
+        try graph.sortAndVerify()
         removeDeadNodes()
     }
 
@@ -165,7 +166,6 @@ private struct Rewriter {
         let first = r.removed.min()!
         for index in r.removed.sorted(by: >) { graph.nodes.remove(at: index) }
         graph.nodes.insert(r.node, at: min(first, graph.nodes.count))
-        try? graph.sortAndVerify()
     }
 
     mutating func removeDeadNodes() {

@@ -29,8 +29,34 @@ struct Requantizer: Sendable {
         shift = s
     }
 
+    /// TFLite's MultiplyByQuantizedMultiplier, in Swift so that elementwise kernels inline it
+    /// (the same arithmetic as ferry_multiply_by_quantized_multiplier, which the tests compare).
     @inline(__always)
-    func apply(_ x: Int32) -> Int32 { ferry_multiply_by_quantized_multiplier(x, multiplier, shift, single) }
+    func apply(_ x: Int32) -> Int32 {
+        if single != 0 {
+            let totalShift = Int64(31 - shift)
+            let rounding = Int64(1) << (totalShift - 1)
+            return Int32(truncatingIfNeeded: (Int64(x) * Int64(multiplier) + rounding) >> totalShift)
+        }
+        let left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift
+        let shifted = Int32(bitPattern: UInt32(bitPattern: x) << UInt32(left))
+        // SaturatingRoundingDoublingHighMul (multiplier ≥ 0, so only INT32_MIN · INT32_MIN overflows).
+        let high: Int32
+        if shifted == Int32.min && multiplier == Int32.min {
+            high = Int32.max
+        } else {
+            let ab = Int64(shifted) * Int64(multiplier)
+            let nudge: Int64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30)
+            // Division by 2^31 truncating toward zero, without a divide instruction.
+            let v = ab + nudge
+            high = Int32(truncatingIfNeeded: v >= 0 ? v >> 31 : -((-v) >> 31))
+        }
+        // RoundingDivideByPOT.
+        let mask = Int32(truncatingIfNeeded: (Int64(1) << Int64(right)) - 1)
+        let remainder = high & mask
+        let threshold = (mask >> 1) + (high < 0 ? 1 : 0)
+        return (high >> right) + (remainder > threshold ? 1 : 0)
+    }
 }
 
 /// The quantization parameters an integer op reads from its attributes.
