@@ -245,8 +245,11 @@ def run_ncnn(args, ferry, env, work, results):
         for mode, fp16 in [("float32", "0"), ("float16", "1")]:
             out = folder / f"pnnx_{mode}"
             out.mkdir()
-            # pnnx writes its own .pnnx.* files and Python scripts as well; all go to out/.
-            cmd = [args.pnnx, str(model), f"inputshape=[{','.join(map(str, shape))}]", f"fp16={fp16}",
+            # pnnx writes its own .pnnx.* files and Python scripts as well; all go to out/, and it
+            # reads a copy of the model (it leaves a simplified .pnnxsim.onnx beside its input).
+            source = out / model.name
+            shutil.copyfile(model, source)
+            cmd = [args.pnnx, str(source), f"inputshape=[{','.join(map(str, shape))}]", f"fp16={fp16}",
                    f"pnnxparam={out}/model.pnnx.param", f"pnnxbin={out}/model.pnnx.bin", f"pnnxpy={out}/model_pnnx.py",
                    f"pnnxonnx={out}/model.pnnx.onnx", f"ncnnparam={out}/model.ncnn.param", f"ncnnbin={out}/model.ncnn.bin",
                    f"ncnnpy={out}/model_ncnn.py"]
