@@ -69,7 +69,7 @@ let package = Package(
             dependencies: ["FerryIR", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Graph passes: folding, fusion, layout simplification, pruning, quantization.
-        .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime"]),
+        .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime", "CFerryKernels"]),
         // The `ferry convert` pipeline: passes, calibration, quantization under a drift budget, verification.
         .target(
             name: "FerryConvert",

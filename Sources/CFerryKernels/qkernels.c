@@ -1,4 +1,5 @@
 #include "ferry_qkernels.h"
+#include <float.h>
 #include <math.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -681,4 +682,97 @@ void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t i
         result = x >= 0 ? result - (1 << (14 + 9)) + (1 << (9 - 2)) : -result + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
         output[i] = (int16_t)(result >> (9 - 1));
     }
+}
+
+/* Per-tensor QuantizeLinear from float32: rint(x / scale) (round half to even, the default
+   rounding mode) + zero point, clamped, NaN to the low end; eight lanes at a time with AVX2. */
+#define FERRY_QUANTIZE_BODY(T, LOW, HIGH)                                                         \
+    long i = 0;                                                                                   \
+    QUANTIZE_VECTOR_LOOP                                                                          \
+    for (; i < n; ++i) {                                                                          \
+        float q = rintf(x[i] / scale) + zero;                                                     \
+        q = q > (float)(LOW) ? q : (float)(LOW); /* NaN compares false: the low end */            \
+        q = q < (float)(HIGH) ? q : (float)(HIGH);                                                \
+        y[i] = (T)(int32_t)q;                                                                     \
+    }
+
+#define QUANTIZE_VECTOR_LOOP
+static void quantize_s8_generic(const float *x, int8_t *y, long n, float scale, float zero) { FERRY_QUANTIZE_BODY(int8_t, -128, 127) }
+static void quantize_s16_generic(const float *x, int16_t *y, long n, float scale, float zero) { FERRY_QUANTIZE_BODY(int16_t, -32768, 32767) }
+#undef QUANTIZE_VECTOR_LOOP
+
+#if defined(__x86_64__)
+#define QUANTIZE_VECTOR_LOOP                                                                      \
+    {                                                                                             \
+        const __m256 vs = _mm256_set1_ps(scale), vz = _mm256_set1_ps(zero);                       \
+        const __m256 vlo = _mm256_set1_ps((float)(LOW_BOUND)), vhi = _mm256_set1_ps((float)(HIGH_BOUND)); \
+        for (; i + 8 <= n; i += 8) {                                                              \
+            __m256 q = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), vs), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); \
+            q = _mm256_add_ps(q, vz);                                                             \
+            q = _mm256_max_ps(q, vlo); /* NaN in the first operand gives the second */           \
+            q = _mm256_min_ps(q, vhi);                                                            \
+            const __m256i v = _mm256_cvttps_epi32(q);                                             \
+            STORE_LANES                                                                           \
+        }                                                                                         \
+    }
+#define LOW_BOUND -128
+#define HIGH_BOUND 127
+#define STORE_LANES {                                                                             \
+        const __m256i p16 = _mm256_packs_epi32(v, v);                                             \
+        const __m256i p8 = _mm256_packs_epi16(p16, p16);                                          \
+        const int32_t first = _mm256_cvtsi256_si32(p8), second = _mm_cvtsi128_si32(_mm256_extracti128_si256(p8, 1)); \
+        memcpy(y + i, &first, 4); memcpy(y + i + 4, &second, 4); }
+__attribute__((target("avx2")))
+static void quantize_s8_avx2(const float *x, int8_t *y, long n, float scale, float zero) { FERRY_QUANTIZE_BODY(int8_t, -128, 127) }
+#undef LOW_BOUND
+#undef HIGH_BOUND
+#undef STORE_LANES
+#define LOW_BOUND -32768
+#define HIGH_BOUND 32767
+#define STORE_LANES {                                                                             \
+        const __m256i p16 = _mm256_packs_epi32(v, v);                                             \
+        _mm_storel_epi64((__m128i *)(y + i), _mm256_castsi256_si128(p16));                        \
+        _mm_storel_epi64((__m128i *)(y + i + 4), _mm256_extracti128_si256(p16, 1)); }
+__attribute__((target("avx2")))
+static void quantize_s16_avx2(const float *x, int16_t *y, long n, float scale, float zero) { FERRY_QUANTIZE_BODY(int16_t, -32768, 32767) }
+#undef LOW_BOUND
+#undef HIGH_BOUND
+#undef STORE_LANES
+#undef QUANTIZE_VECTOR_LOOP
+#endif
+
+void ferry_quantize_f32_s8(const float *x, int8_t *y, long n, float scale, float zero) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) { quantize_s8_avx2(x, y, n, scale, zero); return; }
+#endif
+    quantize_s8_generic(x, y, n, scale, zero);
+}
+
+void ferry_quantize_f32_s16(const float *x, int16_t *y, long n, float scale, float zero) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) { quantize_s16_avx2(x, y, n, scale, zero); return; }
+#endif
+    quantize_s16_generic(x, y, n, scale, zero);
+}
+
+/* The smallest and largest finite values (+inf and -inf when there are none). */
+#define FERRY_FINITE_RANGE_BODY                                                                   \
+    float lo = INFINITY, hi = -INFINITY;                                                          \
+    for (long i = 0; i < n; ++i) {                                                                \
+        const float v = x[i];                                                                     \
+        const int finite = fabsf(v) <= FLT_MAX;                                                   \
+        lo = finite && v < lo ? v : lo;                                                           \
+        hi = finite && v > hi ? v : hi;                                                           \
+    }                                                                                             \
+    *low = lo; *high = hi;
+static void finite_range_generic(const float *x, long n, float *low, float *high) { FERRY_FINITE_RANGE_BODY }
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void finite_range_avx2(const float *x, long n, float *low, float *high) { FERRY_FINITE_RANGE_BODY }
+#endif
+void ferry_finite_range_f32(const float *x, long n, float *low, float *high) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) { finite_range_avx2(x, n, low, high); return; }
+#endif
+    finite_range_generic(x, n, low, high);
 }

@@ -97,4 +97,11 @@ void ferry_softmax_s16(const int16_t *input, int16_t *output, long rows, int dep
 void ferry_logistic_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift);
 void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t input_multiplier, int32_t input_left_shift);
 
+/* Per-tensor QuantizeLinear of float32 to int8 / int16: rint(x / scale) + zero, clamped, NaN to the low end. */
+void ferry_quantize_f32_s8(const float *x, int8_t *y, long n, float scale, float zero);
+void ferry_quantize_f32_s16(const float *x, int16_t *y, long n, float scale, float zero);
+
+/* The smallest and largest finite values of x (+inf and -inf when there are none). */
+void ferry_finite_range_f32(const float *x, long n, float *low, float *high);
+
 #endif

@@ -1,3 +1,4 @@
+import CFerryKernels
 import Dispatch
 import FerryIR
 import FerryRuntime
@@ -191,11 +192,9 @@ public enum ActivationRecorder {
 
     /// The smallest and largest finite values (±infinity when there are none).
     static func finiteRange(_ values: UnsafeBufferPointer<Float>) -> (Double, Double) {
+        guard let base = values.baseAddress, values.count > 0 else { return (.infinity, -.infinity) }
         var lo = Float.infinity, hi = -Float.infinity
-        for v in values where v.isFinite {
-            lo = Swift.min(lo, v)
-            hi = Swift.max(hi, v)
-        }
+        ferry_finite_range_f32(base, values.count, &lo, &hi)
         return (Double(lo), Double(hi))
     }
 

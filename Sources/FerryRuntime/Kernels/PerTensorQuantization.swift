@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 
 /// The per-tensor float32 ⇄ integer case of QuantizeLinear and DequantizeLinear (every
@@ -14,7 +15,26 @@ enum PerTensorQuantization {
     static func quantize(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, to type: DataType, _ context: ExecutionContext) -> Tensor? {
         guard x.dataType == .float32, let (s, zero) = scalar(scale, zeroPoint) else { return nil }
         switch type {
-        case .int8: return quantize(x, s, zero, Int8.self, context)
+        case .int8, .int16:
+            // The C kernels (AVX2 where the CPU has it) compute the same rint(x / s) + z in float32.
+            let out = Tensor(dataType: type, shape: x.shape, zeroed: false)
+            let src = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: Float.self))
+            let count = x.count, chunk = 1 << 16
+            let z = Float(zero)
+            if type == .int8 {
+                let dst = out.storage.bytes.assumingMemoryBound(to: Int8.self)
+                context.parallelFor((count + chunk - 1) / chunk) { range in
+                    let start = range.lowerBound * chunk, end = min(count, range.upperBound * chunk)
+                    ferry_quantize_f32_s8(src + start, dst + start, end - start, s, z)
+                }
+            } else {
+                let dst = out.storage.bytes.assumingMemoryBound(to: Int16.self)
+                context.parallelFor((count + chunk - 1) / chunk) { range in
+                    let start = range.lowerBound * chunk, end = min(count, range.upperBound * chunk)
+                    ferry_quantize_f32_s16(src + start, dst + start, end - start, s, z)
+                }
+            }
+            return out
         case .uint8: return quantize(x, s, zero, UInt8.self, context)
         case .int16: return quantize(x, s, zero, Int16.self, context)
         case .uint16: return quantize(x, s, zero, UInt16.self, context)
