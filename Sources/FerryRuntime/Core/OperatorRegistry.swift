@@ -56,8 +56,11 @@ public enum OperatorRegistry {
     /// Names of the default-domain operators the reference core runs, sorted.
     public static var supportedOperators: [String] { operators.filter { $0.domain.isEmpty }.map { $0.opType }.sorted() }
 
-    /// Every registered op type in any domain, sorted (one per file under Ops/).
-    public static var allOperatorTypes: [String] { operators.map { $0.opType }.sorted() }
+    /// Every registered op as "domain::opType" ("opType" in the default domain), sorted.
+    public static var allOperatorTypes: [String] { operators.map { key($0.domain, $0.opType) }.sorted() }
+
+    /// The Swift type implementing each registered op, sorted (one file per type under Ops/).
+    public static var implementationNames: [String] { operators.map { String(describing: $0) }.sorted() }
 
     /// Whether the core runs `opType` of `domain` ("" or "ai.onnx" for the default domain).
     public static func supports(_ opType: String, domain: String) -> Bool {

@@ -44,18 +44,8 @@ struct IntegerSigmoid: Operator {
     }
 }
 
-struct IntegerTanh: Operator {
-    static let opType = "IntegerTanh"
-    static let domain = "ai.ferry"
-    let table: Int16TableActivation
-    init(_ node: NodeContext) throws { table = try Int16TableActivation(node, tanh: true) }
-    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
-        try runInt16(inputs) { ferry_tanh_s16($0, $1, $2, table.multiplier, table.leftShift) }
-    }
-}
-
 /// Applies an int16 → int16 elementwise C kernel.
-private func runInt16(_ inputs: [Tensor?], _ kernel: (UnsafePointer<Int16>, UnsafeMutablePointer<Int16>, Int) -> Void) throws -> [Tensor] {
+func runInt16(_ inputs: [Tensor?], _ kernel: (UnsafePointer<Int16>, UnsafeMutablePointer<Int16>, Int) -> Void) throws -> [Tensor] {
     let x = try inputs.required(0)
     guard x.dataType == .int16 else { throw KernelError("expects an int16 input, got \(x.dataType)") }
     let out = Tensor(dataType: .int16, shape: x.shape, zeroed: false)

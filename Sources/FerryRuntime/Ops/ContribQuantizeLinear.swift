@@ -10,11 +10,3 @@ struct ContribQuantizeLinear: Operator {
     init(_ node: NodeContext) throws { base = try QuantizeLinear(node) }
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] { try base.run(inputs, context) }
 }
-
-struct ContribDequantizeLinear: Operator {
-    static let opType = "DequantizeLinear"
-    static let domain = "com.microsoft"
-    let base: DequantizeLinear
-    init(_ node: NodeContext) throws { base = try DequantizeLinear(node) }
-    func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] { try base.run(inputs, context) }
-}
