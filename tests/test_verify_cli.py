@@ -208,7 +208,7 @@ def test_json_keys_are_stable(tmp_path, perturbed):
         assert report["samples"] == 20
         assert list(report["outputs"][0]) == OUTPUT_KEYS
         assert list(report["outputs"][0]["metrics"]) == METRIC_KEYS
-        assert list(report["layers"]) == ["bound", "compared", "skipped", "first_drift", "values"]
+        assert list(report["layers"]) == ["bound", "samples", "compared", "skipped", "first_drift", "values"]
         assert list(report["layers"]["values"][0]) == ["index", "value", "node", "op", "dequantized", "metrics", "exceeds"]
 
 

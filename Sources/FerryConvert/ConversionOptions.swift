@@ -79,6 +79,8 @@ public struct ConversionOptions: Sendable {
     public var threads = 1
     /// Cap on calibration samples (and validation samples).
     public var maxSamples: Int?
+    /// Samples the final verification measures per-layer drift on (nil: all).
+    public var layerSamples: Int? = Verifier.defaultLayerSamples
     /// Pruning before quantization, and the layers it leaves alone.
     public var pruning: PruningSpec?
     public var pruneSkip: Set<String> = []

@@ -22,6 +22,16 @@ final class BlobCache: Sendable {
         self.maxBlob = maxBlob
     }
 
+    /// The blob's bytes when they are in memory (no file system call at all).
+    func cached(_ sha256: String) -> ByteBuffer? {
+        state.withLockedValue { state -> ByteBuffer? in
+            guard let entry = state.entries[sha256] else { return nil }
+            state.clock += 1
+            state.entries[sha256]?.lastUse = state.clock
+            return entry.buffer
+        }
+    }
+
     /// The blob's bytes from memory, loading them off the event loop on a miss; nil when too large to cache.
     func buffer(_ sha256: String, path: String, size: Int) async throws -> ByteBuffer? {
         guard size <= maxBlob, size <= capacity else { return nil }

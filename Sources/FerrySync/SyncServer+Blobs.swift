@@ -1,6 +1,7 @@
 import FerryBundle
 import Foundation
 import Hummingbird
+import NIOCore
 
 extension SyncServer {
     /// Downloads: strong ETags (the SHA-256), `If-None-Match`, single `Range` requests with
@@ -13,8 +14,14 @@ extension SyncServer {
                 throw SyncError.badRequest("blob name must be 64 lower-case hex digits (a SHA-256)")
             }
             let path = service.blobs.path(for: digest)
-            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            // A blob in memory is served without touching the file system (blobs are immutable).
+            let cached = service.blobCache.cached(digest)
+            guard let size = cached?.readableBytes ?? (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
                 throw SyncError.notFound("no blob \(digest)")
+            }
+            func inMemory() async throws -> ByteBuffer? {
+                if let cached { return cached }
+                return try await service.blobCache.buffer(digest, path: path, size: size)
             }
             let etag = "\"\(digest)\""
             var headers = HTTPFields()
@@ -35,7 +42,7 @@ extension SyncServer {
             case .full:
                 headers[.contentLength] = String(size)
                 if head || size == 0 { return Response(status: .ok, headers: headers) }
-                if let buffer = try await service.blobCache.buffer(digest, path: path, size: size) {
+                if let buffer = try await inMemory() {
                     return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
                 }
                 let body = try await fileIO.loadFile(path: path, context: context, chunkLength: 256 * 1024)
@@ -44,7 +51,7 @@ extension SyncServer {
                 headers[.contentLength] = String(bytes.count)
                 headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
                 if head { return Response(status: .partialContent, headers: headers) }
-                if let buffer = try await service.blobCache.buffer(digest, path: path, size: size),
+                if let buffer = try await inMemory(),
                    let slice = buffer.getSlice(at: bytes.lowerBound, length: bytes.count) {
                     return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: slice))
                 }

@@ -15,6 +15,7 @@ extension DriftReport {
             ("violations", .array(violations.map(Self.json))),
             ("layers", .object([
                 ("bound", .array(layerBound.bounds.map(Self.json))),
+                ("samples", .integer(layerSampleCount)),
                 ("compared", .integer(layers.count)),
                 ("skipped", .integer(layersSkipped)),
                 ("first_drift", firstDrift.map(Self.json) ?? .null),

@@ -36,7 +36,7 @@ extension DriftReport {
         } else {
             lines.append("No layer passes the bound (\(bound)).")
         }
-        lines += ["", "\(layers.count) values compared, \(layersSkipped) skipped (integer, absent from the candidate, or reshaped).", ""]
+        lines += ["", "\(layers.count) values compared on the first \(layerSampleCount) sample\(layerSampleCount == 1 ? "" : "s"), \(layersSkipped) skipped (integer, absent from the candidate, or reshaped).", ""]
         lines += ["| # | value | op | max_abs | rel | cosine | snr_db | |", "|---:|---|---|---:|---:|---:|---:|---|"]
         for layer in layers {
             let d = layer.drift

@@ -10,6 +10,8 @@ public struct DriftReport: Sendable {
     public var source: String
     public var candidate: String
     public var sampleCount: Int
+    /// The samples per-layer drift was measured on (the first ones; 0 when not measured).
+    public var layerSampleCount: Int
     public var budget: DriftBudget
     /// The per-layer bound; empty when per-layer drift was not measured.
     public var layerBound: DriftBudget

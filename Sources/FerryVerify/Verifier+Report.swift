@@ -1,7 +1,7 @@
 import FerryIR
 
 extension Verifier {
-    func makeReport(samples: Int, budget: DriftBudget, layerBound: DriftBudget, outputs: [OutputState],
+    func makeReport(samples: Int, layerSamples: Int, budget: DriftBudget, layerBound: DriftBudget, outputs: [OutputState],
                     order: [(value: String, node: Node)], layers: [String: LayerState]) -> DriftReport {
         let outputDrifts = outputs.map { state -> OutputDrift in
             let drift = state.accumulator.result
@@ -23,7 +23,7 @@ extension Verifier {
             layerDrifts.append(LayerDrift(index: layerDrifts.count, value: value, node: node.name, opType: node.opType,
                                           dequantized: state.dequantized, drift: drift, exceeded: exceeded))
         }
-        return DriftReport(source: sourceLabel, candidate: candidateLabel, sampleCount: samples, budget: budget,
+        return DriftReport(source: sourceLabel, candidate: candidateLabel, sampleCount: samples, layerSampleCount: layerSamples, budget: budget,
                            layerBound: layerBound, outputs: outputDrifts, layers: layerDrifts,
                            layersSkipped: order.count - layerDrifts.count)
     }

@@ -47,8 +47,13 @@ public final class Verifier {
         self.candidateLabel = candidateLabel
         sourceBoundary = IntegerBoundary(model: source)
         candidateBoundary = IntegerBoundary(model: candidate)
-        _ = try sessionPair(exposing: true)
+        _ = try sessionPair(exposing: false)
     }
+
+    /// How many samples per-layer drift is measured on by default: enough to find where drift
+    /// starts; every sample still counts for the outputs, which decide pass or fail. Per-layer
+    /// runs keep every intermediate alive and compare each one, several times the cost of a run.
+    public static let defaultLayerSamples = 8
 
     func sessionPair(exposing: Bool) throws -> (source: InferenceSession, candidate: InferenceSession) {
         if let pair = sessions[exposing] { return pair }
@@ -70,11 +75,13 @@ public final class Verifier {
     /// - Parameters:
     ///   - layerBound: per-layer bound for finding the first drifting layer; an empty budget
     ///     skips per-layer drift (and the memory that holding every intermediate takes).
+    ///   - layerSamples: per-layer drift is measured on the first `layerSamples` samples (nil:
+    ///     all of them); outputs are compared on every sample.
     ///   - topK: the k of top-k agreement (capped at each classifier's number of classes).
     ///   - classifiers: the outputs to score for top-1/top-k agreement; nil picks every float
     ///     output whose last dimension is above 1.
     public func run(samples: SampleSet, budget: DriftBudget = .default, layerBound: DriftBudget = .defaultLayerBound,
-                    topK: Int = 5, classifiers: [String]? = nil) throws -> DriftReport {
+                    layerSamples: Int? = Verifier.defaultLayerSamples, topK: Int = 5, classifiers: [String]? = nil) throws -> DriftReport {
         guard samples.count > 0 else { throw VerifyError.noSamples }
         let outputNames = source.graph.outputs.map(\.name)
         for name in budget.namedOutputs where !outputNames.contains(name) {
@@ -88,12 +95,16 @@ public final class Verifier {
             throw VerifyError.missingOutput(candidate: candidateLabel, output: name, outputs: candidate.graph.outputs.map(\.name))
         }
         let perLayer = !layerBound.isEmpty
-        let pair = try sessionPair(exposing: perLayer)
+        let layerCount = perLayer ? min(samples.count, max(1, layerSamples ?? samples.count)) : 0
         let order = perLayer ? try source.valuesInOrder() : []
 
         var outputs: [OutputState?] = Array(repeating: nil, count: outputNames.count)
         var layers: [String: LayerState] = [:]
-        for sample in samples.samples {
+        for (sampleIndex, sample) in samples.samples.enumerated() {
+            // Sessions exposing every intermediate for the samples measured per layer, plain
+            // (faster, buffers reused) for the rest.
+            let exposing = sampleIndex < layerCount
+            let pair = try sessionPair(exposing: exposing)
             // The two models run side by side when there are threads to spare; each run is
             // independent, so the values do not depend on it.
             let (reference, computed) = try both(
@@ -122,7 +133,7 @@ public final class Verifier {
                 outputs[index]!.accumulator.add(reference: a.values, candidate: b.values,
                                                 classes: outputs[index]!.classifier ? max(a.shape.last ?? 1, 1) : nil)
             }
-            for (value, _) in order {
+            for (value, _) in order where exposing {
                 // A value the candidate quantizes is compared as it leaves its QuantizeLinear →
                 // DequantizeLinear pair, as the layers after it see it.
                 let seen = candidateBoundary.requantized[value] ?? value
@@ -139,7 +150,7 @@ public final class Verifier {
                 layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
             }
         }
-        return makeReport(samples: samples.count, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
+        return makeReport(samples: samples.count, layerSamples: layerCount, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
                           order: order, layers: layers)
     }
 

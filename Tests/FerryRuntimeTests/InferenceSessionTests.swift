@@ -20,6 +20,29 @@ import Testing
         #expect(out[0].elements(as: Float.self) == [0, 0, 1, 1, 0, 3])
     }
 
+    /// Observed values are the ones a run computes (inputs, constants and intermediates that are
+    /// not graph outputs included), each seen once, and unnamed values are not handed over.
+    @Test func observerSeesIntermediatesAsComputed() throws {
+        let m = model([
+            Node(name: "add", opType: "Add", inputs: ["x", "b"], outputs: ["s"]),
+            Node(name: "neg", opType: "Neg", inputs: ["b"], outputs: ["nb"]),
+            Node(name: "mul", opType: "Mul", inputs: ["s", "nb"], outputs: ["p"]),
+            Node(name: "relu", opType: "Relu", inputs: ["p"], outputs: ["y"]),
+        ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.fixed(3)]))],
+           outputs: ["y"], initializers: ["b": Tensor(shape: [3], values: [Float](arrayLiteral: -1, 0, 1))])
+        let session = try InferenceSession(model: m)
+        var seen: [(String, [Float])] = []
+        let out = try session.run(["x": Tensor(shape: [3], values: [Float](arrayLiteral: 1, 2, 3))], observing: ["x", "s", "nb", "p", "y", "absent"]) {
+            seen.append(($0, $1.elements(as: Float.self)))
+        }
+        #expect(out[0].elements(as: Float.self) == [0, 0, 0])
+        let byName = Dictionary(seen, uniquingKeysWith: { a, _ in a })
+        #expect(seen.count == 5 && byName.count == 5)
+        #expect(byName["x"] == [1, 2, 3] && byName["s"] == [0, 2, 4] && byName["nb"] == [1, 0, -1])
+        #expect(byName["p"] == [0, 0, -4] && byName["y"] == [0, 0, 0])
+        #expect(seen.firstIndex { $0.0 == "s" }! < seen.firstIndex { $0.0 == "p" }!)
+    }
+
     @Test func symbolicDimsMustAgreeAcrossInputs() throws {
         let type = ValueType(dataType: .float32, shape: [.symbol("n")])
         let m = model([Node(name: "add", opType: "Add", inputs: ["a", "b"], outputs: ["y"])],

@@ -28,6 +28,20 @@ import Testing
         #expect(report.layers.allSatisfy { $0.drift.maxAbs == 0 })
     }
 
+    /// Per-layer drift on the first samples only; the outputs still see every sample.
+    @Test func layerSamplesLimitOnlyThePerLayerPart() throws {
+        let verifier = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w1"))
+        let limited = try verifier.run(samples: TestModels.mlpSamples(6), layerSamples: 2)
+        let everything = try verifier.run(samples: TestModels.mlpSamples(6), layerSamples: nil)
+        let firstTwo = try verifier.run(samples: TestModels.mlpSamples(6).prefix(2), layerSamples: nil)
+        #expect(limited.sampleCount == 6 && limited.layerSampleCount == 2 && everything.layerSampleCount == 6)
+        #expect(limited.outputs.map(\.drift.meanAbs) == everything.outputs.map(\.drift.meanAbs))
+        #expect(limited.outputs.map(\.drift.cosine) == everything.outputs.map(\.drift.cosine))
+        #expect(limited.layers.map(\.drift.meanAbs) == firstTwo.layers.map(\.drift.meanAbs))
+        #expect(limited.layers.map(\.drift.meanAbs) != everything.layers.map(\.drift.meanAbs))
+        #expect(limited.json().contains("\"samples\": 2"))
+    }
+
     @Test func layerBoundNoneSkipsLayers() throws {
         let report = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w2"))
             .run(samples: TestModels.mlpSamples(2), layerBound: .none)

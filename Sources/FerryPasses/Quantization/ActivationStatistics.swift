@@ -117,21 +117,19 @@ public enum ActivationRecorder {
     /// depend on the thread count.
     public static func record(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
                               threads: Int) throws -> [String: ActivationStatistics] {
-        var probe = model
-        let existing = Set(model.graph.outputs.map(\.name))
-        for name in names where !existing.contains(name) {
-            probe.graph.outputs.append(ValueInfo(name: name, type: nil))
-        }
+        // Each value is seen as it is computed and then freed, so a run holds no more than
+        // inference does (listing every value as a graph output would keep them all alive).
         let workers = Swift.max(1, Swift.min(threads, samples.count))
         let sessions = try (0..<workers).map { _ in
-            try InferenceSession(model: probe, options: SessionOptions(threads: workers == 1 ? threads : 1))
+            try InferenceSession(model: model, options: SessionOptions(threads: workers == 1 ? threads : 1))
         }
         let wanted = Set(names)
         // First pass: ranges.
         var stats = try merged(workers: workers, samples: samples) { worker, range in
             var local: [String: ActivationStatistics] = [:]
             for sample in samples[range] {
-                for (name, value) in try sessions[worker].runNamed(sample) where wanted.contains(name) && value.dataType == .float32 {
+                _ = try sessions[worker].run(sample, observing: wanted) { name, value in
+                    guard value.dataType == .float32 else { return }
                     let (lo, hi) = value.withElements(as: Float.self) { finiteRange($0) }
                     if var s = local[name] {
                         s.min = Swift.min(s.min, lo)
@@ -152,8 +150,8 @@ public enum ActivationRecorder {
         let histograms = try merged(workers: workers, samples: samples) { worker, range in
             var local: [String: ActivationStatistics] = [:]
             for sample in samples[range] {
-                for (name, value) in try sessions[worker].runNamed(sample) {
-                    guard let found = ranges[name], found.max > found.min else { continue }
+                _ = try sessions[worker].run(sample, observing: wanted) { name, value in
+                    guard let found = ranges[name], found.max > found.min, value.dataType == .float32 else { return }
                     var s = local[name] ?? ActivationStatistics(min: found.min, max: found.max, histogram: [])
                     if s.histogram.isEmpty {
                         s.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)

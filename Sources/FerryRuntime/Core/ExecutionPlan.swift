@@ -76,12 +76,18 @@ final class ExecutionPlan: @unchecked Sendable {
         slotNames = slots.sorted { $0.value < $1.value }.map(\.key)
     }
 
-    /// Runs the plan. `feeds` are in `inputs` order, `outer` in `outerNames` order.
-    func execute(feeds: [Tensor], outer: [Tensor], context: ExecutionContext) throws -> [Tensor] {
+    /// Runs the plan. `feeds` are in `inputs` order, `outer` in `outerNames` order; `observe`
+    /// sees every constant, input and computed value (by slot) before it can be freed.
+    func execute(feeds: [Tensor], outer: [Tensor], context: ExecutionContext,
+                 observe: ((Int, Tensor) throws -> Void)? = nil) throws -> [Tensor] {
         var values = [Tensor?](repeating: nil, count: slotCount)
         for (slot, tensor) in constants { values[slot] = tensor }
         for (index, input) in inputs.enumerated() { values[input.slot] = feeds[index] }
         for (index, slot) in outerSlots.enumerated() { values[slot] = outer[index] }
+        if let observe {
+            for (slot, tensor) in constants { try observe(slot, tensor) }
+            for (index, input) in inputs.enumerated() { try observe(input.slot, feeds[index]) }
+        }
         for step in steps {
             var arguments: [Tensor?] = []
             arguments.reserveCapacity(step.inputs.count)
@@ -108,6 +114,7 @@ final class ExecutionPlan: @unchecked Sendable {
             }
             for (index, slot) in step.outputs.enumerated() where slot >= 0 && index < results.count {
                 values[slot] = results[index]
+                try observe?(slot, results[index])
             }
             for slot in step.release { values[slot] = nil }
         }

@@ -47,6 +47,26 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Runs the model; returns the outputs in graph order.
     public func run(_ feeds: [String: Tensor], profiler: Profiler? = nil) throws -> [Tensor] {
+        try plan.execute(feeds: try ordered(feeds), outer: [], context: ExecutionContext(threads: options.threads, profiler: profiler))
+    }
+
+    /// Runs the model and hands `observe` each value of the main graph named in `names` (inputs
+    /// and constants first, then every node output as soon as it is computed), before the
+    /// runtime frees it: statistics over every intermediate without keeping them all alive, as
+    /// listing them as graph outputs would. Names the model does not have are never observed.
+    public func run(_ feeds: [String: Tensor], observing names: Set<String>,
+                    _ observe: (String, Tensor) throws -> Void) throws -> [Tensor] {
+        let slots = plan.slotNames.map { names.contains($0) }
+        let feeds = try ordered(feeds)
+        return try withoutActuallyEscaping(observe) { observe in
+            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: options.threads)) { slot, value in
+                if slots[slot] { try observe(self.plan.slotNames[slot], value) }
+            }
+        }
+    }
+
+    /// The feeds in input order, checked against the declared inputs.
+    private func ordered(_ feeds: [String: Tensor]) throws -> [Tensor] {
         let known = Set(plan.inputs.map(\.info.name))
         for name in feeds.keys.sorted() where !known.contains(name) {
             throw RuntimeError.unknownInput(name: name, expected: plan.inputs.map(\.info.name))
@@ -58,7 +78,7 @@ public final class InferenceSession: @unchecked Sendable {
             try check(tensor, against: info, symbols: &symbols)
             ordered.append(tensor)
         }
-        return try plan.execute(feeds: ordered, outer: [], context: ExecutionContext(threads: options.threads, profiler: profiler))
+        return ordered
     }
 
     /// Runs the model; returns the outputs by name.

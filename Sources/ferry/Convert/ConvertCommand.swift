@@ -82,6 +82,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use at most N calibration and validation samples.", valueName: "n"))
     var maxSamples: Int?
 
+    @Option(name: .customLong("layer-samples"), help: ArgumentHelp("Measure per-layer drift on the first N samples (default 8), or all; outputs use every sample.", valueName: "n"))
+    var layerSamples: String?
+
     @Option(name: .customLong("coreml-precision"), help: ArgumentHelp("Core ML compute precision: float16 (default) or float32.", valueName: "precision"))
     var coreMLPrecision: String = "float16"
 
@@ -175,6 +178,7 @@ struct ConvertCommand: ParsableCommand {
         options.threads = threads
         if let maxSamples, maxSamples < 1 { throw CLIError("--max-samples \(maxSamples): expected a whole number ≥ 1") }
         options.maxSamples = maxSamples
+        options.layerSamples = try VerifySettings.layerSamples(layerSamples)
         options.budget = try DriftBudget.resolve(flags: maxDrift, config: nil, fallback: .default)
         options.keepFloat = Set(keepFloat)
         options.inputShapes = try FixInputShapes.parse(inputShape, inputs: model.graph.runtimeInputs)

@@ -74,6 +74,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use only the first N samples.", valueName: "n"))
     var maxSamples: String?
 
+    @Option(name: .customLong("layer-samples"), help: ArgumentHelp("Measure per-layer drift on the first N samples (default 8), or all; outputs use every sample.", valueName: "n"))
+    var layerSamples: String?
+
     // Anything argument-parser does not recognise lands here, so that it exits 2 like every
     // other usage error instead of argument-parser's 64.
     @Argument(parsing: .allUnrecognized, help: .hidden)
@@ -102,7 +105,7 @@ struct VerifyCommand: ParsableCommand {
         var samples = try SampleSet.load(specs: data, inputs: sourceModel.graph.runtimeInputs)
         if let limit = settings.maxSamples { samples = samples.prefix(limit) }
         let report = try verifier.run(samples: samples, budget: settings.budget, layerBound: settings.layerBound,
-                                      topK: settings.topK, classifiers: settings.classifiers)
+                                      layerSamples: settings.layerSamples, topK: settings.topK, classifiers: settings.classifiers)
         try writeReports(report)
         // A report on stdout keeps stdout to itself; the summary goes to stderr then.
         if [json, junit, markdown].contains("-") {

@@ -12,6 +12,8 @@ struct VerifySettings {
     let classifiers: [String]?
     let threads: Int
     let maxSamples: Int?
+    /// Samples per-layer drift is measured on; nil for all.
+    let layerSamples: Int?
 
     init(_ command: VerifyCommand) throws {
         if let first = command.unrecognized.first {
@@ -31,8 +33,17 @@ struct VerifySettings {
         classifiers = command.classifiers.isEmpty ? config.classifiers : command.classifiers
         threads = try Self.count(command.threads, flag: "--threads") ?? 1
         maxSamples = try Self.count(command.maxSamples, flag: "--max-samples")
+        layerSamples = try Self.layerSamples(command.layerSamples)
         let stdout = [command.json, command.junit, command.markdown].filter { $0 == "-" }
         guard stdout.count <= 1 else { throw CLIError("only one report can go to stdout ('-')") }
+    }
+
+    /// `--layer-samples`: a whole number ≥ 1 or `all` (nil); the default when not given.
+    static func layerSamples(_ text: String?) throws -> Int? {
+        guard let text else { return Verifier.defaultLayerSamples }
+        if text == "all" { return nil }
+        guard let value = Int(text), value >= 1 else { throw CLIError("--layer-samples '\(text)': expected a whole number ≥ 1 or all") }
+        return value
     }
 
     /// A whole number ≥ 1 given to `flag`.
