@@ -132,7 +132,9 @@ struct ReadContext {
 
     func valueInfo(_ proto: Onnx__ValueInfoProto) throws -> ValueInfo {
         let name = string(proto.name)
-        guard let type = proto.type?.pointee else { return ValueInfo(name: name, type: nil) }
+        // A type with no kind set is an unknown type, as an absent one is (PyTorch writes such
+        // types for the outputs of If branches, which onnxruntime accepts).
+        guard let type = proto.type?.pointee, type.value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET else { return ValueInfo(name: name, type: nil) }
         guard type.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let tensorType = type.tensor_type?.pointee else {
             throw ONNXError.invalidField(file: path, field: "value '\(name)'.type", reason: "sequence, map and optional types are not supported (only tensors)")
         }

@@ -40,17 +40,17 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
-    /// Ops with no TFLite form (a backward LSTM, an Erf outside GELU, a grouped convolution)
+    /// Ops with no TFLite form (an LSTM with coupled gates, an Erf outside GELU, a grouped convolution)
     /// are refused with the node's name, never written as something else.
     func testUnmappableOpsNameTheirNode() throws {
         let x = ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [1, 4, 6, 6]))
         let seq = ValueInfo(name: "seq", type: ValueType(dataType: .float32, dims: [5, 1, 3]))
         func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, values: [Float](repeating: 0.25, count: shape.reduce(1, *))) }
         let cases: [(Graph, String)] = [
-            (Graph(name: "g", nodes: [Node(name: "backward lstm", opType: "LSTM", inputs: ["seq", "W", "R"], outputs: ["y"],
-                                           attributes: ["hidden_size": .int(2), "direction": .string("reverse")])],
+            (Graph(name: "g", nodes: [Node(name: "coupled lstm", opType: "LSTM", inputs: ["seq", "W", "R"], outputs: ["y"],
+                                           attributes: ["hidden_size": .int(2), "input_forget": .int(1)])],
                    inputs: [seq], outputs: [ValueInfo(name: "y", type: nil)],
-                   initializers: ["W": zeros([1, 8, 3]), "R": zeros([1, 8, 2])]), "backward lstm"),
+                   initializers: ["W": zeros([1, 8, 3]), "R": zeros([1, 8, 2])]), "coupled lstm"),
             (Graph(name: "g", nodes: [Node(name: "lone erf", opType: "Erf", inputs: ["x"], outputs: ["y"])],
                    inputs: [x], outputs: [ValueInfo(name: "y", type: nil)]), "lone erf"),
             (Graph(name: "g", nodes: [Node(name: "grouped", opType: "Conv", inputs: ["x", "w"], outputs: ["y"],

@@ -183,7 +183,8 @@ private struct Rewriter {
                 }
             }
         }
-        let used = Set(graph.nodes.flatMap(\.inputs)).union(graph.outputs.map(\.name))
+        // `consumers` also counts what subgraphs read (an If branch's LSTM weights).
+        let used = Set(graph.nodes.flatMap(\.inputs)).union(consumers.keys).union(graph.outputs.map(\.name))
         for name in graph.initializerOrder where !used.contains(name) && !graph.inputs.contains(where: { $0.name == name }) {
             graph.initializers[name] = nil
         }

@@ -19,6 +19,21 @@ enum ModelPreparation {
                                                  "Multinomial", "Bernoulli"]
 
     static func prepare(_ model: Model) throws -> PreparedGraph {
+        var prepared = try prepareOnce(model)
+        // An If whose condition folded is replaced by its branch, whose own shape tests (nested
+        // Ifs) fold in the next round; folded values carry over as initializers.
+        while let inlined = try StaticIfInlining.inline(prepared.graph, constants: prepared.constants) {
+            var next = model
+            next.graph = inlined
+            for (name, tensor) in prepared.constants where inlined.initializers[name] == nil { next.graph.setInitializer(name, tensor) }
+            let known = prepared.quantizedConstants
+            prepared = try prepareOnce(next)
+            prepared.quantizedConstants.merge(known) { new, _ in new }
+        }
+        return prepared
+    }
+
+    private static func prepareOnce(_ model: Model) throws -> PreparedGraph {
         var model = model
         do {
             try model.graph.sortAndVerify()

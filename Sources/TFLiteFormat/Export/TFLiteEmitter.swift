@@ -17,7 +17,7 @@ final class TFLiteEmitter {
     static let int16Versions: [TFLiteBuiltinOperator: Int32] = [
         .conv2D: 4, .depthwiseConv2D: 5, .fullyConnected: 7, .add: 3, .sub: 3, .mul: 4,
         .averagePool2D: 3, .maxPool2D: 3, .mean: 3, .concatenation: 3, .quantize: 3, .dequantize: 3,
-        .softmax: 3, .logistic: 3, .tanh: 3, .pad: 4, .padV2: 4, .reshape: 1, .transpose: 5,
+        .softmax: 3, .logistic: 3, .tanh: 3, .pad: 4, .padV2: 4, .mirrorPad: 3, .reshape: 1, .transpose: 5,
         .leakyRelu: 2, .relu: 3, .relu6: 3, .resizeBilinear: 4, .resizeNearestNeighbor: 4,
         .gather: 5, .slice: 5, .stridedSlice: 5, .split: 4, .squeeze: 1,
     ]

@@ -96,6 +96,14 @@ extension ImportBuilder {
             var inputs = [try input(0), int64s(pads, hint: "pads")]
             if code == .padV2 { inputs.append(try input(2)) }
             node("Pad", inputs, [out])
+        case (.mirrorPad, .mirrorPad(let symmetric)):
+            // ONNX Pad has no symmetric mode (the edge repeated); REFLECT is its 'reflect'.
+            guard !symmetric else { throw fail("MIRROR_PAD in SYMMETRIC mode has no ONNX form") }
+            let paddings = try constantInput(1).integers()
+            let rank = paddings.count / 2
+            guard paddings.count % 2 == 0, rank == (try shape(try tensorIndex(op, 0)).count) else { throw fail("paddings do not match the input rank") }
+            let pads = (0..<rank).map { paddings[2 * $0] } + (0..<rank).map { paddings[2 * $0 + 1] }
+            node("Pad", [try input(0), int64s(pads, hint: "pads")], [out], ["mode": .string("reflect")])
         case (.slice, _):
             let begin = try constantInput(1).integers(), size = try constantInput(2).integers()
             let dims = try shape(try tensorIndex(op, 0))

@@ -10,7 +10,7 @@ public enum TFLMKernels {
         .expandDims: "AddExpandDims", .floor: "AddFloor", .fullyConnected: "AddFullyConnected", .gather: "AddGather",
         .hardSwish: "AddHardSwish", .leakyRelu: "AddLeakyRelu", .log: "AddLog", .logistic: "AddLogistic",
         .logSoftmax: "AddLogSoftmax", .maximum: "AddMaximum", .maxPool2D: "AddMaxPool2D", .mean: "AddMean",
-        .minimum: "AddMinimum", .mul: "AddMul", .neg: "AddNeg", .pad: "AddPad", .padV2: "AddPadV2", .prelu: "AddPrelu",
+        .minimum: "AddMinimum", .mirrorPad: "AddMirrorPad", .mul: "AddMul", .neg: "AddNeg", .pad: "AddPad", .padV2: "AddPadV2", .prelu: "AddPrelu",
         .quantize: "AddQuantize", .reduceMax: "AddReduceMax", .relu: "AddRelu", .relu6: "AddRelu6", .reshape: "AddReshape",
         .resizeBilinear: "AddResizeBilinear", .resizeNearestNeighbor: "AddResizeNearestNeighbor", .rsqrt: "AddRsqrt",
         .sin: "AddSin", .slice: "AddSlice", .softmax: "AddSoftmax", .spaceToDepth: "AddSpaceToDepth", .split: "AddSplit",

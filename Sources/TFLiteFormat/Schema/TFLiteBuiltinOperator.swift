@@ -64,6 +64,7 @@ public struct TFLiteBuiltinOperator: RawRepresentable, Hashable, Sendable, Custo
     public static let square = Self(rawValue: 92)
     public static let resizeNearestNeighbor = Self(rawValue: 97)
     public static let leakyRelu = Self(rawValue: 98)
+    public static let mirrorPad = Self(rawValue: 100)
     public static let abs = Self(rawValue: 101)
     public static let splitV = Self(rawValue: 102)
     public static let ceil = Self(rawValue: 104)
@@ -85,7 +86,7 @@ public struct TFLiteBuiltinOperator: RawRepresentable, Hashable, Sendable, Custo
         53: "CAST", 54: "PRELU", 55: "MAXIMUM", 56: "ARG_MAX", 57: "MINIMUM", 59: "NEG", 60: "PADV2",
         65: "SLICE", 66: "SIN", 67: "TRANSPOSE_CONV", 70: "EXPAND_DIMS", 73: "LOG", 74: "SUM", 75: "SQRT",
         76: "RSQRT", 78: "POW", 79: "ARG_MIN", 81: "REDUCE_PROD", 82: "REDUCE_MAX", 89: "REDUCE_MIN",
-        92: "SQUARE", 97: "RESIZE_NEAREST_NEIGHBOR", 98: "LEAKY_RELU", 101: "ABS", 102: "SPLIT_V",
+        92: "SQUARE", 97: "RESIZE_NEAREST_NEIGHBOR", 98: "LEAKY_RELU", 100: "MIRROR_PAD", 101: "ABS", 102: "SPLIT_V",
         104: "CEIL", 108: "COS", 111: "ELU", 114: "QUANTIZE", 117: "HARD_SWISH", 126: "BATCH_MATMUL",
         127: "PLACEHOLDER_FOR_GREATER_OP_CODES", 150: "GELU",
     ]

@@ -30,6 +30,8 @@ public enum TFLiteOptions: Equatable, Sendable {
     case argMin(outputType: TFLiteTensorType)
     case transposeConv(TransposeConv)
     case leakyRelu(alpha: Float)
+    /// `MirrorPadOptions`: REFLECT (the edge value is not repeated, as ONNX Pad's 'reflect') or SYMMETRIC.
+    case mirrorPad(symmetric: Bool)
     case batchMatMul(adjointX: Bool, adjointY: Bool)
     case gelu(approximate: Bool)
     case spaceToDepth(blockSize: Int32)
@@ -154,6 +156,7 @@ public enum TFLiteOptions: Equatable, Sendable {
         case .argMin: return 57
         case .resizeNearestNeighbor: return 74
         case .leakyRelu: return 75
+        case .mirrorPad: return 77
         case .splitV: return 79
         case .unidirectionalSequenceLSTM: return 71
         case .depthToSpace: return 94

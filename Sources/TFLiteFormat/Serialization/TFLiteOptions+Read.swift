@@ -60,6 +60,10 @@ extension TFLiteReader {
         case 57: return .argMin(outputType: try tensorType(0))
         case 74: return .resizeNearestNeighbor(alignCorners: try bool(0), halfPixelCenters: try bool(1))
         case 75: return .leakyRelu(alpha: try float(0))
+        case 77:
+            let mode: Int8 = try t?.scalar(0, default: 0) ?? 0
+            guard mode == 0 || mode == 1 else { throw TFLiteReadError.invalid(field: "mode", message: "unknown mirror pad mode \(mode)") }
+            return .mirrorPad(symmetric: mode == 1)
         case 79: return .splitV(numSplits: try int(0))
         case 94: return .depthToSpace(blockSize: try int(0))
         case 101: return .batchMatMul(adjointX: try bool(0), adjointY: try bool(1))

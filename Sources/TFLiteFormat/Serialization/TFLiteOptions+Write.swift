@@ -110,6 +110,8 @@ extension TFLiteWriter {
             }
         case .leakyRelu(let alpha):
             return table(1) { $0.add(0, alpha, default: 0) }
+        case .mirrorPad(let symmetric):
+            return table(1) { $0.add(0, Int8(symmetric ? 1 : 0), default: 0) }
         case .batchMatMul(let adjointX, let adjointY):
             return table(2) {
                 $0.add(0, adjointX, default: false)

@@ -1,22 +1,29 @@
 import FerryIR
 
-/// Sliding-window geometry of a 2-D Conv or pool, with explicit ONNX pads resolved.
+/// Sliding-window geometry of a 2-D Conv or pool, with explicit ONNX pads resolved. A 1-D
+/// window (one kernel size) is the 2-D window of height 1 that TFLite runs it as.
 struct Window2D {
     var kernel: [Int]      // [kh, kw]
     var strides: [Int]
     var dilations: [Int]
     var pads: [Int]        // [top, left, bottom, right]
 
+    /// `kernel` and `input` are the 2-D sizes; a 1-D op (rank-3 input) gives them with height
+    /// 1, and its one-axis strides, dilations and pads are lifted to match.
     init(_ node: Node, kernel: [Int], input: [Int], emitter: TFLiteEmitter) throws {
         let attributes = NodeAttributes(exporting: node)
+        let oneDimensional = try emitter.rank(node.inputs[0]) == 3
+        func lift(_ values: [Int]?) -> [Int]? { oneDimensional ? values.map { [1] + $0 } : values }
         self.kernel = kernel
-        strides = try attributes.ints("strides") ?? [1, 1]
-        dilations = try attributes.ints("dilations") ?? [1, 1]
+        strides = lift(try attributes.ints("strides")) ?? [1, 1]
+        dilations = lift(try attributes.ints("dilations")) ?? [1, 1]
+        var explicitPads = try attributes.ints("pads")
+        if oneDimensional, let p = explicitPads, p.count == 2 { explicitPads = [0, p[0], 0, p[1]] }
         guard strides.count == 2, dilations.count == 2, kernel.count == 2, (strides + dilations + kernel).allSatisfy({ $0 > 0 }) else {
             throw emitter.unsupported(node, "strides \(strides), dilations \(dilations), kernel \(kernel)")
         }
         switch try attributes.string("auto_pad", default: "NOTSET") {
-        case "NOTSET": pads = try attributes.ints("pads") ?? [0, 0, 0, 0]
+        case "NOTSET": pads = explicitPads ?? [0, 0, 0, 0]
         case "VALID": pads = [0, 0, 0, 0]
         case let mode where mode == "SAME_UPPER" || mode == "SAME_LOWER":
             let same = Window2D.samePads(input: input, kernel: kernel, strides: strides, dilations: dilations)
@@ -51,13 +58,12 @@ extension TFLiteEmitter {
     /// nor VALID expresses the ONNX pads.
     func windowInput(_ name: String, window: Window2D, padValue: Float?, node: Node) throws -> (Int32, TFLitePadding) {
         let nhwc = Permutation.channelsLast(4)
-        let x = try tensor(name, perm: nhwc)
-        let shape = try self.shape(name)
+        let (x, shape) = try windowTensor(name)
         if let padding = window.padding(input: [shape[2], shape[3]]) { return (x, padding) }
         guard let padValue else { throw unsupported(node, "pads \(window.pads) are neither SAME nor VALID and padding would change the result") }
         let p = window.pads
         let padded = [shape[0], shape[2] + p[0] + p[2], shape[3] + p[1] + p[3], shape[1]]
-        let quantized = quantization(of: name, perm: nhwc)
+        let quantized = quantization(of: name, perm: try rank(name) == 3 ? [0, 2, 1] : nhwc)
         let output = try addTensor(name: "\(node.outputs[0])/padded", shape: padded, type: try type(name), quantization: quantized)
         let paddings = try int32Constant([0, 0, p[0], p[2], p[1], p[3], 0, 0], shape: [4, 2], name: "\(node.outputs[0])/paddings")
         if padValue == 0 {
@@ -79,10 +85,8 @@ extension TFLiteEmitter {
 
     func lowerConv(_ index: Int, _ node: Node) throws {
         let x = node.inputs[0], out = node.outputs[0]
-        let shape = try self.shape(x)
-        guard shape.count == 4 else { throw unsupported(node, "only 2-D convolutions (rank-4 input) map to CONV_2D; this one has rank \(shape.count)") }
-        let weight = try constantInput(node, 1)
-        guard weight.rank == 4 else { throw unsupported(node, "weight of rank \(weight.rank)") }
+        let shape = try windowShape(x, node)
+        let weight = try windowWeight(try constantInput(node, 1), node)
         let group = try NodeAttributes(exporting: node).int("group", default: 1)
         let outChannels = weight.shape[0]
         var w = try floats(weight, node)
@@ -106,18 +110,16 @@ extension TFLiteEmitter {
         let (input, padding) = try windowInput(x, window: window, padValue: 0, node: node)
         let weightTensor = Tensor(shape: weight.shape, values: w)
         let biasTensor = try constant(Tensor(shape: [outChannels], values: bias), name: "\(output)/bias")
-        let y: Int32
+        let (y, finish) = try windowOutput(output)
         if group == 1 {
-            let filter = try hybridWeight(hybridSource, perm: [0, 2, 3, 1], tensorName: "\(output)/filter")
+            let filter = try hybridWeight(hybridSource, shape: weight.shape, perm: [0, 2, 3, 1], tensorName: "\(output)/filter")
                 ?? constant(transposed(weightTensor, [0, 2, 3, 1]), name: "\(output)/filter")
-            y = try define(output, perm: Permutation.channelsLast(4))
             emit(.conv2D, inputs: [input, filter, biasTensor], outputs: [y],
                  options: .conv2D(.init(padding: padding, strideW: Int32(window.strides[1]), strideH: Int32(window.strides[0]),
                                         activation: activation, dilationW: Int32(window.dilations[1]), dilationH: Int32(window.dilations[0]))))
         } else if group == shape[1] && weight.shape[1] == 1 {
-            let filter = try hybridWeight(hybridSource, perm: [1, 2, 3, 0], tensorName: "\(output)/filter")
+            let filter = try hybridWeight(hybridSource, shape: weight.shape, perm: [1, 2, 3, 0], tensorName: "\(output)/filter")
                 ?? constant(transposed(weightTensor, [1, 2, 3, 0]), name: "\(output)/filter")
-            y = try define(output, perm: Permutation.channelsLast(4))
             let dilated = window.dilations != [1, 1]
             emit(.depthwiseConv2D, version: dilated ? 2 : 1, inputs: [input, filter, biasTensor], outputs: [y],
                  options: .depthwiseConv2D(.init(padding: padding, strideW: Int32(window.strides[1]), strideH: Int32(window.strides[0]),
@@ -126,6 +128,7 @@ extension TFLiteEmitter {
         } else {
             throw unsupported(node, "grouped convolution (group=\(group) of \(shape[1]) channels) has no TFLite builtin")
         }
+        try finish()
     }
 
     /// Per-channel scale and shift of an inference BatchNormalization with constant statistics.

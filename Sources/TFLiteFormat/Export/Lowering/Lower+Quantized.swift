@@ -54,30 +54,28 @@ extension TFLiteEmitter {
 
     func lowerQuantizedConv(_ node: Node) throws {
         let x = node.inputs[0], out = node.outputs[0]
-        let shape = try self.shape(x)
-        guard shape.count == 4 else { throw unsupported(node, "only 2-D convolutions (rank-4 input) map to CONV_2D; this one has rank \(shape.count)") }
+        let shape = try windowShape(x, node)
         let weightName = node.inputs[1]
-        guard let weight = constants[weightName], weight.rank == 4, let wq = quantization[weightName], let xq = quantization[x] else {
+        guard let stored = constants[weightName], let wq = quantization[weightName], wq.axis == 0 || wq.scales.count == 1, let xq = quantization[x] else {
             throw unsupported(node, "quantized weight missing")
         }
+        let weight = try windowWeight(stored, node)
         let group = try NodeAttributes(exporting: node).int("group", default: 1)
         let outChannels = weight.shape[0]
         let (activation, output) = try fuseActivation(after: out)
         let window = try Window2D(node, kernel: [weight.shape[2], weight.shape[3]], input: [shape[2], shape[3]], emitter: self)
         let (input, padding) = try windowInput(x, window: window, padValue: 0, node: node)
         let bias = try quantizedBias(node, position: 2, input: x, inputScale: xq.scales[0], weight: wq, channels: outChannels, name: "\(output)/bias")
-        let y: Int32
+        let (y, finish) = try windowOutput(output)
         if group == 1 {
             let perm = [0, 2, 3, 1]
             let filter = try constant(transposed(weight, perm), name: "\(output)/filter", quantization: wq.tflite(perm: perm))
-            y = try define(output, perm: Permutation.channelsLast(4))
             emit(.conv2D, version: 3, inputs: [input, filter, bias], outputs: [y],
                  options: .conv2D(.init(padding: padding, strideW: Int32(window.strides[1]), strideH: Int32(window.strides[0]),
                                         activation: activation, dilationW: Int32(window.dilations[1]), dilationH: Int32(window.dilations[0]))))
         } else if group == shape[1] && weight.shape[1] == 1 {
             let perm = [1, 2, 3, 0]
             let filter = try constant(transposed(weight, perm), name: "\(output)/filter", quantization: wq.tflite(perm: perm))
-            y = try define(output, perm: Permutation.channelsLast(4))
             emit(.depthwiseConv2D, version: 3, inputs: [input, filter, bias], outputs: [y],
                  options: .depthwiseConv2D(.init(padding: padding, strideW: Int32(window.strides[1]), strideH: Int32(window.strides[0]),
                                                  depthMultiplier: Int32(outChannels / group), activation: activation,
@@ -85,6 +83,7 @@ extension TFLiteEmitter {
         } else {
             throw unsupported(node, "grouped convolution (group=\(group) of \(shape[1]) channels) has no TFLite builtin")
         }
+        try finish()
     }
 
     /// Gemm / MatMul with an int8 constant weight: FULLY_CONNECTED over the flattened rows.
@@ -113,9 +112,12 @@ extension TFLiteEmitter {
 
     /// An int8 weight for a hybrid (dynamic-range) op: the quantizer's integers behind a float
     /// constant the source dequantizes, laid out by `perm`, or nil when `name` has none.
-    func hybridWeight(_ name: String?, perm: [Int], tensorName: String) throws -> Int32? {
+    /// `shape`, when given, is the shape the integers are read in first (a 1-D Conv's weight as
+    /// 2-D, a size-1 axis inserted after the per-channel axis 0).
+    func hybridWeight(_ name: String?, shape: [Int]? = nil, perm: [Int], tensorName: String) throws -> Int32? {
         guard let name, let origin = quantizedConstants[name], origin.values.dataType == .int8,
               origin.quantization.zeroPoints.allSatisfy({ $0 == 0 }) else { return nil }
-        return try constant(transposed(origin.values, perm), name: tensorName, quantization: origin.quantization.tflite(perm: perm))
+        let values = shape.map { origin.values.reshaped($0) } ?? origin.values
+        return try constant(transposed(values, perm), name: tensorName, quantization: origin.quantization.tflite(perm: perm))
     }
 }

@@ -1,49 +1,42 @@
 import FerryIR
 
 extension TFLiteEmitter {
-    /// A forward ONNX LSTM as UNIDIRECTIONAL_SEQUENCE_LSTM: ONNX packs the gates as i, o, f, c in
-    /// W [1, 4H, I], R [1, 4H, H] and B [1, 8H] (input then recurrent biases); TFLite takes one
-    /// weight per gate, one bias per gate (the two ONNX biases summed), peepholes as diagonal
-    /// cell weights, and the states as variable tensors that start at zero. Y becomes the op's
-    /// output with the direction axis added back; Y_h is its last time step.
+    /// An ONNX LSTM. A forward one whose states start at zero and whose final cell state
+    /// nothing reads becomes UNIDIRECTIONAL_SEQUENCE_LSTM; any other (states fed by the graph,
+    /// as streaming models carry them between calls; Y_c read; reverse or bidirectional; clip)
+    /// is unrolled over its static steps into FULLY_CONNECTED, LOGISTIC, TANH, MUL and ADD.
     func lowerLSTM(_ node: Node) throws {
-        let attributes = NodeAttributes(exporting: node)
-        guard try attributes.string("direction", default: "forward") == "forward" else {
-            throw unsupported(node, "direction '\(try attributes.string("direction", default: ""))': TFLite's sequence LSTM runs forward only")
-        }
-        if let activations = try attributes.strings("activations"), activations.map({ $0.lowercased() }) != ["sigmoid", "tanh", "tanh"] {
-            throw unsupported(node, "activations \(activations): TFLite's LSTM uses sigmoid gates and tanh")
-        }
-        guard node.attributes["clip"] == nil, try attributes.int("input_forget", default: 0) == 0 else {
-            throw unsupported(node, "clip or input_forget")
-        }
-        let batchMajor = try attributes.int("layout", default: 0) == 1
-        let x = node.inputs[0]
-        let xShape = try shape(x)
-        guard xShape.count == 3 else { throw unsupported(node, "input of rank \(xShape.count)") }
-        let (steps, batch) = batchMajor ? (xShape[1], xShape[0]) : (xShape[0], xShape[1])
-        let w = try constantInput(node, 1), r = try constantInput(node, 2)
-        guard w.rank == 3, r.rank == 3, w.shape[0] == 1 else { throw unsupported(node, "weights of shape \(w.shape), \(r.shape)") }
-        let hidden = r.shape[2], inputSize = w.shape[2]
-        let wv = try floats(w, node), rv = try floats(r, node)
-        var bias = [Float](repeating: 0, count: 8 * hidden)
-        if node.input(3) != nil { bias = try floats(try constantInput(node, 3), node) }
-        guard bias.count == 8 * hidden else { throw unsupported(node, "bias of \(bias.count) values") }
-        if let lengths = node.input(4) {
-            guard let constant = constants[lengths], constant.integers().allSatisfy({ $0 == steps }) else {
-                throw unsupported(node, "sequence_lens other than the full length")
-            }
-        }
-        for (position, label) in [(5, "initial_h"), (6, "initial_c")] {
+        let spec = try LSTMSpec(node, emitter: self)
+        if !fitsSequenceLSTM(node, spec) { return try lowerLSTMUnrolled(node, spec) }
+        try lowerSequenceLSTM(node, spec)
+    }
+
+    /// Whether UNIDIRECTIONAL_SEQUENCE_LSTM computes this LSTM: it runs forward without clip,
+    /// its states are variable tensors that start at zero, and it has no final cell state output.
+    private func fitsSequenceLSTM(_ node: Node, _ spec: LSTMSpec) -> Bool {
+        guard spec.directions.count == 1, !spec.directions[0].reverse, spec.clip == nil else { return false }
+        for position in [5, 6] {
             guard let name = node.input(position) else { continue }
-            guard let constant = constants[name], constant.doubles().allSatisfy({ $0 == 0 }) else {
-                throw unsupported(node, "\(label) must be zero: TFLite's LSTM states start at zero")
-            }
+            guard let constant = constants[name], constant.doubles().allSatisfy({ $0 == 0 }) else { return false }
         }
+        return !(node.outputs.count > 2 && isRead(node.outputs[2]))
+    }
+
+    /// Whether a node or the graph's outputs read value `name`.
+    func isRead(_ name: String) -> Bool {
+        !name.isEmpty && (consumers[name] != nil || graphOutputs.contains(name))
+    }
+
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite takes one weight per gate, one bias per gate (the
+    /// two ONNX biases summed), peepholes as diagonal cell weights, and the states as variable
+    /// tensors that start at zero. Y becomes the op's output with the direction axis added
+    /// back; Y_h is its last time step.
+    private func lowerSequenceLSTM(_ node: Node, _ spec: LSTMSpec) throws {
+        let direction = spec.directions[0]
+        let hidden = spec.hidden, inputSize = spec.inputSize, steps = spec.steps, batch = spec.batch
+        let batchMajor = spec.batchMajor
+        let x = node.inputs[0]
         let outputs = node.outputs
-        if outputs.count > 2, !outputs[2].isEmpty, consumers[outputs[2]] != nil || graphOutputs.contains(outputs[2]) {
-            throw unsupported(node, "the final cell state output Y_c, which TFLite keeps inside the op")
-        }
         let out = outputs.first ?? ""
         // Gate blocks in ONNX order i, o, f, c.
         func block(_ values: [Float], _ gate: Int, columns: Int) -> Tensor {
@@ -53,15 +46,13 @@ extension TFLiteEmitter {
         let names = ["input", "output", "forget", "cell"]
         var inputWeights: [Int32] = [], recurrentWeights: [Int32] = [], biases: [Int32] = []
         for gate in [0, 2, 3, 1] {   // TFLite order: input, forget, cell, output
-            inputWeights.append(try constant(block(wv, gate, columns: inputSize), name: "\(node.name)/input_to_\(names[gate])"))
-            recurrentWeights.append(try constant(block(rv, gate, columns: hidden), name: "\(node.name)/recurrent_to_\(names[gate])"))
-            let sum = (0..<hidden).map { bias[gate * hidden + $0] + bias[4 * hidden + gate * hidden + $0] }
+            inputWeights.append(try constant(block(direction.w, gate, columns: inputSize), name: "\(node.name)/input_to_\(names[gate])"))
+            recurrentWeights.append(try constant(block(direction.r, gate, columns: hidden), name: "\(node.name)/recurrent_to_\(names[gate])"))
+            let sum = Array(direction.bias[gate * hidden..<(gate + 1) * hidden])
             biases.append(try constant(Tensor(shape: [hidden], values: sum), name: "\(node.name)/\(names[gate])_bias"))
         }
         var peepholes: [Int32] = [-1, -1, -1]
-        if node.input(7) != nil {
-            let p = try floats(try constantInput(node, 7), node)
-            guard p.count == 3 * hidden else { throw unsupported(node, "peepholes of \(p.count) values") }
+        if let p = direction.peepholes {
             // ONNX P is i, o, f; TFLite takes cell_to_input, cell_to_forget, cell_to_output.
             peepholes = try [0, 2, 1].map { gate in
                 try constant(Tensor(shape: [hidden], values: Array(p[gate * hidden..<(gate + 1) * hidden])), name: "\(node.name)/cell_to_\(names[gate])")

@@ -123,8 +123,9 @@ extension TFLiteEmitter {
         let input = node.inputs[0]
         let rank = try self.rank(input)
         let attributes = NodeAttributes(exporting: node)
-        guard try attributes.string("mode", default: "constant") == "constant" else {
-            throw unsupported(node, "mode '\(try attributes.string("mode", default: ""))'")
+        let mode = try attributes.string("mode", default: "constant")
+        guard mode == "constant" || mode == "reflect" else {
+            throw unsupported(node, "mode '\(mode)' (TFLite pads with a constant or mirrors without the edge: 'constant' and 'reflect')")
         }
         guard let pads = try intsFromInputOrAttribute(node, input: 1, attribute: "pads"), pads.count == 2 * rank || node.input(3) != nil else {
             throw unsupported(node, "pads must be given for every axis")
@@ -151,7 +152,15 @@ extension TFLiteEmitter {
         let out = node.outputs[0]
         let paddings = try int32Constant(perm.flatMap { [full[$0], full[rank + $0]] }, shape: [rank, 2], name: "\(out)/paddings")
         let y = try define(out, perm: perm)
-        if value == 0 {
+        if mode == "reflect" {
+            // MIRROR_PAD's REFLECT leaves the edge out, as ONNX's 'reflect' does; both need pads < the axis size.
+            let dims = try shape(input)
+            guard (0..<rank).allSatisfy({ full[$0] < dims[$0] && full[rank + $0] < dims[$0] }) else {
+                throw unsupported(node, "reflect pads \(full) not smaller than the input shape \(dims)")
+            }
+            let type = try self.type(input)
+            emit(.mirrorPad, version: type == .int8 ? 2 : 1, inputs: [x, paddings], outputs: [y], options: .mirrorPad(symmetric: false))
+        } else if value == 0 {
             emit(.pad, inputs: [x, paddings], outputs: [y], options: .empty(.pad))
         } else {
             let constant = try self.constant(Tensor(dataType: try type(input), shape: []).filled(with: Double(value)), name: "\(out)/value")
