@@ -16,6 +16,9 @@ struct IntegerBoundary {
     /// also drop a Relu and let the QuantizeLinear's range clip, naming the value before it after
     /// the Relu's output, so only the dequantized value means what the name says.
     var requantized: [String: String] = [:]
+    /// Dequantized values mapped to the integer value their DequantizeLinear reads (integer
+    /// kernels compute that one and may never form the float copy).
+    var quantizedBy: [String: String] = [:]
 
     init(model: Model) {
         let graph = model.graph
@@ -29,6 +32,7 @@ struct IntegerBoundary {
             if let input = node.input(0), let output = node.outputs.first, !output.isEmpty, dequantizedBy[input] == nil {
                 dequantizedBy[input] = output
             }
+            if let input = node.input(0), let output = node.outputs.first, !output.isEmpty { quantizedBy[output] = input }
         }
         for node in graph.nodes where node.opType == "QuantizeLinear" {
             if let input = node.input(0), let output = node.outputs.first, let back = dequantizedBy[output], requantized[input] == nil {

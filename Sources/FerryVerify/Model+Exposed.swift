@@ -45,6 +45,22 @@ extension Model {
         return copy
     }
 
+    /// The values per-layer drift compares: every value the main graph's nodes compute from
+    /// the inputs (values computed from constants alone, such as dequantized weights, are not
+    /// layers).
+    func layerValues() throws -> [String] {
+        var known = Set(graph.initializers.keys)
+        var layers: [String] = []
+        for node in try sortedNodes() {
+            let fromConstants = node.inputs.allSatisfy { $0.isEmpty || known.contains($0) }
+                && node.attributes.values.allSatisfy { $0.subgraphs.isEmpty }
+            for output in node.outputs where !output.isEmpty {
+                if fromConstants { known.insert(output) } else { layers.append(output) }
+            }
+        }
+        return layers
+    }
+
     private func sortedNodes() throws -> [Node] {
         var sorted = graph
         try sorted.sortAndVerify()

@@ -32,8 +32,9 @@ public final class Verifier {
 
     let sourceBoundary: IntegerBoundary
     let candidateBoundary: IntegerBoundary
-    /// Sessions by whether they expose intermediates, made when first needed.
-    private var sessions: [Bool: (source: InferenceSession, candidate: InferenceSession)] = [:]
+    /// The sessions, made once (per-layer runs observe values as they are computed; no session
+    /// lists every intermediate as an output).
+    private var sessions: (source: InferenceSession, candidate: InferenceSession)?
 
     /// Prepares both models (so a model that cannot run is reported before any sample is read).
     public init(source: Model, candidate: Model, sourceOptions: SessionOptions = SessionOptions(),
@@ -47,7 +48,7 @@ public final class Verifier {
         self.candidateLabel = candidateLabel
         sourceBoundary = IntegerBoundary(model: source)
         candidateBoundary = IntegerBoundary(model: candidate)
-        _ = try sessionPair(exposing: false)
+        _ = try sessionPair()
     }
 
     /// How many samples per-layer drift is measured on by default: enough to find where drift
@@ -55,18 +56,17 @@ public final class Verifier {
     /// runs keep every intermediate alive and compare each one, several times the cost of a run.
     public static let defaultLayerSamples = 8
 
-    func sessionPair(exposing: Bool) throws -> (source: InferenceSession, candidate: InferenceSession) {
-        if let pair = sessions[exposing] { return pair }
+    func sessionPair() throws -> (source: InferenceSession, candidate: InferenceSession) {
+        if let sessions { return sessions }
         func make(_ model: Model, _ options: SessionOptions, _ label: String) throws -> InferenceSession {
             do {
-                let (model, options) = exposing ? try model.exposingIntermediates(for: options) : (model, options)
                 return try InferenceSession(model: model, options: options)
             } catch let error as RuntimeError {
                 throw VerifyError.model(label, message: error.description)
             }
         }
         let pair = (try make(source, sourceOptions, sourceLabel), try make(candidate, candidateOptions, candidateLabel))
-        sessions[exposing] = pair
+        sessions = pair
         return pair
     }
 
@@ -100,17 +100,43 @@ public final class Verifier {
 
         var outputs: [OutputState?] = Array(repeating: nil, count: outputNames.count)
         var layers: [String: LayerState] = [:]
+        let pair = try sessionPair()
+        // Per layer: what the candidate computes for each source value, and the integer value
+        // its DequantizeLinear reads (integer kernels compute that one, not the float copy).
+        let layerValues = perLayer ? try source.layerValues() : []
+        let seenAs = Dictionary(layerValues.map { ($0, candidateBoundary.requantized[$0] ?? $0) }, uniquingKeysWith: { a, _ in a })
+        let candidateWanted = Set(seenAs.values).union(seenAs.values.compactMap { candidateBoundary.quantizedBy[$0] })
+        let sourceWanted = Set(layerValues)
         for (sampleIndex, sample) in samples.samples.enumerated() {
-            // Sessions exposing every intermediate for the samples measured per layer, plain
-            // (faster, buffers reused) for the rest.
-            let exposing = sampleIndex < layerCount
-            let pair = try sessionPair(exposing: exposing)
-            // The two models run side by side when there are threads to spare; each run is
-            // independent, so the values do not depend on it.
-            let (reference, computed) = try both(
-                { try self.execute(pair.source, sample, self.sourceBoundary, self.sourceLabel) },
-                { try self.execute(pair.candidate, sample, self.candidateBoundary, self.candidateLabel) },
-                concurrently: sourceOptions.threads > 1 || candidateOptions.threads > 1)
+            let reference: [String: Tensor], computed: [String: Tensor]
+            if sampleIndex < layerCount {
+                // Intermediates are observed as each run computes them, instead of listing them
+                // all as graph outputs (which would keep every one alive): the candidate's are
+                // held, then each source value is compared as soon as it exists and released.
+                var held: [String: Tensor] = [:]
+                computed = try execute(pair.candidate, sample, candidateBoundary, candidateLabel, observing: candidateWanted) { name, value in
+                    held[name] = value
+                }
+                reference = try execute(pair.source, sample, sourceBoundary, sourceLabel, observing: sourceWanted) { value, x in
+                    let seen = seenAs[value] ?? value
+                    defer { held[seen] = nil }
+                    var y = held[seen]
+                    var name = seen
+                    if y == nil, let integer = candidateBoundary.quantizedBy[seen], let stored = held[integer] {
+                        (y, name) = (stored, integer)
+                    }
+                    guard var y else { return }
+                    if let perm = candidateLayouts[name] ?? candidateLayouts[seen] { y = y.restoringOrder(perm) }
+                    compareLayer(value, x, y, candidateName: name, requantized: seen != value, topK: topK, into: &layers)
+                }
+            } else {
+                // The two models run side by side when there are threads to spare; each run is
+                // independent, so the values do not depend on it.
+                (reference, computed) = try both(
+                    { try self.execute(pair.source, sample, self.sourceBoundary, self.sourceLabel) },
+                    { try self.execute(pair.candidate, sample, self.candidateBoundary, self.candidateLabel) },
+                    concurrently: sourceOptions.threads > 1 || candidateOptions.threads > 1)
+            }
             var result = computed
             for (name, perm) in candidateLayouts {
                 if let stored = result[name] { result[name] = stored.restoringOrder(perm) }
@@ -133,25 +159,26 @@ public final class Verifier {
                 outputs[index]!.accumulator.add(reference: a.values, candidate: b.values,
                                                 classes: outputs[index]!.classifier ? max(a.shape.last ?? 1, 1) : nil)
             }
-            for (value, _) in order where exposing {
-                // A value the candidate quantizes is compared as it leaves its QuantizeLinear →
-                // DequantizeLinear pair, as the layers after it see it.
-                let seen = candidateBoundary.requantized[value] ?? value
-                // Float32 on both sides (most layers): compared in place, without copies.
-                if let x = reference[value], let y = result[seen], x.shape == y.shape, x.dataType == .float32, y.dataType == .float32 {
-                    let pair = x.withElements(as: Float.self) { a in y.withElements(as: Float.self) { b in PairSums(a, b) } }
-                    layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(pair, dequantized: seen != value)
-                    continue
-                }
-                guard let x = reference[value], let y = result[seen], x.shape == y.shape,
-                      let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
-                      var b = try? comparable(y, name: seen, boundary: candidateBoundary), b.floating else { continue }
-                b.dequantized = b.dequantized || seen != value
-                layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
-            }
         }
         return makeReport(samples: samples.count, layerSamples: layerCount, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
                           order: order, layers: layers)
+    }
+
+    /// Adds one sample's drift of source value `value` (`x`) against the candidate's `y`
+    /// (named `candidateName` there, dequantized when integer).
+    func compareLayer(_ value: String, _ x: Tensor, _ y: Tensor, candidateName: String, requantized: Bool, topK: Int,
+                      into layers: inout [String: LayerState]) {
+        guard x.shape == y.shape else { return }
+        // Float32 on both sides (most layers): compared in place, without copies.
+        if x.dataType == .float32, y.dataType == .float32 {
+            let pair = x.withElements(as: Float.self) { a in y.withElements(as: Float.self) { b in PairSums(a, b) } }
+            layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(pair, dequantized: requantized)
+            return
+        }
+        guard let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
+              var b = try? comparable(y, name: candidateName, boundary: candidateBoundary), b.floating else { return }
+        b.dequantized = b.dequantized || requantized
+        layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
     }
 
     struct OutputState {
