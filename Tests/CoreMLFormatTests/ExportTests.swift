@@ -29,8 +29,23 @@ import CoreMLFormat
         #expect(main.outputs == ["y_0"])
         #expect(main.opset == "CoreML5" && spec.specificationVersion == 6)
         #expect(spec.description.inputs[0].shortDescription == "x.in")
-        let pad = main.operations.first { $0.outputs[0].name == "c_pad" }?.attribute("val")?.tensor?.integers()
+        let padName = ops[1].names("pad")?.first
+        let pad = main.operations.first { $0.outputs[0].name == padName }?.attribute("val")?.tensor?.integers()
         #expect(pad == [1, 1, 0, 0])  // MIL: [top, bottom, left, right]
+    }
+
+    @Test func internalValuesHaveShortNamesThatReadBackAsTheSources() throws {
+        let (spec, sourceNames) = try CoreMLExporter.exportNamed(Self.tinyConv())
+        guard case .mlProgram(let program) = spec.body, let main = program.main else { Issue.record("no main"); return }
+        let conv = main.operations.first { $0.type == "conv" }
+        #expect(conv?.outputs[0].name.count ?? 99 <= 4)
+        #expect(conv.map { sourceNames[$0.outputs[0].name] } == "c")
+        // The graph's own inputs and outputs keep descriptive names and are not in the map.
+        #expect(!sourceNames.values.contains("x.in") && !sourceNames.values.contains("y:0"))
+        let read = try CoreMLImporter.importModel(try CoreMLExporter.package(spec).decode(), sourceNames: sourceNames)
+        let values = Set(read.graph.nodes.flatMap(\.outputs))
+        #expect(values.contains("c") && values.contains("r"))
+        #expect(read.graph.inputs.map(\.name) == ["x.in"] && read.graph.outputs.map(\.name) == ["y:0"])
     }
 
     @Test func writeReadRunMatchesTheSourceInFloat32AndFloat16() throws {

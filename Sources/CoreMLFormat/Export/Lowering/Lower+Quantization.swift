@@ -14,7 +14,7 @@ extension MILEmitter {
         }
         minimumIOS = max(minimumIOS, 16)
         let out = node.outputs[0]
-        let name = identifiers.fresh(out)
+        let name = constName(out, weight: true, count: data.count)
         let type = MILTensorType(floatType, data.shape.map { $0 })
         let zero = zeroPoint.dataType == data.dataType ? zeroPoint : convert(zeroPoint, to: MILDataType(data.dataType)!)
         operations.append(MILOperation(type: "constexpr_affine_dequantize", outputs: [MILNamedType(name, type)], attributes: [
