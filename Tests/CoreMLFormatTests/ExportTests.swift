@@ -29,8 +29,46 @@ import CoreMLFormat
         #expect(main.outputs == ["y_0"])
         #expect(main.opset == "CoreML5" && spec.specificationVersion == 6)
         #expect(spec.description.inputs[0].shortDescription == "x.in")
-        let pad = main.operations.first { $0.outputs[0].name == "c_pad" }?.attribute("val")?.tensor?.integers()
+        let padName = ops[1].names("pad")?.first
+        let pad = main.operations.first { $0.outputs[0].name == padName }?.attribute("val")?.tensor?.integers()
         #expect(pad == [1, 1, 0, 0])  // MIL: [top, bottom, left, right]
+    }
+
+    @Test func internalValuesHaveShortNamesThatReadBackAsTheSources() throws {
+        let (spec, sourceNames) = try CoreMLExporter.exportNamed(Self.tinyConv())
+        guard case .mlProgram(let program) = spec.body, let main = program.main else { Issue.record("no main"); return }
+        let conv = main.operations.first { $0.type == "conv" }
+        #expect(conv?.outputs[0].name.count ?? 99 <= 4)
+        #expect(conv.map { sourceNames[$0.outputs[0].name] } == "c")
+        // The graph's own inputs and outputs keep descriptive names and are not in the map.
+        #expect(!sourceNames.values.contains("x.in") && !sourceNames.values.contains("y:0"))
+        let read = try CoreMLImporter.importModel(try CoreMLExporter.package(spec).decode(), sourceNames: sourceNames)
+        let values = Set(read.graph.nodes.flatMap(\.outputs))
+        #expect(values.contains("c") && values.contains("r"))
+        #expect(read.graph.inputs.map(\.name) == ["x.in"] && read.graph.outputs.map(\.name) == ["y:0"])
+    }
+
+    @Test func symmetricInt8WeightsHaveOneScalarZeroPoint() throws {
+        let quantized = Tensor(shape: [4, 2, 3, 3], values: (0..<72).map { Int8(($0 * 37) % 255 - 127) })
+        let graph = Graph(name: "int8", nodes: [
+            Node(name: "dq", opType: "DequantizeLinear", inputs: ["wq", "ws", "wz"], outputs: ["w"], attributes: ["axis": .int(0)]),
+            Node(name: "conv", opType: "Conv", inputs: ["x", "w"], outputs: ["y"]),
+        ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [1, 2, 5, 6]))],
+           outputs: [ValueInfo(name: "y", type: nil)],
+           initializers: ["wq": quantized, "ws": Tensor(shape: [4], values: [Float(0.01), 0.02, 0.005, 0.03]),
+                          "wz": Tensor(shape: [4], values: [Int8](repeating: 0, count: 4))])
+        let model = Model(graph: graph, opsets: ["": 17])
+        let spec = try CoreMLExporter.export(model, options: CoreMLExportOptions(precision: .float32))
+        guard case .mlProgram(let program) = spec.body, let main = program.main else { Issue.record("no main"); return }
+        let dequantize = main.operations.first { $0.type == "constexpr_affine_dequantize" }
+        #expect(dequantize?.attribute("zero_point")?.tensor?.shape == [])
+        #expect(dequantize?.attribute("scale")?.tensor?.shape == [4])
+        let x = Tensor(shape: [1, 2, 5, 6], values: (0..<60).map { Float($0 % 7) / 3 - 1 })
+        let expected = try InferenceSession(model: model).run(["x": x])[0].elements(as: Float.self)
+        let read = try CoreMLImporter.importModel(try CoreMLExporter.package(spec).decode())
+        let actual = try InferenceSession(model: read).run(["x": x])[0].elements(as: Float.self)
+        #expect(actual.count == expected.count)
+        for (a, e) in zip(actual, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
     }
 
     @Test func writeReadRunMatchesTheSourceInFloat32AndFloat16() throws {

@@ -34,11 +34,11 @@ import Testing
         let expected = """
         7767517
         5 5
-        Input            x                        0 1 x 0=4 1=4 2=2
-        Convolution      conv                     1 1 x r 0=4 1=3 2=1 3=1 4=1 5=1 6=72 9=1 11=3 12=1 13=1 14=1 15=1 16=1
-        Pooling          gap                      1 1 r g 0=1 4=1
-        InnerProduct     fc                       1 1 g logits 0=3 1=1 2=12
-        Softmax          softmax                  1 1 logits probabilities_out 0=0 1=1
+        Input            0                        0 1 x 0=4 1=4 2=2
+        Convolution      1                        1 1 x 0 0=4 1=3 4=1 5=1 6=72 9=1
+        Pooling          2                        1 1 0 1 0=1 4=1
+        InnerProduct     3                        1 1 1 2 0=3 1=1 2=12
+        Softmax          4                        1 1 2 probabilities_out 1=1
 
         """
         #expect(String(decoding: exported.paramBytes, as: UTF8.self) == expected)

@@ -16,7 +16,7 @@ enum Classifier {
         guard type.dataType == .float32 else {
             throw CoreMLExportError.preparation("--labels: output '\(feature.shortDescription)' is \(type.dataType), classify takes fp32 probabilities")
         }
-        let label = e.identifiers.fresh(labelName), probs = e.identifiers.fresh(labelName + "_probs")
+        let label = e.identifiers.interface(labelName), probs = e.identifiers.interface(labelName + "_probs")
         e.operations.append(MILOperation(type: "classify",
                                          inputs: [("probabilities", [.name(probabilities)]), ("classes", [.value(.strings(labels))])],
                                          outputs: [MILNamedType(label, MILTensorType(.string, [])),

@@ -12,6 +12,15 @@ public enum CoreMLExporter {
     }
 
     public static func export(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws -> CoreMLModelSpec {
+        try exportNamed(model, options: options).spec
+    }
+
+    /// The ML Program and, for each internal value's short MIL name, the source value name it
+    /// stands for (`CoreMLImporter.importModel(_:sourceNames:)` gives them back, so per-layer
+    /// drift pairs the read-back values with the source's). The graph's own inputs and outputs
+    /// are left out: the reader names those from the metadata.
+    public static func exportNamed(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws
+        -> (spec: CoreMLModelSpec, sourceNames: [String: String]) {
         let prepared = try ExportPreparation.prepare(model)
         let e = MILEmitter(prepared: prepared, floatType: options.precision == .float16 ? .float16 : .float32,
                            compression: options.compression)
@@ -22,7 +31,7 @@ public enum CoreMLExporter {
                 throw CoreMLExportError.preparation("graph input '\(input.name)' has no type or rank")
             }
             let feature = try featureType(type.dataType, value: input.name)
-            let name = e.identifiers.fresh(input.name)
+            let name = e.identifiers.interface(input.name)
             let dims = shape.map(\.value)
             functionInputs.append(MILNamedType(name, MILTensorType(feature.milType, dims)))
             let ranges = dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil
@@ -40,7 +49,7 @@ public enum CoreMLExporter {
             }
         }
         // Output names first, so no intermediate value takes them.
-        let outputNames = prepared.graph.outputs.map { e.identifiers.fresh($0.name) }
+        let outputNames = prepared.graph.outputs.map { e.identifiers.interface($0.name) }
         for node in prepared.graph.nodes {
             guard node.domain.isEmpty || node.domain == "ai.onnx", let lowering = MILLowerings.table[node.opType] else {
                 throw CoreMLExportError.unsupportedOp(node: node.label, op: node.opType, reason: "no MIL op is mapped for this op")
@@ -81,7 +90,9 @@ public enum CoreMLExporter {
         description.metadata.versionString = options.version
         let (version, opset) = deployment(iOS: e.minimumIOS)
         let function = MILFunction(inputs: functionInputs, opset: opset, operations: e.operations, outputs: outputs)
-        return CoreMLModelSpec(specificationVersion: version, description: description, body: .mlProgram(MILProgram(functions: [("main", function)])))
+        let spec = CoreMLModelSpec(specificationVersion: version, description: description, body: .mlProgram(MILProgram(functions: [("main", function)])))
+        let interface = Set(prepared.graph.runtimeInputs.map(\.name) + prepared.graph.outputs.map(\.name))
+        return (spec, e.identifiers.sources.filter { !interface.contains($0.value) })
     }
 
     /// Writes `spec` as a package (model spec and weight file).

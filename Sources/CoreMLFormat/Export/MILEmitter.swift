@@ -8,7 +8,7 @@ final class MILEmitter {
     /// The float type of activations and weights (fp16 or fp32).
     let floatType: MILDataType
     var operations: [MILOperation] = []
-    var identifiers = IdentifierTable()
+    var identifiers = IdentifierTable(short: true)
     /// IR value name → MIL value name.
     var values: [String: String] = [:]
     /// MIL value name → its type.
@@ -73,7 +73,7 @@ final class MILEmitter {
     func value(_ name: String, _ node: Node) throws -> String {
         if let mapped = values[name] { return mapped }
         if let constant = graph.initializers[name] {
-            let result = try const(constant, name: name)
+            let result = try const(constant, name: name, weight: true)
             values[name] = result
             return result
         }
@@ -98,12 +98,13 @@ final class MILEmitter {
     }
 
     /// A `const` op holding `tensor` converted to its MIL type (floats to the compute precision),
-    /// or the constexpr op storing it compressed when `compression` asks for it.
-    func const(_ tensor: Tensor, name: String) throws -> String {
+    /// or the constexpr op storing it compressed when `compression` asks for it. A `weight`
+    /// keeps its source name, as coremltools names weights after their parameters.
+    func const(_ tensor: Tensor, name: String, weight: Bool = false) throws -> String {
         let type = try milType(tensor.dataType, value: name)
         let converted = convert(tensor, to: type)
         if let compressed = compression.compress(converted) {
-            let output = identifiers.fresh(name)
+            let output = constName(name, weight: weight, count: tensor.count)
             let outputType = MILTensorType(type, converted.shape.map { $0 })
             operations.append(MILOperation(type: compressed.opType, outputs: [MILNamedType(output, outputType)],
                                            attributes: [("name", .string(output))] + compressed.attributes))
@@ -112,12 +113,20 @@ final class MILEmitter {
             minimumIOS = max(minimumIOS, 16)
             return output
         }
-        return constValue(.tensor(converted), name: name)
+        return constValue(.tensor(converted), name: name, weight: weight)
+    }
+
+    /// Weights of `weightNameSize` values or more (those the weight file holds) keep their
+    /// source names; op parameters and small constants get short ids.
+    static let weightNameSize = 10
+
+    func constName(_ name: String, weight: Bool, count: Int) -> String {
+        weight && count >= Self.weightNameSize ? identifiers.interface(name) : identifiers.fresh(name)
     }
 
     /// A `const` op holding `value` as is.
-    func constValue(_ value: MILValue, name: String) -> String {
-        let output = identifiers.fresh(name)
+    func constValue(_ value: MILValue, name: String, weight: Bool = false) -> String {
+        let output = constName(name, weight: weight, count: value.tensor?.count ?? 0)
         operations.append(MILOperation(type: "const", outputs: [MILNamedType(output, value.type)],
                                        attributes: [("name", .string(output)), ("val", value)]))
         types[output] = value.type
@@ -142,8 +151,8 @@ final class MILEmitter {
     }
 
     /// A float tensor in the compute precision.
-    func floats(_ values: [Float], shape: [Int], name: String) -> String {
-        constValue(.tensor(convert(Tensor(shape: shape, values: values), to: floatType)), name: name)
+    func floats(_ values: [Float], shape: [Int], name: String, weight: Bool = false) -> String {
+        constValue(.tensor(convert(Tensor(shape: shape, values: values), to: floatType)), name: name, weight: weight)
     }
 
     /// `tensor` with elements of MIL type `type`.

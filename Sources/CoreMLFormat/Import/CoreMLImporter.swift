@@ -11,12 +11,15 @@ import FerryIR
 public enum CoreMLImporter {
     public static let opset = 20
 
-    public static func importModel(_ spec: CoreMLModelSpec) throws -> Model {
+    /// `sourceNames` (MIL value → IR name, from `CoreMLExporter.exportNamed`) names the IR values
+    /// after the source's where the program was written with short names.
+    public static func importModel(_ spec: CoreMLModelSpec, sourceNames: [String: String] = [:]) throws -> Model {
         guard case .mlProgram(let program) = spec.body else { throw CoreMLReadError.spec(file: "model", "not an ML Program") }
         guard let main = program.main else { throw CoreMLReadError.spec(file: "model", "the program has no function 'main'") }
         var metadata: [String: String] = [:]
         for (key, value) in spec.description.metadata.userDefined { metadata[key] = value }
         let b = IRBuilder()
+        b.sources = sourceNames
         for input in main.inputs {
             let source = metadata[SourceNames.nameKey(input.name)] ?? input.name
             let sourceType = metadata[SourceNames.typeKey(input.name)].flatMap { DataType(name: $0) } ?? input.type.dataType.irType

@@ -149,12 +149,20 @@ extension IRBuilder {
               let zero = op.attribute("zero_point")?.tensor, let axis = op.attribute("axis")?.tensor?.integers().first else {
             throw r.fail("quantized_data, scale, zero_point and axis attributes are needed")
         }
-        guard zero.dataType == data.dataType, zero.count == scale.count, scale.count == 1 || scale.count == data.shape[axis] else {
+        guard zero.dataType == data.dataType, zero.count == scale.count || zero.count == 1 && (zero.dataType == .int8 || zero.dataType == .uint8), scale.count == 1 || scale.count == data.shape[axis] else {
             throw r.fail("zero_point/scale do not fit quantized_data \(data.shape) on axis \(axis)")
         }
         let q = initializer(data, output.name + "/quantized")
         let s = initializer(IRBuilder.irTensor(scale).reshaped(scale.count == 1 ? [] : [scale.count]), output.name + "/scale")
-        let z = initializer(zero.reshaped(scale.count == 1 ? [] : [scale.count]), output.name + "/zero_point")
+        // A scalar zero point serves every channel (the op broadcasts it); DequantizeLinear
+        // takes one per scale.
+        var zeros = zero
+        if zero.count == 1 && scale.count > 1 {
+            let point = zero.integers()[0]
+            zeros = zero.dataType == .int8 ? Tensor(shape: [scale.count], values: [Int8](repeating: Int8(point), count: scale.count))
+                : Tensor(shape: [scale.count], values: [UInt8](repeating: UInt8(point), count: scale.count))
+        }
+        let z = initializer(zeros.reshaped(scale.count == 1 ? [] : [scale.count]), output.name + "/zero_point")
         // Constants on the device: the expanded weights are stored in the output type (fp16 rounds).
         define(output.name, output.type) { target in node("DequantizeLinear", [q, s, z], [target], ["axis": .int(axis)]) }
     }

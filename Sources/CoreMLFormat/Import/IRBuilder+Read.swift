@@ -86,7 +86,7 @@ extension IRBuilder {
         if let constant = constants[name] {
             if let mapped = names[name] { return mapped }
             guard let tensor = constant.tensor else { throw reader.fail("'\(name)' is a string constant used as a tensor") }
-            let initializer = self.initializer(IRBuilder.irTensor(tensor), name)
+            let initializer = self.initializer(IRBuilder.irTensor(tensor), sources[name] ?? name)
             names[name] = initializer
             return initializer
         }

@@ -13,11 +13,13 @@ final class IRBuilder {
     var constants: [String: MILValue] = [:]
     /// MIL value → IR value, where they differ (graph inputs keep their source names).
     var names: [String: String] = [:]
+    /// MIL value → the source name it was written for (short names given back), where known.
+    var sources: [String: String] = [:]
     /// MIL values the IR has no form for (classify's string label): left out of the outputs.
     var omitted = Set<String>()
     private var counter = 0
 
-    func name(_ mil: String) -> String { names[mil] ?? mil }
+    func name(_ mil: String) -> String { names[mil] ?? sources[mil] ?? mil }
 
     func node(_ op: String, _ inputs: [String], _ outputs: [String], _ attributes: [String: Attribute] = [:]) {
         counter += 1

@@ -23,7 +23,7 @@ public enum NeuralNetworkExporter {
                 throw CoreMLExportError.preparation("graph input '\(input.name)' has no type or rank")
             }
             let feature = try CoreMLExporter.featureType(type.dataType, value: input.name)
-            let name = e.identifiers.fresh(input.name)
+            let name = e.identifiers.interface(input.name)
             let dims = shape.map(\.value)
             var featureDescription = FeatureDescription(name: name, shortDescription: input.name, dataType: feature, shape: dims.map { $0 ?? 1 },
                                                         ranges: dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil)
@@ -40,7 +40,7 @@ public enum NeuralNetworkExporter {
             e.blobs[input.name] = name
         }
         // Output names first, so no intermediate blob takes them.
-        let outputNames = prepared.graph.outputs.map { e.identifiers.fresh($0.name) }
+        let outputNames = prepared.graph.outputs.map { e.identifiers.interface($0.name) }
         for node in prepared.graph.nodes {
             guard node.domain.isEmpty || node.domain == "ai.onnx", let lowering = NNLowerings.table[node.opType] else {
                 throw CoreMLExportError.unsupportedOp(node: node.label, op: node.opType, reason: "no NeuralNetwork layer is mapped for this op")
@@ -119,7 +119,7 @@ public enum NeuralNetworkExporter {
         }
         spec.classLabels = labels
         spec.probabilityBlob = feature.name
-        let label = identifiers.fresh(Classifier.labelName)
+        let label = identifiers.interface(Classifier.labelName)
         var labelFeature = FeatureDescription(name: label, dataType: .float32, shape: [])
         labelFeature.kind = .string
         feature.kind = .stringKeyedDictionary

@@ -10,12 +10,13 @@ struct CoreMLTarget: TargetWriter {
         if options.inputNormalization != nil {
             throw ConversionError.unsupported("--input-mean/--input-std declare an image input, which Ferry writes for --coreml-format neuralnetwork only (ML Program image inputs are not done yet)")
         }
-        let spec = try CoreMLExporter.export(model, options: options.coreML)
+        let (spec, sourceNames) = try CoreMLExporter.exportNamed(model, options: options.coreML)
         let package = CoreMLExporter.package(spec)
         let root = ConversionTarget.coreml.fileName
         let files = package.files().map { TargetFile(path: root + "/" + $0.path, bytes: $0.bytes) }
-        // Read back from the encoded bytes, so verification runs what the device gets.
-        let readBack = try CoreMLImporter.importModel(try package.decode(name: root))
+        // Read back from the encoded bytes, so verification runs what the device gets; the
+        // short value names get back the source's, so per-layer drift pairs them.
+        let readBack = try CoreMLImporter.importModel(try package.decode(name: root), sourceNames: sourceNames)
         let size = files.reduce(0) { $0 + $1.bytes.count }
         var details = ["precision": options.coreML.precision.rawValue, "specification_version": "\(spec.specificationVersion)",
                        "package_bytes": "\(size)"]

@@ -77,4 +77,6 @@ public struct NCNNExport: Sendable {
     public var int8Layers: [String]
     /// Layers the int8 graph quantized that NCNN runs in float32, with the reason.
     public var floatLayers: [String]
+    /// The short layer and blob names `param` is written with, and the source names behind them.
+    public var names: NCNNNameMap
 }

@@ -49,9 +49,31 @@ public enum NCNNExporter {
             let blob = try e.blob(output.name)
             outputs.append(NCNNBlobBinding(value: output.name, blob: blob, shape: layout.shape, dataType: prepared.types[output.name] ?? .float32))
         }
-        let file = NCNNParamFile(layers: insertSplits(e.layers))
+        let full = NCNNParamFile(layers: insertSplits(e.layers).map(NCNNParamDefaults.omittingDefaults))
+        let fixed = ioNames(inputs: inputs, outputs: &outputs)
+        let (file, names) = full.shortNames(fixing: fixed)
         return NCNNExport(param: file, paramBytes: Array(file.text().utf8), binBytes: e.weights.bytes, inputs: inputs, outputs: outputs,
-                          int8Layers: e.int8Layers, floatLayers: e.floatLayers)
+                          int8Layers: e.int8Layers, floatLayers: e.floatLayers, names: names)
+    }
+
+    /// The blobs that keep a name in the written file (old name → written name): each graph
+    /// input's, and each output's under the output's own name, even where the output shares a
+    /// blob with the value it reshapes (unless that blob is an input's or another output's).
+    static func ioNames(inputs: [NCNNBlobBinding], outputs: inout [NCNNBlobBinding]) -> [String: String] {
+        var fixed: [String: String] = [:]
+        for input in inputs { fixed[input.blob] = input.blob }
+        for index in outputs.indices {
+            let blob = outputs[index].blob
+            if let name = fixed[blob] {
+                outputs[index].blob = name
+                continue
+            }
+            let wanted = NCNNNames.clean(outputs[index].value)
+            let name = fixed.values.contains(wanted) ? blob : wanted
+            fixed[blob] = name
+            outputs[index].blob = name
+        }
+        return fixed
     }
 
     /// Gives each extra reader of a blob its own copy through a Split layer (NCNN releases a

@@ -4,12 +4,18 @@
 struct NCNNNames {
     private var taken: Set<String> = []
 
-    mutating func make(_ base: String) -> String {
+    /// `base` as an NCNN token: whitespace and control characters become '_', at most 240 bytes.
+    static func clean(_ base: String) -> String {
         var clean = String(base.unicodeScalars.map { scalar -> Character in
             scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F ? "_" : Character(scalar)
         })
         if clean.isEmpty { clean = "blob" }
         while clean.utf8.count > 240 { clean.removeLast() }
+        return clean
+    }
+
+    mutating func make(_ base: String) -> String {
+        let clean = Self.clean(base)
         var candidate = clean
         var suffix = 2
         while taken.contains(candidate) {

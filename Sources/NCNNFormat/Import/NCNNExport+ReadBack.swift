@@ -4,11 +4,18 @@ extension NCNNExport {
     /// The written model read back and given `source`'s interface: the same input and output
     /// names, types and shapes (integer inputs such as token ids are cast to the int32 NCNN's
     /// Embed reads from its blob), so it can be verified against the source sample for sample.
+    /// The written bytes are parsed, then given back the layer and blob names the short ones
+    /// stand for (`names`), so per-layer drift pairs the values with the source's.
     public func readBack(like source: Model) throws -> Model {
-        var model = try NCNNImporter.importModel(param: paramBytes, bin: binBytes)
+        guard let text = String(bytes: paramBytes, encoding: .utf8) else {
+            throw NCNNImportError.malformedParam(file: "model.param", line: 1, "the file is not UTF-8 text")
+        }
+        var model = try NCNNImporter.importModel(try NCNNParamFile.parse(text).renamed(names), bin: binBytes)
+        // Each interface value by the name its blob has after renaming.
         let prefix = "ncnn:"
+        func held(_ binding: NCNNBlobBinding) -> String { prefix + (names.blobs[binding.blob] ?? binding.blob) }
         var renames: [String: String] = [:]
-        for binding in inputs + outputs { renames[binding.blob] = prefix + binding.blob }
+        for binding in inputs + outputs { renames[names.blobs[binding.blob] ?? binding.blob] = held(binding) }
         var graph = model.graph
         for index in graph.nodes.indices {
             graph.nodes[index].inputs = graph.nodes[index].inputs.map { renames[$0] ?? $0 }
@@ -29,7 +36,7 @@ extension NCNNExport {
             }
             let shapeName = "ncnn_shape_in_\(binding.value)"
             graph.setInitializer(shapeName, Tensor(shape: [binding.shape.count + 1], values: ([1] + binding.shape).map { Int64($0) }))
-            prologue.append(Node(name: "ncnn_input_\(binding.value)", opType: "Reshape", inputs: [value, shapeName], outputs: [prefix + binding.blob]))
+            prologue.append(Node(name: "ncnn_input_\(binding.value)", opType: "Reshape", inputs: [value, shapeName], outputs: [held(binding)]))
         }
         var graphOutputs: [ValueInfo] = []
         for binding in outputs {
@@ -38,7 +45,7 @@ extension NCNNExport {
             }
             let shapeName = "ncnn_shape_out_\(binding.value)"
             graph.setInitializer(shapeName, Tensor(shape: [shape.count], values: shape.map { Int64($0) }))
-            epilogue.append(Node(name: "ncnn_output_\(binding.value)", opType: "Reshape", inputs: [prefix + binding.blob, shapeName], outputs: [binding.value]))
+            epilogue.append(Node(name: "ncnn_output_\(binding.value)", opType: "Reshape", inputs: [held(binding), shapeName], outputs: [binding.value]))
             graphOutputs.append(ValueInfo(name: binding.value, type: ValueType(dataType: .float32, dims: shape)))
         }
         graph.nodes = prologue + graph.nodes + epilogue

@@ -68,9 +68,9 @@ extension MILEmitter {
             var weight = b.dataType == .float32 ? b : Tensor(shape: b.shape, values: b.doubles().map { Float($0) })
             if !transB { weight = weight.transposed([1, 0]) }
             if alpha != 1 { weight = Tensor(shape: weight.shape, values: weight.elements(as: Float.self).map { $0 * alpha }) }
-            var inputs: [(String, String)] = [("x", try input(node, 0)), ("weight", try const(weight, name: node.inputs[1]))]
+            var inputs: [(String, String)] = [("x", try input(node, 0)), ("weight", try const(weight, name: node.inputs[1], weight: true))]
             if let c {
-                inputs.append(("bias", floats(c.doubles().map { Float($0) * beta }, shape: [c.count], name: node.inputs[2])))
+                inputs.append(("bias", floats(c.doubles().map { Float($0) * beta }, shape: [c.count], name: node.inputs[2], weight: true)))
             }
             try emit(node, "linear", inputs)
             return

@@ -76,7 +76,7 @@ extension MILEmitter {
         guard let to = try NodeAttributes(exporting: node).int("to"), let target = DataType(rawValue: Int32(to)) else { throw unsupported(node, "missing or unknown 'to'") }
         let source = node.inputs[0]
         if let constant = graph.initializers[source] {
-            values[node.outputs[0]] = try const(constant, name: node.outputs[0])
+            values[node.outputs[0]] = try const(constant, name: node.outputs[0], weight: true)
             return
         }
         let x = try value(source, node)

@@ -14,13 +14,19 @@ extension MILEmitter {
         }
         minimumIOS = max(minimumIOS, 16)
         let out = node.outputs[0]
-        let name = identifiers.fresh(out)
+        let name = constName(out, weight: true, count: data.count)
         let type = MILTensorType(floatType, data.shape.map { $0 })
-        let zero = zeroPoint.dataType == data.dataType ? zeroPoint : convert(zeroPoint, to: MILDataType(data.dataType)!)
+        var zero = zeroPoint.dataType == data.dataType ? zeroPoint : convert(zeroPoint, to: MILDataType(data.dataType)!)
+        // One zero point for every channel (symmetric weights) is a scalar, which the op
+        // broadcasts, rather than a vector in the weight file.
+        let zeros = zero.integers()
+        if let first = zeros.first, zeros.allSatisfy({ $0 == first }) {
+            zero = data.dataType == .int8 ? Tensor(scalar: Int8(first)) : Tensor(scalar: UInt8(first))
+        }
         operations.append(MILOperation(type: "constexpr_affine_dequantize", outputs: [MILNamedType(name, type)], attributes: [
             ("name", .string(name)),
             ("quantized_data", .tensor(data)),
-            ("zero_point", .tensor(zero.reshaped(scale.count == 1 ? [] : [scale.count]))),
+            ("zero_point", .tensor(zero.reshaped(zero.count == 1 ? [] : [zero.count]))),
             ("scale", .tensor(convert(scale, to: floatType).reshaped(scale.count == 1 ? [] : [scale.count]))),
             ("axis", .tensor(Tensor(scalar: Int32(axis)))),
         ]))
