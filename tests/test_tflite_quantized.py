@@ -225,3 +225,38 @@ def test_int16_logistic_and_tanh_within_one_step(tmp_path):
             exact += int((difference == 0).sum())
             total += difference.size
     print(f"int16 LOGISTIC/TANH: LiteRT matched Ferry exactly in {exact}/{total} values, the rest within one step")
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["optimized", "reference"])
+def test_int8_logistic_tanh_softmax_are_exact(tmp_path, reference):
+    """LiteRT's int8 LOGISTIC and TANH look up a table made in float32 at preparation, and its int8
+    SOFTMAX sums a float32 table of exponentials; Ferry makes the same tables with the same float32
+    steps, so every output matches LiteRT's, integer for integer (all 256 inputs included). The
+    ops read the integer input directly, so nothing before them can differ."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(1)
+    nodes = [helper.make_node("Sigmoid", ["x"], ["s"]), helper.make_node("Tanh", ["x"], ["t"]),
+             helper.make_node("Softmax", ["x"], ["p"], axis=-1)]
+    outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 256]) for n in ("s", "t", "p")]
+    graph = helper.make_graph(nodes, "activations", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 256])], outputs)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "model.onnx")
+    np.savez(tmp_path / "data.npz", x=(rng.standard_normal((16, 1, 256)) * 3).astype(np.float32))
+    out = tmp_path / "out"
+    subprocess.run([FERRY, "convert", str(tmp_path / "model.onnx"), "--out", str(out), "--target", "tflite", "--quantize", "int8",
+                    "--calibration", str(tmp_path / "data.npz"), "--max-drift", "none", "--io", "int8"],
+                   check=True, capture_output=True, timeout=300)
+    runner = litert(out / "model.tflite", reference=reference)
+    assert {op["op_name"] for op in runner._get_ops_details()} >= {"LOGISTIC", "TANH", "SOFTMAX"}
+    signature = runner.get_signature_runner()
+    total = 0
+    for index in range(8):
+        x = np.arange(-128, 128, dtype=np.int8) if index == 0 else rng.integers(-128, 128, 256, dtype=np.int8) // (1 + index % 4)
+        feeds = {"x": x.astype(np.int8).reshape(1, 256)}
+        got = signature(**feeds)
+        ours = ferry_run(out / "model.tflite", feeds, "double", tmp_path)
+        for name, expected in ours.items():
+            assert np.array_equal(got[name].astype(np.int64), expected.astype(np.int64)), name
+            total += expected.size
+    print(f"int8 LOGISTIC/TANH/SOFTMAX: LiteRT matched Ferry exactly in {total}/{total} values")

@@ -41,7 +41,7 @@ public enum OperatorRegistry {
         // Fused ops written by Ferry's passes and 16-bit Q/DQ (ONNX Runtime's com.microsoft definitions)
         FusedConv.self, FusedGemm.self, ContribQuantizeLinear.self, ContribDequantizeLinear.self, MatMulNBits.self,
         // Integer ops computing as TFLite's reference kernels (written by the integer lowering)
-        HybridInputQuantization.self, IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self, IntegerHardSwish.self,
+        HybridInputQuantization.self, IntegerAdd.self, IntegerAveragePool.self, IntegerConv.self, IntegerFullyConnected.self, IntegerHardSwish.self, IntegerLookupTable.self,
         IntegerMean.self, IntegerMul.self, IntegerSigmoid.self, IntegerSoftmax.self, IntegerSub.self, IntegerTanh.self,
     ]
 

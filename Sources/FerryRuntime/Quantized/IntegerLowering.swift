@@ -283,8 +283,26 @@ private struct Rewriter {
                                           attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
                                                        "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint)]),
                                removed: [index] + sink.removed)
+        case "Softmax" where dequantized(node.input(0))?.type == .int8:
+            // TFLite's int8 SOFTMAX (float32 table of exponentials), over the last axis.
+            guard let x = dequantized(node.input(0)), x.isPerTensor, let sink = sink(output), sink.type == .int8,
+                  sink.activation == nil, case .int(-1)? = node.attributes["axis"] else { return nil }
+            return Replacement(node: Node(name: node.name, opType: "IntegerSoftmax", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
+                                          attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
+                                                       "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint),
+                                                       "beta": .float(1)]),
+                               removed: [index] + sink.removed)
+        case "Sigmoid" where dequantized(node.input(0))?.type == .int8, "Tanh" where dequantized(node.input(0))?.type == .int8:
+            // TFLite's int8 LOGISTIC/TANH: a table made in float32.
+            guard let x = dequantized(node.input(0)), x.isPerTensor, let sink = sink(output), sink.type == .int8,
+                  sink.activation == nil else { return nil }
+            return Replacement(node: Node(name: node.name, opType: "IntegerLookupTable", domain: "ai.ferry", inputs: [x.name], outputs: [sink.output],
+                                          attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(x.zeroPoints[0]),
+                                                       "y_scale": .float(sink.scale), "y_zero_point": .int(sink.zeroPoint),
+                                                       "function": .string(node.opType == "Sigmoid" ? "sigmoid" : "tanh")]),
+                               removed: [index] + sink.removed)
         case "Softmax":
-            // TFLite's int16 SOFTMAX (int8 stays dequantize → float → quantize, within a step).
+            // TFLite's int16 SOFTMAX.
             guard let x = dequantized(node.input(0)), x.type == .int16, x.isPerTensor, x.zeroPoints[0] == 0,
                   let sink = sink(output), sink.type == .int16, sink.activation == nil, sink.zeroPoint == 0,
                   sink.scale == 1.0 / 32768, case .int(-1)? = node.attributes["axis"] else { return nil }
@@ -292,7 +310,7 @@ private struct Rewriter {
                                           attributes: ["x_scale": .float(x.scales[0]), "x_zero_point": .int(0)]),
                                removed: [index] + sink.removed)
         case "Sigmoid", "Tanh":
-            // TFLite's int16 LOGISTIC/TANH (int8 stays dequantize → float → quantize, within a step).
+            // TFLite's int16 LOGISTIC/TANH.
             guard let x = dequantized(node.input(0)), x.type == .int16, x.isPerTensor, x.zeroPoints[0] == 0,
                   let sink = sink(output), sink.type == .int16, sink.activation == nil, sink.zeroPoint == 0,
                   sink.scale == 1.0 / 32768 else { return nil }
