@@ -147,3 +147,44 @@ def test_model_data_compiles_and_holds_the_flatbuffer(name, root, tmp_path):
     ops = (out / "model_ops.h").read_text()
     for method in json.loads((out / "conversion.json").read_text())["target_details"]["op_resolver"].split(","):
         assert f"resolver.{method}()" in ops
+
+
+def test_square_is_written_as_mul_so_tflm_runs_it(tmp_path):
+    """Pow(x, 2) (power spectra, variances) is written as MUL(x, x): the same correctly rounded
+    value as x², and a kernel TFLM has, where it has no POW. Another exponent stays POW."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    nodes = [helper.make_node("Pow", ["x", "two"], ["sq"]), helper.make_node("Pow", ["x", "three"], ["cube"])]
+    graph = helper.make_graph(nodes, "powers", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+                              [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 64]) for n in ("sq", "cube")],
+                              [numpy_helper.from_array(np.array(2, np.float32), "two"), numpy_helper.from_array(np.array(3, np.float32), "three")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "model.onnx")
+    out = tmp_path / "out"
+    subprocess.run([FERRY, "convert", str(tmp_path / "model.onnx"), "--out", str(out), "--target", "tflite"],
+                   check=True, capture_output=True, timeout=300)
+    runner = Interpreter(model_path=str(out / "model.tflite"), experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    runner.allocate_tensors()
+    assert sorted(op["op_name"] for op in runner._get_ops_details()) == ["MUL", "POW"]
+    x = np.random.default_rng(0).standard_normal((1, 64)).astype(np.float32) * 3
+    got = runner.get_signature_runner()(x=x)
+    assert np.array_equal(got["sq"], x * x)
+
+    square = tmp_path / "square.onnx"
+    graph = helper.make_graph(nodes[:1], "square", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+                              [helper.make_tensor_value_info("sq", TensorProto.FLOAT, [1, 64])],
+                              [numpy_helper.from_array(np.array(2, np.float32), "two")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), square)
+    np.savez(tmp_path / "cal.npz", x=np.random.default_rng(1).standard_normal((8, 1, 64)).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(square), "--out", str(tmp_path / "tflm"), "--target", "tflm", "--quantize", "int8",
+                             "--calibration", str(tmp_path / "cal.npz"), "--max-drift", "none", "--io", "int8"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    arena = int(json.loads((tmp_path / "tflm" / "conversion.json").read_text())["target_details"]["arena_size"])
+    interpreter = tflm_interpreter(tmp_path / "tflm" / "model.tflite", arena)
+    feeds = {"x": quantize(x, interpreter.get_input_details(0))}
+    interpreter.set_input(feeds["x"], 0)
+    interpreter.invoke()
+    expected = ferry_run(tmp_path / "tflm" / "model.tflite", feeds, tmp_path)[0]
+    assert np.abs(interpreter.get_output(0).astype(np.int64) - expected.astype(np.int64)).max() <= 1

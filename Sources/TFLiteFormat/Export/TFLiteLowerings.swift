@@ -47,7 +47,15 @@ enum TFLiteLowerings {
         "Mul": { e, _, n in try e.lowerBinary(n, .mul, options: { .mul(activation: $0) }) },
         "Neg": { e, _, n in try e.lowerUnary(n, .neg, .empty(.neg)) },
         "Pad": { e, _, n in try e.lowerPad(n) },
-        "Pow": { e, _, n in try e.lowerBinary(n, .pow, fixedOptions: .empty(.pow)) },
+        "Pow": { e, _, n in
+            // x² is MUL(x, x): the same correctly rounded value, and a kernel TFLM has (it has no POW).
+            if let exponent = e.constants[n.inputs[1]], exponent.count == 1, exponent.dataType.isFloatingPoint,
+               exponent.doubles().first == 2, e.constants[n.inputs[0]] == nil {
+                try e.lowerBinary(n, .mul, inputs: [n.inputs[0], n.inputs[0]], options: { .mul(activation: $0) })
+            } else {
+                try e.lowerBinary(n, .pow, fixedOptions: .empty(.pow))
+            }
+        },
         "PRelu": { e, _, n in try e.lowerPRelu(n) },
         "Reciprocal": { e, _, n in try e.lowerReciprocal(n) },
         "QuantizeLinear": { e, _, n in try e.lowerQuantize(n) },
