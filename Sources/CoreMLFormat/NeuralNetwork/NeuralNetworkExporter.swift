@@ -14,10 +14,7 @@ public enum NeuralNetworkExporter {
         let e = NNEmitter(prepared: prepared, options: options)
         var spec = NeuralNetworkSpec()
         var description = ModelDescription()
-        let imageName = options.imageInput.map { $0.name ?? prepared.graph.runtimeInputs.first?.name ?? "" }
-        if let imageName, !prepared.graph.runtimeInputs.contains(where: { $0.name == imageName }) {
-            throw CoreMLExportError.preparation("image input '\(imageName)' is not a graph input (inputs: \(prepared.graph.runtimeInputs.map(\.name).joined(separator: ", ")))")
-        }
+        let imageName = try CoreMLExporter.imageInputName(options.imageInput, prepared.graph)
         for input in prepared.graph.runtimeInputs {
             guard let type = prepared.types[input.name], let shape = type.shape else {
                 throw CoreMLExportError.preparation("graph input '\(input.name)' has no type or rank")
@@ -87,23 +84,15 @@ public enum NeuralNetworkExporter {
 
     /// The image feature and scaler of `image` on an input of `dims` ([1, C, H, W], C 1 or 3).
     static func imageFeature(_ image: ImageInput, input: String, dims: [Int?], type: DataType) throws -> (FeatureDescription.Kind, NNImageScaler) {
-        guard type.isFloatingPoint, dims.count == 4, dims[0] == 1, let c = dims[1], dims[2] != nil, dims[3] != nil, c == 1 || c == 3 else {
-            throw CoreMLExportError.preparation("image input '\(input)' must be a float [1, C, H, W] input with C 1 or 3 and fixed H, W; it is \(type) \(dims.map { $0.map(String.init) ?? "?" })")
-        }
-        let colorSpace = c == 1 ? ImageColorSpace.grayscale : (image.colorSpace == .grayscale ? .rgb : image.colorSpace)
-        func perChannel(_ values: [Float], _ flag: String) throws -> [Float] {
-            if values.count == 1 { return [Float](repeating: values[0], count: c) }
-            guard values.count == c else { throw CoreMLExportError.preparation("image input '\(input)': \(values.count) \(flag) values for \(c) channels") }
-            return values
-        }
-        let mean = try perChannel(image.mean, "mean"), std = try perChannel(image.std, "std")
-        guard std.allSatisfy({ $0 > 0 }), Set(std).count == 1 else {
+        let resolved = try image.resolve(input: input, dims: dims, type: type, flexibleSize: false)
+        let std = resolved.std
+        guard Set(std).count == 1 else {
             throw CoreMLExportError.preparation("image input '\(input)': NeuralNetwork's image scaler has one scale for all channels, so the stds must be one positive value (got \(std))")
         }
         // mean is in the model's channel order; the scaler names its biases red, green, blue, so
         // a BGR model's channels (blue first) are reversed into them.
-        let biases = mean.map { -$0 / std[0] }
-        return (.image(colorSpace), NNImageScaler(channelScale: 1 / std[0], biases: colorSpace == .bgr ? biases.reversed() : biases))
+        let biases = resolved.bias
+        return (.image(resolved.colorSpace), NNImageScaler(channelScale: resolved.scale[0], biases: resolved.colorSpace == .bgr ? biases.reversed() : biases))
     }
 
     /// A NeuralNetworkClassifier: the first output's blob holds the probabilities; its feature
