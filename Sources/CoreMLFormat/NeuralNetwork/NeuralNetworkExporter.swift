@@ -4,12 +4,22 @@ import FerryIR
 /// the source's layout, every weight inline (float32, float16, 8-bit linear or a palette).
 ///
 /// Names follow the ML Program writer: feature names are identifiers, the source names and
-/// int64 types are kept in the metadata (`SourceNames`), dynamic dims get a `ShapeRange`.
+/// int64 types are kept in the metadata (`SourceNames`), dynamic dims get a `ShapeRange`;
+/// internal blobs and layers get short ids (`v0`, `v1`, …; `exportNamed` maps them back).
 public enum NeuralNetworkExporter {
     /// File name of the written model inside the output folder.
     public static let fileName = "model.mlmodel"
 
     public static func export(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws -> NeuralNetworkSpec {
+        try exportNamed(model, options: options).spec
+    }
+
+    /// The spec and, for each internal blob's short name (`v0`, `v1`, …, as the ML Program
+    /// writer names its values), the source value it holds
+    /// (`NeuralNetworkImporter.importModel(_:file:sourceNames:)` gives them back, so per-layer
+    /// drift pairs blobs with the source's values). Inputs and outputs keep their names.
+    public static func exportNamed(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws
+        -> (spec: NeuralNetworkSpec, sourceNames: [String: String]) {
         let prepared = try ExportPreparation.prepare(model)
         let e = NNEmitter(prepared: prepared, options: options)
         var spec = NeuralNetworkSpec()
@@ -79,7 +89,8 @@ public enum NeuralNetworkExporter {
         spec.description = description
         spec.layers = e.layers
         spec.specificationVersion = 4
-        return spec
+        let interface = Set(prepared.graph.runtimeInputs.map(\.name) + prepared.graph.outputs.map(\.name))
+        return (spec, e.identifiers.sources.filter { !interface.contains($0.value) })
     }
 
     /// The image feature and scaler of `image` on an input of `dims` ([1, C, H, W], C 1 or 3).

@@ -51,11 +51,12 @@ extension CoreMLTarget {
     func writeNeuralNetwork(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
         var coreML = options.coreML
         coreML.imageInput = options.inputNormalization?.imageInput
-        let spec = try NeuralNetworkExporter.export(model, options: coreML)
+        let (spec, sourceNames) = try NeuralNetworkExporter.exportNamed(model, options: coreML)
         let bytes = NNEncoder().encode(spec)
         let file = NeuralNetworkExporter.fileName
         let decoded = try NNDecoder(file: file).decode(bytes)
-        let readBack = try NeuralNetworkImporter.importModel(decoded, file: file)
+        // Short blob names get back the source's, so per-layer drift pairs them.
+        let readBack = try NeuralNetworkImporter.importModel(decoded, file: file, sourceNames: sourceNames)
         var storage: [String: Int] = [:]
         for layer in spec.layers {
             for weights in layer.kind.weights where weights.count >= 10 { storage[weights.storageName, default: 0] += weights.count }
