@@ -277,3 +277,114 @@ def test_inspect_names_a_neuralnetwork_classifier_from_coremltools(tmp_path):
     assert shown["specification_version"] == builder.spec.specificationVersion
     assert shown["class_labels"] == ["cat", "dog"] and shown["predicted_feature_name"] == "label"
     assert [i["name"] for i in shown["inputs"]] == ["x"]
+
+
+# --- image inputs (ct.ImageType on an ML Program) -------------------------------------------------
+
+def preprocessing(spec) -> list[tuple]:
+    """The ops an image input goes through before the model's first op: (type, output dtype, and
+    for mul/add the constant's shape and values)."""
+    function = spec.mlProgram.functions["main"]
+    operations = list(function.block_specializations[function.opset].operations)
+    constants = {op.outputs[0].name: op.attributes["val"] for op in operations if op.type == "const"}
+    found = []
+    for op in operations:
+        if op.type == "const":
+            continue
+        if op.type not in ("mul", "add", "cast"):
+            break
+        entry = (op.type, op.outputs[0].type.tensorType.dataType)
+        if op.type in ("mul", "add"):
+            value = constants[op.inputs["y"].arguments[0].name]
+            entry += (tuple(d.constant.size for d in value.type.tensorType.dimensions),
+                      tuple(round(v, 6) for v in value.immediateValue.tensor.floats.values))
+        found.append(entry)
+        if op.type == "cast":
+            break
+    return found
+
+
+def coremltools_preprocessing(channels: int, scale: float, bias, layout, precision) -> list[tuple]:
+    """What coremltools itself writes for `ct.ImageType(scale=, bias=)` on an ML Program."""
+    from coremltools.converters.mil import Builder as mb
+
+    @mb.program(input_specs=[mb.TensorSpec(shape=(1, channels, 4, 5))])
+    def program(x):
+        return mb.relu(x=x)
+
+    model = ct.convert(program, inputs=[ct.ImageType(name="x", shape=(1, channels, 4, 5), scale=scale, bias=bias, color_layout=layout)],
+                       convert_to="mlprogram", compute_precision=precision, minimum_deployment_target=ct.target.iOS15)
+    return preprocessing(model.get_spec())
+
+
+def check_image_package(path: pathlib.Path, width: int, height: int, channels: int, color_space) -> None:
+    """Loads as coremltools does, the input is an image over an fp32 [1, C, H, W] function input,
+    and coremltools' milproto frontend rebuilds the program with the types Ferry wrote."""
+    model = ct.models.MLModel(str(path), skip_model_load=True)
+    image = model.get_spec().description.input[0].type
+    assert image.WhichOneof("Type") == "imageType"
+    assert (image.imageType.width, image.imageType.height, image.imageType.colorSpace) == (width, height, color_space)
+    spec = ct.utils.load_spec(str(path))
+    function_input = spec.mlProgram.functions["main"].inputs[0].type.tensorType
+    assert function_input.dataType == 11  # FLOAT32, as coremltools keeps it for image inputs
+    assert [d.constant.size for d in function_input.dimensions] == [1, channels, height, width]
+    test_every_op_type_and_shape_matches_coremltools_inference((None, None, path))
+
+
+def test_image_input_is_written_as_coremltools_writes_an_image_type(tmp_path):
+    """mean 10,20,30 / std 2 on a BGR model: scale 0.5, bias -5,-10,-15 in the model's channel order."""
+    run = convert("mobilenet_v2_w035", tmp_path, "--input-mean", "10,20,30", "--input-std", "2", "--color-space", "bgr")
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "model.mlpackage"
+    check_image_package(path, 96, 96, 3, ct.proto.FeatureTypes_pb2.ImageFeatureType.BGR)
+    expected = coremltools_preprocessing(3, 0.5, [-5.0, -10.0, -15.0], ct.colorlayout.BGR, ct.precision.FLOAT16)
+    assert [e[0] for e in expected] == ["mul", "add", "cast"]
+    assert preprocessing(ct.utils.load_spec(str(path))) == expected
+    # Verification fed the read-back the source's normalized inputs and paired its layers.
+    compared = re.search(r"(\d+)(?: of \d+)? compared", run.stdout + run.stderr)
+    assert compared and int(compared.group(1)) > 50, run.stdout
+
+
+def test_grayscale_image_input_in_float32_has_a_scalar_bias_and_no_cast(tmp_path):
+    run = convert("digits_cnn", tmp_path, "--input-mean", "127.5", "--input-std", "127.5", "--coreml-precision", "float32")
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "model.mlpackage"
+    check_image_package(path, 8, 8, 1, ct.proto.FeatureTypes_pb2.ImageFeatureType.GRAYSCALE)
+    expected = coremltools_preprocessing(1, 1 / 127.5, -1.0, ct.colorlayout.GRAYSCALE, ct.precision.FLOAT32)
+    assert preprocessing(ct.utils.load_spec(str(path))) == expected == [("mul", 11, (), (round(1 / 127.5, 6),)), ("add", 11, (), (-1.0,))]
+
+
+def test_per_channel_stds_scale_each_channel(tmp_path):
+    """coremltools' ImageType has one scale; Ferry writes a [1, 3, 1, 1] scale when the stds differ."""
+    run = convert("mobilenet_v2_w035", tmp_path, "--input-mean", "123.675,116.28,103.53", "--input-std", "58.395,57.12,57.375")
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "model.mlpackage"
+    check_image_package(path, 96, 96, 3, ct.proto.FeatureTypes_pb2.ImageFeatureType.RGB)
+    mul, add, cast = preprocessing(ct.utils.load_spec(str(path)))
+    std, mean = np.array([58.395, 57.12, 57.375]), np.array([123.675, 116.28, 103.53])
+    assert mul[:3] == ("mul", 11, (1, 3, 1, 1)) and np.allclose(mul[3], 1 / std, rtol=0, atol=1e-6)
+    assert add[:3] == ("add", 11, (1, 3, 1, 1)) and np.allclose(add[3], -mean / std, rtol=0, atol=1e-6)
+    assert cast[:2] == ("cast", 10)
+
+
+def test_dynamic_image_size_is_an_image_size_range(tmp_path):
+    from onnx import helper, numpy_helper, TensorProto
+    weight = numpy_helper.from_array(np.random.default_rng(0).standard_normal((4, 3, 3, 3)).astype(np.float32), "w")
+    graph = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]), helper.make_node("Relu", ["h"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "height", "width"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, "height", "width"])], [weight])
+    source = tmp_path / "dynamic.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(source))
+    run = subprocess.run([FERRY, "convert", source, "--out", tmp_path / "out", "--target", "coreml", "--input-mean", "127.5", "--input-std", "127.5"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    path = tmp_path / "out" / "model.mlpackage"
+    image = ct.models.MLModel(str(path), skip_model_load=True).get_spec().description.input[0].type.imageType
+    assert image.WhichOneof("SizeFlexibility") == "imageSizeRange"
+    assert (image.imageSizeRange.heightRange.lowerBound, image.imageSizeRange.heightRange.upperBound) == (1, -1)
+    assert (image.imageSizeRange.widthRange.lowerBound, image.imageSizeRange.widthRange.upperBound) == (1, -1)
+    spec = ct.utils.load_spec(str(path))
+    dims = spec.mlProgram.functions["main"].inputs[0].type.tensorType.dimensions
+    assert [d.WhichOneof("dimension") for d in dims] == ["constant", "constant", "unknown", "unknown"]
+    from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
+    milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))

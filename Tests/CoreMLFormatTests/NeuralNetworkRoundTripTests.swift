@@ -36,6 +36,23 @@ import Testing
         }
     }
 
+    @Test func blobsHaveShortNamesThatReadBackAsTheSources() throws {
+        let model = ExportTests.tinyConv()
+        let (spec, names) = try NeuralNetworkExporter.exportNamed(model)
+        let conv = spec.layers.first { if case .convolution = $0.kind { return true } else { return false } }
+        #expect((conv?.name.count ?? 99) <= 4 && conv.map { names[$0.outputs[0]] } == "c")
+        // The interface keeps descriptive names and is not in the map.
+        #expect(spec.description.inputs.map(\.name) == ["x_in"] && spec.description.outputs.map(\.name) == ["y_0"])
+        #expect(!names.values.contains("x.in") && !names.values.contains("y:0"))
+        let read = try NeuralNetworkImporter.importModel(try NNDecoder().decode(NNEncoder().encode(spec)), sourceNames: names)
+        let values = Set(read.graph.nodes.flatMap(\.outputs))
+        #expect(values.contains("c") && values.contains("r"))
+        let x = Tensor(shape: [1, 2, 5, 6], values: (0..<60).map { Float($0 % 7) / 3 - 1 })
+        let expected = try InferenceSession(model: model).run(["x.in": x])[0].elements(as: Float.self)
+        let actual = try InferenceSession(model: read).run(["x.in": x])[0].elements(as: Float.self)
+        for (a, e) in zip(actual, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+    }
+
     @Test func bitPackingIsMostSignificantBitFirst() throws {
         // coremltools packs [1, 2, 3] as 2-bit values into 0b01_10_11_00.
         let weights = NNWeights.lookupTable(bits: 2, indices: [1, 2, 3], table: [0, 1, 2, 3])

@@ -17,7 +17,7 @@ public struct CoreMLExportOptions: Sendable {
 
     public var format: Format = .mlprogram
     public var precision: Precision = .float16
-    /// An input the app feeds as an image (NeuralNetwork format), with its normalization.
+    /// An input the app feeds as an image, with its normalization.
     public var imageInput: ImageInput?
     /// Palettized or sparse storage of large float weights (iOS 16).
     public var compression = WeightCompression()
@@ -37,7 +37,9 @@ public struct CoreMLExportOptions: Sendable {
 
 /// An image input: the app passes pixels (0…255) and the model's input is
 /// `(pixel − mean[c]) / std[c]`. In a NeuralNetwork this is the input's `NeuralNetworkImageScaler`
-/// (one scale for all channels, so the stds must be equal) on an `ImageFeatureType` input.
+/// (one scale for all channels, so the stds must be equal) on an `ImageFeatureType` input; in an
+/// ML Program, `mul` and `add` ops on the float32 input tensor, as coremltools writes
+/// `ct.ImageType` (a per-channel scale where the stds differ).
 public struct ImageInput: Sendable, Equatable {
     /// The graph input (nil: the first one).
     public var name: String?

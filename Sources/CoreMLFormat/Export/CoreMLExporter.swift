@@ -26,6 +26,7 @@ public enum CoreMLExporter {
                            compression: options.compression)
         var description = ModelDescription()
         var functionInputs: [MILNamedType] = []
+        let imageName = try imageInputName(options.imageInput, prepared.graph)
         for input in prepared.graph.runtimeInputs {
             guard let type = prepared.types[input.name], let shape = type.shape else {
                 throw CoreMLExportError.preparation("graph input '\(input.name)' has no type or rank")
@@ -35,17 +36,23 @@ public enum CoreMLExporter {
             let dims = shape.map(\.value)
             functionInputs.append(MILNamedType(name, MILTensorType(feature.milType, dims)))
             let ranges = dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil
-            description.inputs.append(FeatureDescription(name: name, shortDescription: input.name, dataType: feature,
-                                                         shape: dims.map { $0 ?? 1 }, ranges: ranges))
+            var featureDescription = FeatureDescription(name: name, shortDescription: input.name, dataType: feature,
+                                                        shape: dims.map { $0 ?? 1 }, ranges: ranges)
             e.types[name] = MILTensorType(feature.milType, dims)
+            var entry = name
+            if input.name == imageName, let image = try options.imageInput?.resolve(input: input.name, dims: dims, type: type.dataType, flexibleSize: true) {
+                featureDescription.kind = .image(image.colorSpace)
+                entry = e.normalizeImage(name, image, dims: dims)
+            }
+            description.inputs.append(featureDescription)
             if type.dataType != feature.milType.irType {
                 description.metadata.userDefined.append((SourceNames.typeKey(name), "\(type.dataType)"))
             }
             if feature.milType == .float32 && e.floatType == .float16 {
-                e.values[input.name] = e.op("cast", [("x", name), ("dtype", e.string("fp16", name: name + "_dtype"))],
+                e.values[input.name] = e.op("cast", [("x", entry), ("dtype", e.string("fp16", name: name + "_dtype"))],
                                             output: name + "_to_fp16", MILTensorType(.float16, dims))
             } else {
-                e.values[input.name] = name
+                e.values[input.name] = entry
             }
         }
         // Output names first, so no intermediate value takes them.
@@ -93,6 +100,16 @@ public enum CoreMLExporter {
         let spec = CoreMLModelSpec(specificationVersion: version, description: description, body: .mlProgram(MILProgram(functions: [("main", function)])))
         let interface = Set(prepared.graph.runtimeInputs.map(\.name) + prepared.graph.outputs.map(\.name))
         return (spec, e.identifiers.sources.filter { !interface.contains($0.value) })
+    }
+
+    /// The graph input `image` declares (nil name: the first), checked to exist.
+    static func imageInputName(_ image: ImageInput?, _ graph: Graph) throws -> String? {
+        guard let image else { return nil }
+        let name = image.name ?? graph.runtimeInputs.first?.name ?? ""
+        guard graph.runtimeInputs.contains(where: { $0.name == name }) else {
+            throw CoreMLExportError.preparation("image input '\(name)' is not a graph input (inputs: \(graph.runtimeInputs.map(\.name).joined(separator: ", ")))")
+        }
+        return name
     }
 
     /// Writes `spec` as a package (model spec and weight file).

@@ -13,7 +13,13 @@ public enum CoreMLImporter {
 
     /// `sourceNames` (MIL value → IR name, from `CoreMLExporter.exportNamed`) names the IR values
     /// after the source's where the program was written with short names.
-    public static func importModel(_ spec: CoreMLModelSpec, sourceNames: [String: String] = [:]) throws -> Model {
+    ///
+    /// An image input takes pixel values (0…255), which the program normalizes itself. Given the
+    /// `imageInput` the source expects, the read model takes the source's normalized tensor
+    /// instead and turns it back into pixels with the declared mean and std
+    /// (`x · std[c] + mean[c]`) before the program's own scale and bias ops, so the read model
+    /// and the source take the same inputs and a wrong scale or bias shows as drift.
+    public static func importModel(_ spec: CoreMLModelSpec, sourceNames: [String: String] = [:], imageInput: ImageInput? = nil) throws -> Model {
         guard case .mlProgram(let program) = spec.body else { throw CoreMLReadError.spec(file: "model", "not an ML Program") }
         guard let main = program.main else { throw CoreMLReadError.spec(file: "model", "the program has no function 'main'") }
         var metadata: [String: String] = [:]
@@ -25,7 +31,11 @@ public enum CoreMLImporter {
             let sourceType = metadata[SourceNames.typeKey(input.name)].flatMap { DataType(name: $0) } ?? input.type.dataType.irType
             let dims: [Dim] = input.type.shape.map { $0.map { .fixed($0) } ?? .unknown }
             b.inputs.append(ValueInfo(name: source, type: ValueType(dataType: sourceType == .float16 ? .float32 : sourceType, shape: dims)))
-            if sourceType != input.type.dataType.irType && input.type.dataType != .float16 {
+            let feature = spec.description.inputs.first { $0.name == input.name }
+            let declared = imageInput.map { $0.name.map { $0 == source } ?? (input.name == main.inputs.first?.name) } ?? false
+            if declared, let imageInput, case .image? = feature?.kind {
+                b.names[input.name] = try b.pixels(from: source, imageInput, dims: input.type.shape)
+            } else if sourceType != input.type.dataType.irType && input.type.dataType != .float16 {
                 b.names[input.name] = input.name + "/coreml"
                 b.node("Cast", [source], [input.name + "/coreml"], ["to": .int(Int(input.type.dataType.irType.rawValue))])
             } else {

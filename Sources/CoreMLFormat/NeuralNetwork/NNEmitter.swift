@@ -7,7 +7,8 @@ final class NNEmitter {
     let prepared: PreparedGraph
     let options: CoreMLExportOptions
     var layers: [NNLayer] = []
-    var identifiers = IdentifierTable()
+    /// Short blob and layer names (`v0`, `v1`, …); the interface keeps descriptive ones.
+    var identifiers = IdentifierTable(short: true)
     /// IR value name → blob name.
     var blobs: [String: String] = [:]
     /// IR values that are stored weights rather than computed blobs (a float16 Cast or a

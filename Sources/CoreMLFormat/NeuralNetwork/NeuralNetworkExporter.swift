@@ -4,20 +4,27 @@ import FerryIR
 /// the source's layout, every weight inline (float32, float16, 8-bit linear or a palette).
 ///
 /// Names follow the ML Program writer: feature names are identifiers, the source names and
-/// int64 types are kept in the metadata (`SourceNames`), dynamic dims get a `ShapeRange`.
+/// int64 types are kept in the metadata (`SourceNames`), dynamic dims get a `ShapeRange`;
+/// internal blobs and layers get short ids (`v0`, `v1`, …; `exportNamed` maps them back).
 public enum NeuralNetworkExporter {
     /// File name of the written model inside the output folder.
     public static let fileName = "model.mlmodel"
 
     public static func export(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws -> NeuralNetworkSpec {
+        try exportNamed(model, options: options).spec
+    }
+
+    /// The spec and, for each internal blob's short name (`v0`, `v1`, …, as the ML Program
+    /// writer names its values), the source value it holds
+    /// (`NeuralNetworkImporter.importModel(_:file:sourceNames:)` gives them back, so per-layer
+    /// drift pairs blobs with the source's values). Inputs and outputs keep their names.
+    public static func exportNamed(_ model: Model, options: CoreMLExportOptions = CoreMLExportOptions()) throws
+        -> (spec: NeuralNetworkSpec, sourceNames: [String: String]) {
         let prepared = try ExportPreparation.prepare(model)
         let e = NNEmitter(prepared: prepared, options: options)
         var spec = NeuralNetworkSpec()
         var description = ModelDescription()
-        let imageName = options.imageInput.map { $0.name ?? prepared.graph.runtimeInputs.first?.name ?? "" }
-        if let imageName, !prepared.graph.runtimeInputs.contains(where: { $0.name == imageName }) {
-            throw CoreMLExportError.preparation("image input '\(imageName)' is not a graph input (inputs: \(prepared.graph.runtimeInputs.map(\.name).joined(separator: ", ")))")
-        }
+        let imageName = try CoreMLExporter.imageInputName(options.imageInput, prepared.graph)
         for input in prepared.graph.runtimeInputs {
             guard let type = prepared.types[input.name], let shape = type.shape else {
                 throw CoreMLExportError.preparation("graph input '\(input.name)' has no type or rank")
@@ -82,28 +89,21 @@ public enum NeuralNetworkExporter {
         spec.description = description
         spec.layers = e.layers
         spec.specificationVersion = 4
-        return spec
+        let interface = Set(prepared.graph.runtimeInputs.map(\.name) + prepared.graph.outputs.map(\.name))
+        return (spec, e.identifiers.sources.filter { !interface.contains($0.value) })
     }
 
     /// The image feature and scaler of `image` on an input of `dims` ([1, C, H, W], C 1 or 3).
     static func imageFeature(_ image: ImageInput, input: String, dims: [Int?], type: DataType) throws -> (FeatureDescription.Kind, NNImageScaler) {
-        guard type.isFloatingPoint, dims.count == 4, dims[0] == 1, let c = dims[1], dims[2] != nil, dims[3] != nil, c == 1 || c == 3 else {
-            throw CoreMLExportError.preparation("image input '\(input)' must be a float [1, C, H, W] input with C 1 or 3 and fixed H, W; it is \(type) \(dims.map { $0.map(String.init) ?? "?" })")
-        }
-        let colorSpace = c == 1 ? ImageColorSpace.grayscale : (image.colorSpace == .grayscale ? .rgb : image.colorSpace)
-        func perChannel(_ values: [Float], _ flag: String) throws -> [Float] {
-            if values.count == 1 { return [Float](repeating: values[0], count: c) }
-            guard values.count == c else { throw CoreMLExportError.preparation("image input '\(input)': \(values.count) \(flag) values for \(c) channels") }
-            return values
-        }
-        let mean = try perChannel(image.mean, "mean"), std = try perChannel(image.std, "std")
-        guard std.allSatisfy({ $0 > 0 }), Set(std).count == 1 else {
+        let resolved = try image.resolve(input: input, dims: dims, type: type, flexibleSize: false)
+        let std = resolved.std
+        guard Set(std).count == 1 else {
             throw CoreMLExportError.preparation("image input '\(input)': NeuralNetwork's image scaler has one scale for all channels, so the stds must be one positive value (got \(std))")
         }
         // mean is in the model's channel order; the scaler names its biases red, green, blue, so
         // a BGR model's channels (blue first) are reversed into them.
-        let biases = mean.map { -$0 / std[0] }
-        return (.image(colorSpace), NNImageScaler(channelScale: 1 / std[0], biases: colorSpace == .bgr ? biases.reversed() : biases))
+        let biases = resolved.bias
+        return (.image(resolved.colorSpace), NNImageScaler(channelScale: resolved.scale[0], biases: resolved.colorSpace == .bgr ? biases.reversed() : biases))
     }
 
     /// A NeuralNetworkClassifier: the first output's blob holds the probabilities; its feature

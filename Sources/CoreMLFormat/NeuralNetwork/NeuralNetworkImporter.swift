@@ -8,10 +8,13 @@ import FerryIR
 public enum NeuralNetworkImporter {
     public static let opset = 20
 
-    public static func importModel(_ spec: NeuralNetworkSpec, file: String = "model.mlmodel") throws -> Model {
+    /// `sourceNames` (blob → IR name, from `NeuralNetworkExporter.exportNamed`) names the IR
+    /// values after the source's where the blobs have short names.
+    public static func importModel(_ spec: NeuralNetworkSpec, file: String = "model.mlmodel", sourceNames: [String: String] = [:]) throws -> Model {
         var metadata: [String: String] = [:]
         for (key, value) in spec.description.metadata.userDefined { metadata[key] = value }
         let b = NNGraphBuilder(file: file)
+        b.sources = sourceNames
         for input in spec.description.inputs {
             let source = metadata[SourceNames.nameKey(input.name)] ?? input.name
             let sourceType = metadata[SourceNames.typeKey(input.name)].flatMap { DataType(name: $0) }
@@ -71,6 +74,8 @@ final class NNGraphBuilder {
     var initializerOrder: [String] = []
     /// Blob → IR value, where they differ (graph inputs keep their source names).
     var names: [String: String] = [:]
+    /// Blob → the source value it was written for (short names given back), where known.
+    var sources: [String: String] = [:]
     /// IR values defined so far.
     var defined = Set<String>()
     /// Blobs made so far (inputs included).
@@ -80,7 +85,7 @@ final class NNGraphBuilder {
         self.file = file
     }
 
-    func name(_ blob: String) -> String { names[blob] ?? blob }
+    func name(_ blob: String) -> String { names[blob] ?? sources[blob] ?? blob }
 
     func node(_ op: String, _ inputs: [String], _ outputs: [String], _ attributes: [String: Attribute] = [:]) {
         nodes.append(Node(name: "\(outputs[0])/\(op)", opType: op, inputs: inputs, outputs: outputs, attributes: attributes))

@@ -94,6 +94,13 @@ public struct SpecDecoder {
                 var result = FeatureDescription(name: name, shortDescription: swiftString(feature.pointee.shortdescription), dataType: .float32,
                                                 shape: [1, colorSpace == .grayscale ? 1 : 3, Int(image.pointee.height), Int(image.pointee.width)])
                 result.kind = .image(colorSpace)
+                if image.pointee.size_flexibility_case == CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY_IMAGE_SIZE_RANGE,
+                   let sizes = image.pointee.imagesizerange, let height = sizes.pointee.heightrange, let width = sizes.pointee.widthrange {
+                    let bound = { (r: UnsafeMutablePointer<CoreML__Specification__SizeRange>) in
+                        ClosedRangeBound(lower: Int(r.pointee.lowerbound), upper: r.pointee.upperbound < 0 ? nil : Int(r.pointee.upperbound))
+                    }
+                    result.ranges = [ClosedRangeBound(lower: 1, upper: 1), ClosedRangeBound(lower: result.shape[1], upper: result.shape[1]), bound(height), bound(width)]
+                }
                 return result
             }
             if let kind {

@@ -82,6 +82,14 @@ public struct SpecEncoder {
             image.pointee.width = Int64(feature.shape[3])
             image.pointee.height = Int64(feature.shape[2])
             image.pointee.colorspace = CoreML__Specification__ImageFeatureType__ColorSpace(rawValue: UInt32(colorSpace.rawValue))
+            if let ranges = feature.ranges, ranges.count == 4 {
+                // A dynamic H or W: the size range coremltools writes for a RangeDim image size.
+                let sizes = arena.message(core_ml__specification__image_feature_type__image_size_range__init) as UnsafeMutablePointer<CoreML__Specification__ImageFeatureType__ImageSizeRange>
+                sizes.pointee.heightrange = sizeRange(ranges[2], arena)
+                sizes.pointee.widthrange = sizeRange(ranges[3], arena)
+                image.pointee.size_flexibility_case = CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY_IMAGE_SIZE_RANGE
+                image.pointee.imagesizerange = sizes
+            }
             type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE
             type.pointee.imagetype = image
             return result
@@ -92,12 +100,7 @@ public struct SpecEncoder {
         array.pointee.shape = arena.array(feature.shape.map { Int64($0) })
         if let ranges = feature.ranges {
             let shapeRange: UnsafeMutablePointer<CoreML__Specification__ArrayFeatureType__ShapeRange> = arena.message(core_ml__specification__array_feature_type__shape_range__init)
-            let sizes = ranges.map { range -> UnsafeMutablePointer<CoreML__Specification__SizeRange>? in
-                let size: UnsafeMutablePointer<CoreML__Specification__SizeRange> = arena.message(core_ml__specification__size_range__init)
-                size.pointee.lowerbound = UInt64(range.lower)
-                size.pointee.upperbound = Int64(range.upper ?? -1)
-                return size
-            }
+            let sizes = ranges.map { range -> UnsafeMutablePointer<CoreML__Specification__SizeRange>? in sizeRange(range, arena) }
             shapeRange.pointee.n_sizeranges = sizes.count
             shapeRange.pointee.sizeranges = arena.array(sizes)
             array.pointee.shape_flexibility_case = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE
@@ -106,5 +109,13 @@ public struct SpecEncoder {
         type.pointee.type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE
         type.pointee.multiarraytype = array
         return result
+    }
+
+    /// A `SizeRange` (upper bound -1: unbounded).
+    func sizeRange(_ range: ClosedRangeBound, _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__SizeRange> {
+        let size: UnsafeMutablePointer<CoreML__Specification__SizeRange> = arena.message(core_ml__specification__size_range__init)
+        size.pointee.lowerbound = UInt64(range.lower)
+        size.pointee.upperbound = Int64(range.upper ?? -1)
+        return size
     }
 }

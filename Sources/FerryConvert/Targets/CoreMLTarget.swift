@@ -3,20 +3,22 @@ import FerryIR
 
 /// `--target coreml`: `model.mlpackage` (ML Program, iOS 15+; iOS 16 with int8 weights), float16
 /// compute unless `--coreml-precision float32`; `--quantize dynamic`/`int8` store per-channel int8
-/// weights as constexpr_affine_dequantize (activations stay float), `fp16` float16 weights.
+/// weights as constexpr_affine_dequantize (activations stay float), `fp16` float16 weights;
+/// `--input-mean`/`--input-std` make an image input, normalized by `mul`/`add` ops in the program.
 struct CoreMLTarget: TargetWriter {
     func write(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
         if options.coreML.format == .neuralnetwork { return try writeNeuralNetwork(model, options: options) }
-        if options.inputNormalization != nil {
-            throw ConversionError.unsupported("--input-mean/--input-std declare an image input, which Ferry writes for --coreml-format neuralnetwork only (ML Program image inputs are not done yet)")
-        }
-        let (spec, sourceNames) = try CoreMLExporter.exportNamed(model, options: options.coreML)
+        var coreML = options.coreML
+        coreML.imageInput = options.inputNormalization?.imageInput
+        let (spec, sourceNames) = try CoreMLExporter.exportNamed(model, options: coreML)
         let package = CoreMLExporter.package(spec)
         let root = ConversionTarget.coreml.fileName
         let files = package.files().map { TargetFile(path: root + "/" + $0.path, bytes: $0.bytes) }
         // Read back from the encoded bytes, so verification runs what the device gets; the
         // short value names get back the source's, so per-layer drift pairs them.
-        let readBack = try CoreMLImporter.importModel(try package.decode(name: root), sourceNames: sourceNames)
+        // An image input reads back taking the source's normalized tensor, turned back into
+        // pixels with the flags' mean and std, so the program's own scale and bias are checked.
+        let readBack = try CoreMLImporter.importModel(try package.decode(name: root), sourceNames: sourceNames, imageInput: coreML.imageInput)
         let size = files.reduce(0) { $0 + $1.bytes.count }
         var details = ["precision": options.coreML.precision.rawValue, "specification_version": "\(spec.specificationVersion)",
                        "package_bytes": "\(size)"]
@@ -28,6 +30,9 @@ struct CoreMLTarget: TargetWriter {
             if palettized > 0 { details["palettized_weights"] = "\(palettized)" }
             if sparse > 0 { details["sparse_weights"] = "\(sparse)" }
             if let labels = options.coreML.classLabels { details["class_labels"] = "\(labels.count)" }
+        }
+        for input in spec.description.inputs {
+            if case .image(let colorSpace) = input.kind { details["image_input"] = input.name; details["image_color_space"] = colorSpace.name }
         }
         var notes = ["Core ML package: \(size) bytes, \(details["opset"] ?? "") (spec \(spec.specificationVersion)), \(options.coreML.precision.rawValue) compute; read back and run in the reference core with \(options.coreML.precision == .float16 ? "float16 rounding after every op" : "float32")"]
         if let bits = options.coreML.compression.paletteBits {
@@ -46,11 +51,12 @@ extension CoreMLTarget {
     func writeNeuralNetwork(_ model: Model, options: ConversionOptions) throws -> TargetOutput {
         var coreML = options.coreML
         coreML.imageInput = options.inputNormalization?.imageInput
-        let spec = try NeuralNetworkExporter.export(model, options: coreML)
+        let (spec, sourceNames) = try NeuralNetworkExporter.exportNamed(model, options: coreML)
         let bytes = NNEncoder().encode(spec)
         let file = NeuralNetworkExporter.fileName
         let decoded = try NNDecoder(file: file).decode(bytes)
-        let readBack = try NeuralNetworkImporter.importModel(decoded, file: file)
+        // Short blob names get back the source's, so per-layer drift pairs them.
+        let readBack = try NeuralNetworkImporter.importModel(decoded, file: file, sourceNames: sourceNames)
         var storage: [String: Int] = [:]
         for layer in spec.layers {
             for weights in layer.kind.weights where weights.count >= 10 { storage[weights.storageName, default: 0] += weights.count }
