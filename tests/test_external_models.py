@@ -177,8 +177,9 @@ def test_paddleocr_runs_in_litert_with_the_drift_ferry_predicted(models, key, mo
     from onnxruntime's float output by what drift.json predicted on the same pages. Float-compute
     modes agree closely; integer ones within LiteRT's optimized kernels' rounding (Ferry predicts
     TFLite's reference kernels). Quality is another matter: with every layer quantized, the
-    detector's map is lost in dynamic and int8 (the report says so: cosine near 0); the default
-    budget keeps the layers that need it in float."""
+    detector's map is lost in dynamic and int8 (the report says so: cosine near 0; onnxruntime's
+    quantize_static loses it too on these pages, cosine 0.39 or undefined); Ferry's default budget
+    gets back to cosine 0.99999 only by keeping 256 of its 270 layers in float."""
     name, shape = MODELS[key]
     np.savez(tmp_path / "calibration.npz", x=np.concatenate([text_like(shape, seed, key == "det") for seed in range(8)]))
     pages = np.concatenate([text_like(shape, 100 + seed, key == "det") for seed in range(3)])

@@ -9,7 +9,7 @@ struct ConvertInputOptions: ParsableArguments {
     @Option(name: .customLong("coreml-format"), help: ArgumentHelp("Core ML model format: mlprogram (model.mlpackage, iOS 15+; default) or neuralnetwork (model.mlmodel, iOS 13+).", valueName: "format"))
     var coreMLFormat: String = "mlprogram"
 
-    @Option(name: .customLong("input-mean"), help: ArgumentHelp("The source expects (pixel − mean) / std of 0…255 pixels: mean per channel (V or V,V,V). Core ML NeuralNetwork: image input; TFLite: normalization metadata.", valueName: "values"))
+    @Option(name: .customLong("input-mean"), help: ArgumentHelp("The source expects (pixel − mean) / std of 0…255 pixels: mean per channel (V or V,V,V). Core ML (ML Program and NeuralNetwork): image input scale and bias; TFLite: normalization metadata.", valueName: "values"))
     var inputMean: String?
 
     @Option(name: .customLong("input-std"), help: ArgumentHelp("Standard deviation per channel (V or V,V,V) for --input-mean.", valueName: "values"))
