@@ -78,14 +78,19 @@ struct IntegerHardSwish: Operator {
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
-        let input = try inputs.required(0)
-        guard input.dataType == .int8 else { throw KernelError("expects int8, got \(input.dataType)") }
-        let out = Tensor(dataType: .int8, shape: input.shape, zeroed: false)
-        let xp = UnsafePointer(input.storage.bytes.assumingMemoryBound(to: Int8.self))
-        let op = out.storage.bytes.assumingMemoryBound(to: Int8.self)
-        table.withUnsafeBufferPointer { lut in
-            for i in 0..<input.count { op[i] = lut[Int(xp[i]) + 128] }
-        }
-        return [out]
+        [try lookUpInt8(table, try inputs.required(0))]
     }
+}
+
+/// Maps every int8 element through a 256-entry table indexed by value + 128 (the int8 kernels
+/// that TFLite computes as a table: HardSwish, Logistic, Tanh).
+func lookUpInt8(_ table: [Int8], _ input: Tensor) throws -> Tensor {
+    guard input.dataType == .int8 else { throw KernelError("expects int8, got \(input.dataType)") }
+    let out = Tensor(dataType: .int8, shape: input.shape, zeroed: false)
+    let xp = UnsafePointer(input.storage.bytes.assumingMemoryBound(to: Int8.self))
+    let op = out.storage.bytes.assumingMemoryBound(to: Int8.self)
+    table.withUnsafeBufferPointer { lut in
+        for i in 0..<input.count { op[i] = lut[Int(xp[i]) + 128] }
+    }
+    return out
 }
