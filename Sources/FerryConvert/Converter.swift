@@ -55,6 +55,10 @@ public struct Converter {
         if options.target == .onnx, let opset = options.onnxOpset { passes.append(try ConvertOpset(target: opset)) }
         if options.optimize { passes += PassPipeline.standard(fuseActivations: false).passes }
         var (float, steps) = try PassPipeline(passes).run(source)
+        // Checked before calibration, which can take minutes on a large model.
+        if options.target == .onnx && [.int8, .dynamic, .int16x8].contains(options.quantization) && float.opset < 13 {
+            throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) --target onnx writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(float.opset) (convert it with --onnx-opset 13, or use another target)")
+        }
         try checkLayerNames(options.keepFloat, in: float)
         try checkLayerNames(options.pruneSkip, in: float, flag: "--prune-skip")
         var pruned: [LayerSparsity] = []
@@ -122,9 +126,6 @@ public struct Converter {
             var finalOptions = quantization
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
             quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
-        }
-        if options.target == .onnx && [.int8, .dynamic, .int16x8].contains(options.quantization) && candidate.opset < 13 {
-            throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) --target onnx writes per-channel DequantizeLinear, which needs opset 13; the model has opset \(candidate.opset) (other targets take it as it is)")
         }
         if options.target == .onnx && options.quantization == .int16x8 {
             // 16-bit Q/DQ below opset 21 go in ONNX Runtime's com.microsoft domain, as its quantizer writes them.

@@ -1,3 +1,4 @@
+import Dispatch
 import FerryIR
 import FerryPasses
 import FerryRuntime
@@ -22,6 +23,9 @@ public struct FloatLayer: Sendable, Equatable {
 /// are then kept in float most sensitive first; a binary search over that order finds the
 /// shortest prefix whose quantized model meets the budget (drift falls as layers return to
 /// float, so the search is monotone in practice; the final model is verified regardless).
+/// The float model's outputs are computed once for all evaluations, and with more than one
+/// thread the layers' sensitivities are measured side by side (each on its own session, so the
+/// values do not depend on the thread count).
 struct MixedPrecisionSearch {
     let float: Model
     let statistics: [String: ActivationStatistics]
@@ -41,9 +45,12 @@ struct MixedPrecisionSearch {
         return try QDQQuantizer(options: options, statistics: statistics).apply(to: float)
     }
 
-    func report(_ candidate: Model) throws -> DriftReport {
+    /// The drift report of `candidate` against the float model on every sample, without
+    /// per-layer drift; `reference` keeps the float outputs once the first report made them.
+    func report(_ candidate: Model, reference: inout [[String: Tensor]]?) throws -> DriftReport {
         let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions)
-        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget())
+        if reference == nil { reference = try verifier.sourceOutputs(samples: samples) }
+        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference)
     }
 
     /// Quantizable layers grouped as the integer model runs them: an activation fused into its
@@ -69,8 +76,8 @@ struct MixedPrecisionSearch {
     }
 
     /// The worst output cosine of `candidate` against the float outputs, over the samples.
-    func worstCosine(_ candidate: Model, reference: [[Tensor]]) throws -> Double {
-        let session = try InferenceSession(model: candidate, options: candidateOptions)
+    func worstCosine(_ candidate: Model, reference: [[Tensor]], options: SessionOptions) throws -> Double {
+        let session = try InferenceSession(model: candidate, options: options)
         var worst = 1.0
         for (sample, expected) in zip(sensitivitySamples.samples, reference) {
             for (a, b) in zip(expected, try session.run(sample)) where a.dataType == .float32 && b.dataType == .float32 {
@@ -86,17 +93,20 @@ struct MixedPrecisionSearch {
     func run() throws -> (Model, [FloatLayer], evaluations: Int) {
         var evaluations = 1
         if budget.isEmpty { return (try quantize(keeping: [], final: true), [], evaluations) }
-        if try report(try quantize(keeping: [])).passed { return (try quantize(keeping: [], final: true), [], evaluations) }
+        var outputs: [[String: Tensor]]?
+        if try report(try quantize(keeping: []), reference: &outputs).passed { return (try quantize(keeping: [], final: true), [], evaluations) }
         let groups = layerGroups()
         let everyLayer = Set(groups.flatMap(\.members))
         let floatSession = try InferenceSession(model: float, options: sourceOptions)
         let reference = try sensitivitySamples.samples.map { try floatSession.run($0) }
-        var sensitivity: [Double] = []
-        for group in groups {
-            let alone = try quantize(keeping: everyLayer.subtracting(group.members))
-            sensitivity.append(try worstCosine(alone, reference: reference))
-            evaluations += 1
+        let workers = max(1, min(candidateOptions.threads, groups.count))
+        var single = candidateOptions
+        single.threads = 1
+        let sensitivity = try concurrentMap(groups.count, workers: workers) { index in
+            let alone = try quantize(keeping: everyLayer.subtracting(groups[index].members))
+            return try worstCosine(alone, reference: reference, options: workers > 1 ? single : candidateOptions)
         }
+        evaluations += groups.count
         let order = groups.indices.sorted { (sensitivity[$0], groups[$0].head.name) < (sensitivity[$1], groups[$1].head.name) }
         func keeping(_ count: Int) -> Set<String> { Set(order.prefix(count).flatMap { groups[$0].members }) }
         // Binary search the shortest prefix of `order` to keep in float.
@@ -106,7 +116,7 @@ struct MixedPrecisionSearch {
             let mid = (lo + hi) / 2
             let candidate = try quantize(keeping: keeping(mid))
             evaluations += 1
-            if try report(candidate).passed {
+            if try report(candidate, reference: &outputs).passed {
                 best = mid
                 hi = mid - 1
             } else {
@@ -125,4 +135,38 @@ struct MixedPrecisionSearch {
         }
         return (try quantize(keeping: keeping(best), final: true), kept, evaluations)
     }
+}
+
+/// `body(0..<count)` on `workers` threads, each index computed once, results in index order.
+func concurrentMap<T>(_ count: Int, workers: Int, _ body: (Int) throws -> T) throws -> [T] {
+    guard workers > 1, count > 1 else { return try (0..<count).map(body) }
+    let slots = ConcurrentSlots<T>(count: count)
+    withoutActuallyEscaping(body) { body in
+        let shared = ConcurrentBody(body)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: count, by: workers) {
+                slots.results[index] = Result { try shared.body(index) }
+            }
+        }
+    }
+    return try slots.results.map { try $0!.get() }
+}
+
+/// One result slot per index, each written by the one worker that owns the index (a buffer
+/// allocated up front, so no write touches shared array storage).
+private final class ConcurrentSlots<T>: @unchecked Sendable {
+    let results: UnsafeMutableBufferPointer<Result<T, Error>?>
+    init(count: Int) {
+        results = .allocate(capacity: count)
+        results.initialize(repeating: nil)
+    }
+    deinit {
+        results.deinitialize()
+        results.deallocate()
+    }
+}
+
+private struct ConcurrentBody<T>: @unchecked Sendable {
+    let body: (Int) throws -> T
+    init(_ body: @escaping (Int) throws -> T) { self.body = body }
 }

@@ -80,9 +80,16 @@ public final class Verifier {
     ///   - topK: the k of top-k agreement (capped at each classifier's number of classes).
     ///   - classifiers: the outputs to score for top-1/top-k agreement; nil picks every float
     ///     output whose last dimension is above 1.
+    ///   - sourceOutputs: the source's outputs on these samples, from `sourceOutputs(samples:)`,
+    ///     when the same source is compared with several candidates (the mixed-precision search):
+    ///     samples that need no per-layer run then run the candidate alone.
     public func run(samples: SampleSet, budget: DriftBudget = .default, layerBound: DriftBudget = .defaultLayerBound,
-                    layerSamples: Int? = Verifier.defaultLayerSamples, topK: Int = 5, classifiers: [String]? = nil) throws -> DriftReport {
+                    layerSamples: Int? = Verifier.defaultLayerSamples, topK: Int = 5, classifiers: [String]? = nil,
+                    sourceOutputs: [[String: Tensor]]? = nil) throws -> DriftReport {
         guard samples.count > 0 else { throw VerifyError.noSamples }
+        if let sourceOutputs, sourceOutputs.count != samples.count {
+            throw VerifyError.model(sourceLabel, message: "\(sourceOutputs.count) stored outputs for \(samples.count) samples")
+        }
         let outputNames = source.graph.outputs.map(\.name)
         for name in budget.namedOutputs where !outputNames.contains(name) {
             throw VerifyError.unknownOutput(context: "--max-drift \(name):…", name: name, outputs: outputNames)
@@ -129,6 +136,8 @@ public final class Verifier {
                     if let perm = candidateLayouts[name] ?? candidateLayouts[seen] { y = y.restoringOrder(perm) }
                     compareLayer(value, x, y, candidateName: name, requantized: seen != value, topK: topK, into: &layers)
                 }
+            } else if let stored = sourceOutputs?[sampleIndex] {
+                (reference, computed) = (stored, try execute(pair.candidate, sample, candidateBoundary, candidateLabel))
             } else {
                 // The two models run side by side when there are threads to spare; each run is
                 // independent, so the values do not depend on it.
@@ -162,6 +171,12 @@ public final class Verifier {
         }
         return makeReport(samples: samples.count, layerSamples: layerCount, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
                           order: order, layers: layers)
+    }
+
+    /// The source's outputs on every sample, by output name, for `run(samples:…sourceOutputs:)`.
+    public func sourceOutputs(samples: SampleSet) throws -> [[String: Tensor]] {
+        let session = try sessionPair().source
+        return try samples.samples.map { try execute(session, $0, sourceBoundary, sourceLabel) }
     }
 
     /// Adds one sample's drift of source value `value` (`x`) against the candidate's `y`

@@ -48,6 +48,10 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
                             int stride_h, int stride_w, int dilation_h, int dilation_w,
                             int out_h, int out_w);
 
+/// Float32 arithmetic of one broadcast row: out[i] = a[i·sa] op b[i·sb], sa and sb 0 or 1.
+enum { FERRY_BINARY_ADD = 0, FERRY_BINARY_SUB = 1, FERRY_BINARY_MUL = 2, FERRY_BINARY_DIV = 3 };
+void ferry_binary_f32(int op, const float *a, long sa, const float *b, long sb, float *out, long n);
+
 #include "ferry_qkernels.h"
 
 #endif

@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 
 /// A function applied element by element, generic over the numeric element types.
@@ -8,6 +9,12 @@ public protocol NumericUnaryFunction {
 /// A binary function generic over the numeric element types.
 public protocol NumericBinaryFunction {
     func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T
+    /// The vectorized float32 kernel computing the same function (`FERRY_BINARY_*`), if any.
+    static var float32Kernel: Int32? { get }
+}
+
+extension NumericBinaryFunction {
+    public static var float32Kernel: Int32? { nil }
 }
 
 /// A comparison generic over the numeric element types.
@@ -79,6 +86,47 @@ public func mapBinary<A: TensorElement, B: TensorElement, R: TensorElement>(
     return out
 }
 
+/// Float32 arithmetic with broadcasting in the vectorized C kernel, one broadcast row at a time;
+/// the same IEEE operation on the same operands as `mapBinary`, so the same values.
+func mapFloatRows(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ kernel: Int32) throws -> Tensor {
+    let shape = try Broadcast.checkedShape([a.shape, b.shape])
+    let out = Tensor(dataType: .float32, shape: shape, zeroed: false)
+    if out.count == 0 { return out }
+    let walk = a.shape == b.shape ? nil : BroadcastWalk(inputs: [a.shape, b.shape], outShape: shape)
+    if let walk, ![0, 1].contains(walk.rowStride(0)) || ![0, 1].contains(walk.rowStride(1)) {
+        return try mapBinary(a, b, context) { (x: Float, y: Float) -> Float in
+            switch kernel {
+            case Int32(FERRY_BINARY_ADD): return x + y
+            case Int32(FERRY_BINARY_SUB): return x - y
+            case Int32(FERRY_BINARY_MUL): return x * y
+            default: return x / y
+            }
+        }
+    }
+    a.withElements(as: Float.self) { pa in
+        b.withElements(as: Float.self) { pb in
+            out.withMutableElements(as: Float.self) { po in
+                let pa = pa.baseAddress!, pb = pb.baseAddress!, po = po.baseAddress!
+                guard let walk else {
+                    context.parallelFor(out.count, minimumChunk: 1 << 16) { range in
+                        ferry_binary_f32(kernel, pa + range.lowerBound, 1, pb + range.lowerBound, 1, po + range.lowerBound, range.count)
+                    }
+                    return
+                }
+                let length = walk.rowLength
+                let sa = walk.rowStride(0), sb = walk.rowStride(1)
+                context.parallelFor(walk.rowCount, minimumChunk: max(1, (1 << 16) / length)) { rows in
+                    for row in rows {
+                        ferry_binary_f32(kernel, pa + walk.offset(row: row, input: 0), sa, pb + walk.offset(row: row, input: 1), sb,
+                                         po + row * length, length)
+                    }
+                }
+            }
+        }
+    }
+    return out
+}
+
 /// Applies a generic numeric function to every element of `x`.
 public func mapNumeric<F: NumericUnaryFunction>(_ x: Tensor, _ context: ExecutionContext, _ f: F) throws -> Tensor {
     // The common types get code specialized for them; the rest run the generic path.
@@ -105,7 +153,9 @@ public func mapNumeric<F: NumericBinaryFunction>(_ a: Tensor, _ b: Tensor, _ con
         throw KernelError("inputs have different element types (\(a.dataType) and \(b.dataType))")
     }
     switch a.dataType {
-    case .float32: return try mapBinary(a, b, context) { (x: Float, y: Float) -> Float in f(x, y) }
+    case .float32:
+        if let kernel = F.float32Kernel { return try mapFloatRows(a, b, context, kernel) }
+        return try mapBinary(a, b, context) { (x: Float, y: Float) -> Float in f(x, y) }
     case .int64: return try mapBinary(a, b, context) { (x: Int64, y: Int64) -> Int64 in f(x, y) }
     case .int32: return try mapBinary(a, b, context) { (x: Int32, y: Int32) -> Int32 in f(x, y) }
     default: break

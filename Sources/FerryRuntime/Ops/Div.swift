@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 
 /// Div: a / b (integers truncate toward zero), with multidirectional broadcasting.
@@ -7,6 +8,7 @@ struct Div: Operator {
     init(_ node: NodeContext) throws {}
 
     struct Function: NumericBinaryFunction {
+        static var float32Kernel: Int32? { Int32(FERRY_BINARY_DIV) }
         @inline(__always)
         func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T { T.divide(a, b) }
     }

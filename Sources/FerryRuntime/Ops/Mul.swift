@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 
 /// Mul: a * b, with multidirectional broadcasting.
@@ -7,6 +8,7 @@ struct Mul: Operator {
     init(_ node: NodeContext) throws {}
 
     struct Function: NumericBinaryFunction {
+        static var float32Kernel: Int32? { Int32(FERRY_BINARY_MUL) }
         @inline(__always)
         func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T { T.multiply(a, b) }
     }

@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 
 /// Sub: a - b, with multidirectional broadcasting.
@@ -7,6 +8,7 @@ struct Sub: Operator {
     init(_ node: NodeContext) throws {}
 
     struct Function: NumericBinaryFunction {
+        static var float32Kernel: Int32? { Int32(FERRY_BINARY_SUB) }
         @inline(__always)
         func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T { T.subtract(a, b) }
     }

@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 
 /// Sum: the element-wise sum over any number of inputs, with broadcasting.
@@ -7,6 +8,7 @@ struct Sum: Operator {
     init(_ node: NodeContext) throws {}
 
     struct Function: NumericBinaryFunction {
+        static var float32Kernel: Int32? { Int32(FERRY_BINARY_ADD) }
         func callAsFunction<T: NumericElement>(_ a: T, _ b: T) -> T { T.add(a, b) }
     }
 
