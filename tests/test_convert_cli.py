@@ -151,6 +151,30 @@ def test_budget_none_quantizes_everything_and_tight_budgets_keep_layers_float(tm
     session(tmp_path / "mixed" / "model.onnx")
 
 
+def test_dynamic_mode_keeps_the_most_sensitive_layers_float_to_meet_a_tight_budget(tmp_path):
+    fixture = FIXTURES / "mobilenet_v2_w035"
+    common = ["--quantize", "dynamic", "--data", fixture / "eval.npz", "--threads", 2]
+    ferry("convert", fixture / "model.onnx", "--out", tmp_path / "all", "--max-drift", "none", *common, check=0)
+    everything = json.loads((tmp_path / "all" / "conversion.json").read_text())
+    assert everything["float_layers"] == [] and everything["quantized_layers"] > 40
+    loose = json.loads((tmp_path / "all" / "drift.json").read_text())["outputs"][0]["metrics"]["cosine"]
+    assert loose < 0.99999, loose   # so that the budget below needs some layers in float
+    ferry("convert", fixture / "model.onnx", "--out", tmp_path / "mixed", "--max-drift", "cosine=0.99999", *common, check=0)
+    mixed = json.loads((tmp_path / "mixed" / "conversion.json").read_text())
+    kept = mixed["float_layers"]
+    assert 0 < len(kept) < everything["quantized_layers"]
+    assert mixed["quantized_layers"] == everything["quantized_layers"] - len(kept)
+    assert all(layer["sensitivity_cosine"] < 0.99999 and "alone" in layer["reason"] for layer in kept[:1])
+    assert json.loads((tmp_path / "mixed" / "drift.json").read_text())["passed"] is True
+    # The kept layers read float weights; the others int8 behind a DequantizeLinear.
+    model = onnx.load(tmp_path / "mixed" / "model.onnx")
+    dequantized = {n.output[0] for n in model.graph.node if n.op_type == "DequantizeLinear"}
+    for node in model.graph.node:
+        if node.op_type == "Conv":
+            assert (node.input[1] in dequantized) == (node.name not in {layer["node"] for layer in kept}), node.name
+    session(tmp_path / "mixed" / "model.onnx")
+
+
 @pytest.mark.parametrize("mode", ["fp16", "dynamic"])
 def test_weight_only_modes_run_in_onnxruntime(mode, tmp_path):
     fixture = "mobilenet_v3_small_w050"

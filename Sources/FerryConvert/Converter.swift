@@ -82,14 +82,22 @@ public struct Converter {
         switch options.quantization {
         case .none:
             break
-        case .int8 where options.target.int8IsWeightOnly:
-            candidate = try WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat).apply(to: float)
-        case .fp16, .dynamic:
-            var quantizer = WeightOnlyQuantizer(mode: options.quantization, keepFloat: options.keepFloat)
-            // ONNX Runtime dequantizes constant weights once at load, whatever op reads them.
-            quantizer.embeddings = options.target == .onnx
-            quantizer.recurrent = options.target == .onnx
-            candidate = try quantizer.apply(to: float)
+        case .int8 where options.target.int8IsWeightOnly, .fp16, .dynamic:
+            let weightOnly = options.quantization == .int8 ? QuantizationMode.dynamic : options.quantization
+            var quantizer = WeightOnlyQuantizer(mode: weightOnly, keepFloat: options.keepFloat)
+            if options.quantization != .int8 {
+                // ONNX Runtime dequantizes constant weights once at load, whatever op reads them.
+                quantizer.embeddings = options.target == .onnx
+                quantizer.recurrent = options.target == .onnx
+            }
+            // The same samples the final report uses: the budget is met on what it measures.
+            let samples = validation ?? calibration ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
+            let search = MixedPrecisionSearch.weightOnly(float: float, quantizer: quantizer,
+                                                         samples: options.maxSamples.map { samples.prefix($0) } ?? samples,
+                                                         budget: samples.count > 0 ? options.budget : DriftBudget(),
+                                                         candidateOptions: candidateOptions, sourceOptions: sourceOptions)
+            (candidate, floatLayers, evaluations) = try search.run()
+            quantizedLayers = quantizer.layerNodes(float.graph).count - floatLayers.count
         case .int8Weights, .int4Weights:
             guard options.target == .onnx else {
                 throw ConversionError.unsupported("--quantize \(options.quantization.rawValue) writes block-quantized MatMul weights for ONNX Runtime; use --target onnx (TFLite, Core ML and NCNN take --quantize dynamic or int8)")
@@ -119,7 +127,7 @@ public struct Converter {
             quantization.floatErfGelu = options.target == .tflite || options.target == .tflm
             // ONNX Runtime folds a quantized embedding table's DequantizeLinear at load.
             quantization.quantizeGatherTables = options.target == .onnx
-            let search = MixedPrecisionSearch(float: float, statistics: statistics, options: quantization,
+            let search = MixedPrecisionSearch.integer(float: float, statistics: statistics, options: quantization,
                                               samples: validation ?? calibration, budget: options.budget,
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)
             (candidate, floatLayers, evaluations) = try search.run()

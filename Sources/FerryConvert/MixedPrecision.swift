@@ -27,40 +27,57 @@ public struct FloatLayer: Sendable, Equatable {
 /// thread the layers' sensitivities are measured side by side (each on its own session, so the
 /// values do not depend on the thread count).
 struct MixedPrecisionSearch {
+    /// A layer the search may keep in float: its first node and every node kept with it.
+    typealias Group = (head: Node, members: [String])
+
     let float: Model
-    let statistics: [String: ActivationStatistics]
-    let options: QuantizationOptions
     let samples: SampleSet
     let budget: DriftBudget
     let candidateOptions: SessionOptions
     let sourceOptions: SessionOptions
+    /// The layers, grouped as the quantized model runs them.
+    let groups: [Group]
+    /// The model quantized with the given nodes kept in float; `final` is the model as
+    /// written, the others are what the search compares (float inputs and outputs).
+    let quantizer: (_ keep: Set<String>, _ final: Bool) throws -> Model
 
-    /// The model quantized with `keep` in float. The search compares float outputs on float
-    /// samples, so candidates keep float inputs and outputs; only the `final` model has the
-    /// integer inputs/outputs the user may have asked for (quantizing an input is exact).
     func quantize(keeping keep: Set<String>, final: Bool = false) throws -> Model {
-        var options = self.options
-        if !final { options.floatInputsOutputs = true }
-        options.keepFloat.formUnion(keep)
-        return try QDQQuantizer(options: options, statistics: statistics).apply(to: float)
+        try quantizer(keep, final)
     }
 
-    /// The drift report of `candidate` against the float model on every sample, without
-    /// per-layer drift; `reference` keeps the float outputs once the first report made them.
-    func report(_ candidate: Model, reference: inout [[String: Tensor]]?) throws -> DriftReport {
-        let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions)
-        if reference == nil { reference = try verifier.sourceOutputs(samples: samples) }
-        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference)
+    /// Full-integer quantization (QDQ): the search compares float outputs on float samples, so
+    /// candidates keep float inputs and outputs; only the final model has the integer inputs and
+    /// outputs the user may have asked for (quantizing an input is exact).
+    static func integer(float: Model, statistics: [String: ActivationStatistics], options: QuantizationOptions, samples: SampleSet,
+                        budget: DriftBudget, candidateOptions: SessionOptions, sourceOptions: SessionOptions) -> MixedPrecisionSearch {
+        MixedPrecisionSearch(float: float, samples: samples, budget: budget, candidateOptions: candidateOptions, sourceOptions: sourceOptions,
+                             groups: layerGroups(float, QDQQuantizer(options: options, statistics: statistics))) { keep, final in
+            var options = options
+            if !final { options.floatInputsOutputs = true }
+            options.keepFloat.formUnion(keep)
+            return try QDQQuantizer(options: options, statistics: statistics).apply(to: float)
+        }
+    }
+
+    /// Weight-only quantization (`fp16`, `dynamic`): each layer whose weights it converts is one group.
+    static func weightOnly(float: Model, quantizer: WeightOnlyQuantizer, samples: SampleSet, budget: DriftBudget,
+                           candidateOptions: SessionOptions, sourceOptions: SessionOptions) -> MixedPrecisionSearch {
+        let groups = quantizer.layerNodes(float.graph).filter { !$0.name.isEmpty }.map { (head: $0, members: [$0.name]) }
+        return MixedPrecisionSearch(float: float, samples: samples, budget: budget, candidateOptions: candidateOptions,
+                                    sourceOptions: sourceOptions, groups: groups) { keep, _ in
+            var quantizer = quantizer
+            quantizer.keepFloat.formUnion(keep)
+            return try quantizer.apply(to: float)
+        }
     }
 
     /// Quantizable layers grouped as the integer model runs them: an activation fused into its
     /// producer (Conv → Relu) stays with it.
-    func layerGroups() -> [(head: Node, members: [String])] {
-        let planner = QDQQuantizer(options: options, statistics: statistics)
+    static func layerGroups(_ float: Model, _ planner: QDQQuantizer) -> [Group] {
         let nodes = planner.quantizedNodes(float.graph).filter { !$0.name.isEmpty }
         let producers = float.graph.producers()
         let consumers = float.graph.consumers()
-        var groups: [(head: Node, members: [String])] = []
+        var groups: [Group] = []
         var groupOf: [String: Int] = [:]
         for node in nodes {
             if QuantizationTrait.fusable.contains(node.opType), let source = node.input(0),
@@ -73,6 +90,14 @@ struct MixedPrecisionSearch {
             groups.append((node, [node.name]))
         }
         return groups
+    }
+
+    /// The drift report of `candidate` against the float model on every sample, without
+    /// per-layer drift; `reference` keeps the float outputs once the first report made them.
+    func report(_ candidate: Model, reference: inout [[String: Tensor]]?) throws -> DriftReport {
+        let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions)
+        if reference == nil { reference = try verifier.sourceOutputs(samples: samples) }
+        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference)
     }
 
     /// The worst output cosine of `candidate` against the float outputs, over the samples.
@@ -95,7 +120,6 @@ struct MixedPrecisionSearch {
         if budget.isEmpty { return (try quantize(keeping: [], final: true), [], evaluations) }
         var outputs: [[String: Tensor]]?
         if try report(try quantize(keeping: []), reference: &outputs).passed { return (try quantize(keeping: [], final: true), [], evaluations) }
-        let groups = layerGroups()
         let everyLayer = Set(groups.flatMap(\.members))
         let floatSession = try InferenceSession(model: float, options: sourceOptions)
         let reference = try sensitivitySamples.samples.map { try floatSession.run($0) }

@@ -75,6 +75,30 @@ public struct WeightOnlyQuantizer: GraphPass {
         return result
     }
 
+    /// The nodes whose weights this pass converts, in graph order: the layers a mixed-precision
+    /// search can keep in float (by node name, through `keepFloat`).
+    public func layerNodes(_ graph: Graph) -> [Node] {
+        graph.nodes.filter { node in
+            guard !isKept(node) else { return false }
+            switch mode {
+            case .fp16:
+                return node.opType != "DequantizeLinear" && node.inputs.contains { name in
+                    guard let tensor = graph.initializers[name] else { return false }
+                    return tensor.dataType == .float32 && tensor.count >= minimumElements
+                }
+            case .dynamic:
+                guard node.domain.isEmpty else { return false }
+                return weightInputs(node).contains { w, _ in
+                    guard let name = node.input(w), let weight = graph.initializers[name], weight.dataType == .float32,
+                          weight.rank >= 2, weight.count >= minimumElements else { return false }
+                    return node.opType != "MatMul" || weight.rank == 2
+                }
+            default:
+                return false
+            }
+        }
+    }
+
     /// The weight inputs of a node to quantize, with their channel axis (nil: the op's usual one).
     private func weightInputs(_ node: Node) -> [(index: Int, axis: Int?)] {
         if case .weighted(let w, _)? = QuantizationTrait.table[node.opType] { return skipsLayerWeights ? [] : [(w, nil)] }

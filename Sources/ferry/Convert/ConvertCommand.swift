@@ -305,7 +305,7 @@ struct ConvertCommand: ParsableCommand {
             let size = (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
             lines = ["wrote \(modelPath) (\(size) bytes, \(result.model.graph.nodes.count) nodes, \(options.quantization.rawValue))"]
         }
-        if options.quantization == .int8 || options.quantization == .int16x8 {
+        if [.int8, .int16x8, .dynamic, .fp16].contains(options.quantization) {
             lines.append("quantized \(result.quantizedLayers) layers; kept \(result.floatLayers.count) in float" +
                          (result.floatLayers.isEmpty ? "" : ": " + result.floatLayers.map(\.node).joined(separator: ", ")))
         }
