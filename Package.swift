@@ -101,7 +101,7 @@ let package = Package(
         // builder and bounds-checked reader, the exporter (NCHW IR → NHWC builtins) and the importer.
         // FerryRuntime folds constants and infers the static shapes the NHWC rewrite needs.
         // BEGIN ort (TFLiteFormat takes its FlatBuffers code from FerryFlatBuffers and re-exports it)
-        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime", "FerryFlatBuffers"]),
+        .target(name: "TFLiteFormat", dependencies: ["FerryIR", "FerryRuntime", "FerryPasses", "FerryFlatBuffers"]),
         // END ort
         // END tflite targets
         // BEGIN ort targets

@@ -153,4 +153,43 @@ import Testing
         if case .floats(let params)? = optimized.graph.nodes[0].attributes["activation_params"] { #expect(params == [0, 6]) } else { Issue.record("no activation_params") }
         #expect(try ModelComparison.mismatch(original: model, rewritten: optimized, feeds: ModelComparison.randomFeeds(for: model)) == nil)
     }
+
+    /// A PyTorch-style shape test (`if x.dim() == 2`) with a nested one in its branch: once the
+    /// shape is fixed, both fold and the branches taken become plain nodes.
+    @Test func ifsOnFixedShapesAreInlined() throws {
+        let inner = Graph(name: "inner", nodes: [Node(name: "neg", opType: "Neg", inputs: ["x"], outputs: ["n"])],
+                          outputs: [ValueInfo(name: "n", type: nil)])
+        let never = Graph(name: "never", nodes: [Node(name: "abs", opType: "Abs", inputs: ["x"], outputs: ["a"])],
+                          outputs: [ValueInfo(name: "a", type: nil)])
+        // The then branch defines `s`, a name the outer graph uses too: it must be renamed.
+        let then = Graph(name: "then", nodes: [
+            Node(name: "shape", opType: "Shape", inputs: ["x"], outputs: ["s"]),
+            Node(name: "first", opType: "Gather", inputs: ["s", "zero"], outputs: ["d0"]),
+            Node(name: "three", opType: "Equal", inputs: ["d0", "three"], outputs: ["c2"]),
+            Node(name: "nested", opType: "If", inputs: ["c2"], outputs: ["t"],
+                 attributes: ["then_branch": .graph(inner), "else_branch": .graph(never)]),
+        ], outputs: [ValueInfo(name: "t", type: nil)],
+           initializers: ["zero": Tensor(scalar: Int64(0)), "three": Tensor(scalar: Int64(3))])
+        let otherwise = Graph(name: "else", nodes: [Node(name: "same", opType: "Identity", inputs: ["x"], outputs: ["e"])],
+                              outputs: [ValueInfo(name: "e", type: nil)])
+        let model = Model(graph: Graph(nodes: [
+            Node(name: "shape", opType: "Shape", inputs: ["x"], outputs: ["s"]),
+            Node(name: "rank", opType: "Size", inputs: ["s"], outputs: ["rank"]),
+            Node(name: "two", opType: "Equal", inputs: ["rank", "two"], outputs: ["cond"]),
+            Node(name: "branch", opType: "If", inputs: ["cond"], outputs: ["u"],
+                 attributes: ["then_branch": .graph(then), "else_branch": .graph(otherwise)]),
+            Node(name: "sigmoid", opType: "Sigmoid", inputs: ["u"], outputs: ["y"]),
+        ], inputs: [input("x", [.symbol("n"), .fixed(4)])], outputs: [ValueInfo(name: "y", type: nil)],
+           initializers: ["two": Tensor(scalar: Int64(2))]), opsets: ["": 17])
+
+        // Dynamic batch: the outer condition (rank 2) folds, the nested one (batch 3) does not.
+        let (dynamic, _) = try PassPipeline.standard(fuseActivations: false).run(model)
+        #expect(dynamic.graph.nodes.filter { $0.opType == "If" }.count == 1)
+        let (fixed, _) = try PassPipeline([FixInputShapes(["x": [3, 4]])] + PassPipeline.standard(fuseActivations: false).passes).run(model)
+        #expect(!fixed.graph.nodes.contains { $0.opType == "If" })
+        #expect(fixed.graph.nodes.contains { $0.opType == "Neg" } && !fixed.graph.nodes.contains { $0.opType == "Abs" })
+        let feeds = ["x": floats([3, 4], seed: 9)]
+        #expect(try ModelComparison.mismatch(original: model, rewritten: fixed, feeds: feeds, rtol: 0, atol: 0) == nil)
+        #expect(try ModelComparison.mismatch(original: model, rewritten: dynamic, feeds: feeds, rtol: 0, atol: 0) == nil)
+    }
 }

@@ -46,7 +46,7 @@ public struct PassPipeline: Sendable {
     /// constants first so that shape subgraphs disappear, then fuse.
     public static func standard(fuseActivations: Bool) -> PassPipeline {
         var passes: [any GraphPass] = [
-            RemovePassThrough(), ConstantFolding(), DeadCodeElimination(),
+            RemovePassThrough(), ConstantFolding(), InlineStaticIf(), DeadCodeElimination(),
             FoldBatchNormalization(), SimplifyTransposes(), ConstantFolding(), DeadCodeElimination(),
         ]
         if fuseActivations { passes.append(FuseActivations()) }

@@ -1,4 +1,5 @@
 import FerryIR
+import FerryPasses
 import FerryRuntime
 
 /// The graph as the exporter sees it: nodes whose inputs are all constant are folded away
@@ -22,7 +23,7 @@ enum ModelPreparation {
         var prepared = try prepareOnce(model)
         // An If whose condition folded is replaced by its branch, whose own shape tests (nested
         // Ifs) fold in the next round; folded values carry over as initializers.
-        while let inlined = try StaticIfInlining.inline(prepared.graph, constants: prepared.constants) {
+        while let inlined = try inlineIfs(prepared) {
             var next = model
             next.graph = inlined
             for (name, tensor) in prepared.constants where inlined.initializers[name] == nil { next.graph.setInitializer(name, tensor) }
@@ -31,6 +32,16 @@ enum ModelPreparation {
             prepared.quantizedConstants.merge(known) { new, _ in new }
         }
         return prepared
+    }
+
+    /// The graph with the Ifs whose condition folded here replaced by their branch (shapes
+    /// fixed only here fold more conditions than FerryPasses' InlineStaticIf could).
+    private static func inlineIfs(_ prepared: PreparedGraph) throws -> Graph? {
+        do {
+            return try StaticIfInlining.inline(prepared.graph, constants: prepared.constants)
+        } catch let error as PassError {
+            throw TFLiteExportError.preparation(error.description)
+        }
     }
 
     private static func prepareOnce(_ model: Model) throws -> PreparedGraph {

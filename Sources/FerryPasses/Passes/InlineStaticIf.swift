@@ -1,13 +1,31 @@
 import FerryIR
 
-/// An `If` whose condition is known at export time (it folds from shapes, as in PyTorch exports
-/// that test `x.dim()` or a batch size) becomes the nodes of the branch it takes: TFLite then
-/// sees plain ops instead of a control-flow op with subgraphs.
-enum StaticIfInlining {
+/// An `If` whose condition is a constant (it folds from shapes, as in PyTorch exports that test
+/// `x.dim()` or a batch size once `--input-shape` fixes them) becomes the nodes of the branch it
+/// takes, so that quantization, calibration and every writer see plain ops instead of a
+/// control-flow op with subgraphs. Nested shape tests fold and inline in turn.
+public struct InlineStaticIf: GraphPass {
+    public let name = "inline-static-if"
+
+    public init() {}
+
+    public func apply(to model: Model) throws -> Model {
+        var current = model
+        while let inlined = try StaticIfInlining.inline(current.graph, constants: current.graph.initializers) {
+            current.graph = inlined
+            try current.graph.sortAndVerify()
+            current = try ConstantFolding().apply(to: current)
+        }
+        return current
+    }
+}
+
+/// Replaces `If` nodes whose condition is known by their taken branch.
+public enum StaticIfInlining {
     /// `graph` with every `If` whose condition is in `constants` replaced by its taken branch,
     /// or nil when there is none. The branch's constants join `graph.initializers`; a value the
     /// branch defines under a name the graph already uses is renamed.
-    static func inline(_ graph: Graph, constants: [String: Tensor]) throws -> Graph? {
+    public static func inline(_ graph: Graph, constants: [String: Tensor]) throws -> Graph? {
         var taken = Set(constants.keys).union(graph.inputs.map(\.name)).union(graph.initializers.keys)
         for node in graph.nodes { taken.formUnion(node.outputs) }
         var result = graph
@@ -19,15 +37,15 @@ enum StaticIfInlining {
                 continue
             }
             guard value.count == 1 else {
-                throw TFLiteExportError.preparation("node \(node.label): the condition holds \(value.count) values, not one")
+                throw PassError.failed(pass: "inline-static-if", reason: "node \(node.label): the condition holds \(value.count) values, not one")
             }
             let key = value.integers()[0] != 0 ? "then_branch" : "else_branch"
             guard case .graph(let branch)? = node.attributes[key] else {
-                throw TFLiteExportError.unsupportedOp(node: node.label, op: node.opType, reason: "the \(key) attribute is missing")
+                throw PassError.failed(pass: "inline-static-if", reason: "node \(node.label): the \(key) attribute is missing")
             }
             guard branch.runtimeInputs.isEmpty, branch.outputs.count == node.outputs.count else {
-                throw TFLiteExportError.unsupportedOp(node: node.label, op: node.opType,
-                                                      reason: "the \(key) has \(branch.runtimeInputs.count) inputs and \(branch.outputs.count) outputs for \(node.outputs.count)")
+                throw PassError.failed(pass: "inline-static-if",
+                                       reason: "node \(node.label): the \(key) has \(branch.runtimeInputs.count) inputs and \(branch.outputs.count) outputs for \(node.outputs.count)")
             }
             changed = true
             // Values the branch defines whose names the enclosing graph already uses get fresh names.
