@@ -14,43 +14,46 @@ import Foundation
 struct IntegerSoftmax: Operator {
     static let opType = "IntegerSoftmax"
     static let domain = "ai.ferry"
-    let multiplier: Int32
-    let shift: Int32
-    let expTable: [Int16]
-    let reciprocalTable: [Int16]
-    /// Int8: expf(−x_scale·β·d) for d = 0…255, and the output's parameters.
-    let int8Table: [Float]
-    let output: IntegerTensorParams?
+
+    /// The two kernels and what each precomputes.
+    enum Form {
+        /// Int16: the input rescale and TFLite's exp and 1/(1+x) tables.
+        case int16(multiplier: Int32, shift: Int32, exp: [Int16], reciprocal: [Int16])
+        /// Int8: expf(−x_scale·β·d) for d = 0…255, and the output's parameters.
+        case int8(table: [Float], output: IntegerTensorParams)
+    }
+
+    let form: Form
 
     init(_ node: NodeContext) throws {
         let x = try IntegerTensorParams(node, "x")
         let beta = try node.float("beta", default: 1)
         if try node.floatIfPresent("y_scale") != nil {
-            let y = try IntegerTensorParams(node, "y")
-            output = y
             let scale = -x.scale * beta
-            int8Table = (0...255).map { Foundation.exp(scale * Float($0)) }
-            (multiplier, shift, expTable, reciprocalTable) = (0, 0, [], [])
+            form = .int8(table: (0...255).map { Foundation.exp(scale * Float($0)) }, output: try IntegerTensorParams(node, "y"))
             return
         }
-        output = nil
-        int8Table = []
         guard x.zeroPoint == 0 else { throw node.invalid("x_zero_point", "int16 softmax needs zero point 0") }
         var m: Int32 = 0, s: Int32 = 0
         ferry_quantize_multiplier(Double(x.scale) * Double(beta) / (10.0 / 65535.0), &m, &s, 0)
-        multiplier = m
-        shift = s
         let range: Float = 65535
         var exp = [Int16](repeating: 0, count: 513), reciprocal = [Int16](repeating: 0, count: 513)
         ferry_int16_lut_populate(10 / range, 32767, 2 / range, 0, 0, &exp)
         ferry_int16_lut_populate(1 / range, -32768, 2 / range, 0, 1, &reciprocal)
-        expTable = exp
-        reciprocalTable = reciprocal
+        form = .int16(multiplier: m, shift: s, exp: exp, reciprocal: reciprocal)
     }
 
     func run(_ inputs: [Tensor?], _ context: ExecutionContext) throws -> [Tensor] {
         let x = try inputs.required(0)
-        if let output { return [try runInt8(x, output, context)] }
+        switch form {
+        case .int8(let table, let output): return [try runInt8(x, table, output, context)]
+        case .int16(let multiplier, let shift, let exp, let reciprocal):
+            return [try runInt16(x, multiplier, shift, exp, reciprocal, context)]
+        }
+    }
+
+    func runInt16(_ x: Tensor, _ multiplier: Int32, _ shift: Int32, _ expTable: [Int16], _ reciprocalTable: [Int16],
+                  _ context: ExecutionContext) throws -> Tensor {
         guard x.dataType == .int16, x.rank >= 1, let depth = x.shape.last, depth > 0 else {
             throw KernelError("expects an int16 input with a last axis, got \(x.dataType)\(x.shape)")
         }
@@ -66,10 +69,10 @@ struct IntegerSoftmax: Operator {
                 }
             }
         }
-        return [out]
+        return out
     }
 
-    func runInt8(_ x: Tensor, _ y: IntegerTensorParams, _ context: ExecutionContext) throws -> Tensor {
+    func runInt8(_ x: Tensor, _ int8Table: [Float], _ y: IntegerTensorParams, _ context: ExecutionContext) throws -> Tensor {
         guard x.dataType == .int8, x.rank >= 1, let depth = x.shape.last, depth > 0 else {
             throw KernelError("expects an int8 input with a last axis, got \(x.dataType)\(x.shape)")
         }
