@@ -45,33 +45,30 @@ extension Model {
         return copy
     }
 
-    /// The values per-layer drift compares: every value the main graph's nodes compute from
-    /// the inputs (values computed from constants alone, such as dequantized weights, are not
-    /// layers).
-    func layerValues() throws -> [String] {
+    /// What per-layer drift walks, from one topological sort: every value the main graph's
+    /// nodes compute, in order, with the node computing it (`order`), and among them the values
+    /// it compares (`layers`: those computed from the inputs; values computed from constants
+    /// alone, such as dequantized weights, are not layers).
+    func layerWalk() throws -> (order: [(value: String, node: Node)], layers: [String]) {
+        var sorted = graph
+        try sorted.sortAndVerify()
         var known = Set(graph.initializers.keys)
+        var order: [(value: String, node: Node)] = []
         var layers: [String] = []
-        for node in try sortedNodes() {
+        for node in sorted.nodes {
             let fromConstants = node.inputs.allSatisfy { $0.isEmpty || known.contains($0) }
                 && node.attributes.values.allSatisfy { $0.subgraphs.isEmpty }
             for output in node.outputs where !output.isEmpty {
+                order.append((output, node))
                 if fromConstants { known.insert(output) } else { layers.append(output) }
             }
         }
-        return layers
+        return (order, layers)
     }
 
     private func sortedNodes() throws -> [Node] {
         var sorted = graph
         try sorted.sortAndVerify()
         return sorted.nodes
-    }
-
-    /// Every value the main graph's nodes compute, in topological order, with the node that
-    /// computes it.
-    func valuesInOrder() throws -> [(value: String, node: Node)] {
-        var sorted = graph
-        try sorted.sortAndVerify()
-        return sorted.nodes.flatMap { node in node.outputs.filter { !$0.isEmpty }.map { ($0, node) } }
     }
 }

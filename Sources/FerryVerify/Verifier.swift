@@ -103,14 +103,15 @@ public final class Verifier {
         }
         let perLayer = !layerBound.isEmpty
         let layerCount = perLayer ? min(samples.count, max(1, layerSamples ?? samples.count)) : 0
-        let order = perLayer ? try source.valuesInOrder() : []
+        let walk = perLayer ? try source.layerWalk() : (order: [], layers: [])
+        let order = walk.order
 
         var outputs: [OutputState?] = Array(repeating: nil, count: outputNames.count)
         var layers: [String: LayerState] = [:]
         let pair = try sessionPair()
         // Per layer: what the candidate computes for each source value, and the integer value
         // its DequantizeLinear reads (integer kernels compute that one, not the float copy).
-        let layerValues = perLayer ? try source.layerValues() : []
+        let layerValues = walk.layers
         let seenAs = Dictionary(layerValues.map { ($0, candidateBoundary.requantized[$0] ?? $0) }, uniquingKeysWith: { a, _ in a })
         let candidateWanted = Set(seenAs.values).union(seenAs.values.compactMap { candidateBoundary.quantizedBy[$0] })
         let sourceWanted = Set(layerValues)
