@@ -42,3 +42,15 @@ void ferry_binary_f32(int op, const float *a, long sa, const float *b, long sb, 
     default: break;
     }
 }
+
+// Per-tensor dequantization of 8- and 16-bit integers: y = (x − zero) · scale, the difference
+// exact in int32 and converted exactly to float, then one IEEE multiply, as the scalar path.
+#define FERRY_DEQUANTIZE(NAME, T)                                                               \
+    FERRY_MULTIVERSION                                                                          \
+    void NAME(const T *x, float *y, long n, int zero, float scale) {                            \
+        for (long i = 0; i < n; i++) y[i] = (float)((int)x[i] - zero) * scale;                  \
+    }
+FERRY_DEQUANTIZE(ferry_dequantize_s8_f32, int8_t)
+FERRY_DEQUANTIZE(ferry_dequantize_u8_f32, uint8_t)
+FERRY_DEQUANTIZE(ferry_dequantize_s16_f32, int16_t)
+FERRY_DEQUANTIZE(ferry_dequantize_u16_f32, uint16_t)

@@ -2,6 +2,7 @@
 #define FERRY_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// C = A·B (+ C when accumulate != 0), row-major float32.
 /// A is M×K with row stride lda, B is K×N with row stride ldb, C is M×N with row stride ldc.
@@ -51,6 +52,12 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
 /// Float32 arithmetic of one broadcast row: out[i] = a[i·sa] op b[i·sb], sa and sb 0 or 1.
 enum { FERRY_BINARY_ADD = 0, FERRY_BINARY_SUB = 1, FERRY_BINARY_MUL = 2, FERRY_BINARY_DIV = 3 };
 void ferry_binary_f32(int op, const float *a, long sa, const float *b, long sb, float *out, long n);
+
+/// Per-tensor dequantization: y[i] = (float)(x[i] − zero) · scale.
+void ferry_dequantize_s8_f32(const int8_t *x, float *y, long n, int zero, float scale);
+void ferry_dequantize_u8_f32(const uint8_t *x, float *y, long n, int zero, float scale);
+void ferry_dequantize_s16_f32(const int16_t *x, float *y, long n, int zero, float scale);
+void ferry_dequantize_u16_f32(const uint16_t *x, float *y, long n, int zero, float scale);
 
 #include "ferry_qkernels.h"
 

@@ -62,13 +62,32 @@ enum PerTensorQuantization {
     static func dequantize(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, _ context: ExecutionContext) -> Tensor? {
         guard let (s, zero) = scalar(scale, zeroPoint) else { return nil }
         switch x.dataType {
-        case .int8: return dequantize(x, s, zero, Int8.self, context)
-        case .uint8: return dequantize(x, s, zero, UInt8.self, context)
-        case .int16: return dequantize(x, s, zero, Int16.self, context)
-        case .uint16: return dequantize(x, s, zero, UInt16.self, context)
+        case .int8: return dequantize(x, s, zero, ferry_dequantize_s8_f32, context)
+        case .uint8: return dequantize(x, s, zero, ferry_dequantize_u8_f32, context)
+        case .int16: return dequantize(x, s, zero, ferry_dequantize_s16_f32, context)
+        case .uint16: return dequantize(x, s, zero, ferry_dequantize_u16_f32, context)
         case .int32: return dequantize(x, s, zero, Int32.self, context)
         default: return nil
         }
+    }
+
+    /// 8- and 16-bit values in the vectorized C kernel (the difference to the zero point fits
+    /// an Int32 and converts to Float exactly, so the values are the scalar path's).
+    static func dequantize<T: FixedWidthInteger & TensorElement>(
+        _ x: Tensor, _ s: Float, _ zero: Int, _ kernel: (UnsafePointer<T>?, UnsafeMutablePointer<Float>?, Int, Int32, Float) -> Void,
+        _ context: ExecutionContext
+    ) -> Tensor {
+        // A zero point outside the type's range (a malformed model) takes the Int path.
+        guard abs(zero) <= 65536 else { return dequantize(x, s, zero, T.self, context) }
+        let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
+        let src = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: T.self))
+        let dst = out.storage.bytes.assumingMemoryBound(to: Float.self)
+        let count = x.count, chunk = 1 << 16
+        context.parallelFor((count + chunk - 1) / chunk) { range in
+            let start = range.lowerBound * chunk
+            kernel(src + start, dst + start, min(count, range.upperBound * chunk) - start, Int32(zero), s)
+        }
+        return out
     }
 
     static func dequantize<T: FixedWidthInteger & TensorElement>(_ x: Tensor, _ s: Float, _ zero: Int, _: T.Type, _ context: ExecutionContext) -> Tensor {
