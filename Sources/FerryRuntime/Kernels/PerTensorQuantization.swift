@@ -58,6 +58,39 @@ enum PerTensorQuantization {
         return out
     }
 
+    /// Per-axis (per-channel weights) to float32: nil unless the scale is a float32 vector along
+    /// `axis`. The same (x − zero point) · scale in float32 as the general path, without its
+    /// Double copies (constant weights are dequantized this way when every session loads).
+    static func dequantizePerAxis(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, axis: Int, _ context: ExecutionContext) throws -> Tensor? {
+        guard scale.dataType == .float32, scale.rank == 1, scale.count > 1, x.rank > 0 else { return nil }
+        let a = try Axis.normalize(axis, rank: x.rank)
+        guard x.shape[a] == scale.count, zeroPoint.map({ $0.count == scale.count }) ?? true else { return nil }
+        let scales = scale.elements(as: Float.self)
+        let zeros = zeroPoint?.integers() ?? [Int](repeating: 0, count: scales.count)
+        let inner = x.shape[(a + 1)...].reduce(1, *), length = scales.count
+        let outer = x.count / max(1, inner * length)
+        func run<T: FixedWidthInteger & TensorElement>(_: T.Type) -> Tensor {
+            let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
+            let src = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: T.self))
+            let dst = out.storage.bytes.assumingMemoryBound(to: Float.self)
+            context.parallelFor(outer * length) { range in
+                for row in range {
+                    let c = row % length, s = scales[c], z = zeros[c], base = row * inner
+                    for i in base..<(base + inner) { dst[i] = Float(Int(src[i]) - z) * s }
+                }
+            }
+            return out
+        }
+        switch x.dataType {
+        case .int8: return run(Int8.self)
+        case .uint8: return run(UInt8.self)
+        case .int16: return run(Int16.self)
+        case .uint16: return run(UInt16.self)
+        case .int32: return run(Int32.self)
+        default: return nil
+        }
+    }
+
     /// nil when this is not the per-tensor case with a float32 result.
     static func dequantize(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, _ context: ExecutionContext) -> Tensor? {
         guard let (s, zero) = scalar(scale, zeroPoint) else { return nil }

@@ -27,6 +27,10 @@ struct DequantizeLinear: Operator {
            let fast = PerTensorQuantization.dequantize(x, scale: scale, zeroPoint: zeroPoint, context) {
             return [fast]
         }
+        if blockSize == 0, outputType ?? .float32 == .float32,
+           let fast = try PerTensorQuantization.dequantizePerAxis(x, scale: scale, zeroPoint: zeroPoint, axis: axis, context) {
+            return [fast]
+        }
         let parameters = try QuantizationParameters(shape: x.shape, scale: scale, zeroPoint: zeroPoint, axis: axis, blockSize: blockSize)
         let values = x.doubles()
         let scales = parameters.scales.map { Float($0) }
