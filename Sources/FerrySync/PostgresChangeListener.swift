@@ -46,13 +46,23 @@ struct PostgresChangeListener: Sendable {
             } catch where Task.isCancelled {
                 break
             } catch {
-                // PSQLError's description leaves the query and server details out; no URL is logged.
                 logger.warning("catalogue change listener lost its connection; caches fall back to polling until it is back",
-                               metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                               metadata: ["error": "\(Self.describe(error))", "retry_in": "\(delay)"])
             }
             guard !Task.isCancelled else { break }
             try? await Task.sleep(for: delay * Double.random(in: 0.5...1.0))
             delay = min(delay * 2, longestDelay)
         }
+    }
+
+    /// What went wrong, for the log: the error code and the server's message, never the connection
+    /// settings (PSQLError's own description says nothing, and its debug one includes the query).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        var text = "\(error.code)"
+        if let state = error.serverInfo?[.sqlState] { text += " [\(state)]" }
+        if let message = error.serverInfo?[.message] { text += ": \(message)" }
+        if let underlying = error.underlying { text += " (\(underlying))" }
+        return text
     }
 }
