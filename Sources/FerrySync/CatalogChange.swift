@@ -1,4 +1,5 @@
-/// A write another instance made to a catalogue this one shares, as far as caches need to know.
+/// A write to a catalogue that several instances share, made through any of them, as far as
+/// caches need to know.
 public enum CatalogChange: Sendable, Equatable {
     /// The model's releases or channels changed (publish, rollout change, rollback).
     case model(String)
