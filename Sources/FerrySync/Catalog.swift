@@ -26,4 +26,7 @@ public protocol Catalog: Sendable {
     func audit(model: String, limit: Int) async throws -> [AuditEntry]
     /// Checks the database answers.
     func ping() async throws
+    /// Calls `handler` from now until the catalogue is closed whenever a write, made through any
+    /// instance sharing it, may have changed what resolve answers. Returns at once.
+    func observeChanges(_ handler: @escaping @Sendable (CatalogChange) -> Void)
 }

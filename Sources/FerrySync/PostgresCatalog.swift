@@ -2,38 +2,55 @@ import FerryBundle
 import FerrySyncProtocol
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 
 /// The scale-out catalogue: PostgreSQL shared by several stateless service instances.
 ///
 /// Every mutation locks the model's row first (`SELECT … FOR UPDATE`), so publishes, rollouts and
 /// rollbacks of one model are serialized across instances; a duplicate version is a clean 409
-/// whichever instance it reaches.
+/// whichever instance it reaches. Every mutation also notifies the other instances on commit
+/// (``PostgresChangeListener``), so their caches drop the model at once.
 public final class PostgresCatalog: Catalog {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    private let listenerConfiguration: PostgresConnection.Configuration
+    private let listeners = NIOLockedValueBox(Listeners())
+
+    private struct Listeners {
+        var tasks: [Task<Void, Never>] = []
+        var closed = false
+    }
 
     /// Connects to `url` (`postgres://user:password@host:port/database`).
     public init(url: String, logger: Logger) throws {
-        client = PostgresClient(configuration: try Self.configuration(url), backgroundLogger: logger)
+        let endpoint = try Endpoint(url)
+        client = PostgresClient(configuration: endpoint.poolConfiguration, backgroundLogger: logger)
+        listenerConfiguration = endpoint.listenerConfiguration
         self.logger = logger
         let client = self.client
         runner = Task { await client.run() }
     }
 
-    deinit { runner.cancel() }
+    deinit { close() }
 
-    /// Stops the connection pool.
-    public func close() { runner.cancel() }
-
-    static func configuration(_ text: String) throws -> PostgresClient.Configuration {
-        guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host, let user = url.user else {
-            throw SyncError.badRequest("--database must look like postgres://user:password@host:port/database")
+    /// Stops the connection pool and any change listener.
+    public func close() {
+        runner.cancel()
+        listeners.withLockedValue {
+            $0.closed = true
+            for task in $0.tasks { task.cancel() }
         }
-        let database = url.path.split(separator: "/").first.map(String.init)
-        return PostgresClient.Configuration(host: host, port: url.port ?? 5432, username: user,
-                                            password: url.password?.removingPercentEncoding, database: database, tls: .disable)
+    }
+
+    /// Listens for other instances' writes on a dedicated connection, reconnecting until ``close()``.
+    public func observeChanges(_ handler: @escaping @Sendable (CatalogChange) -> Void) {
+        let listener = PostgresChangeListener(configuration: listenerConfiguration, logger: logger)
+        listeners.withLockedValue {
+            guard !$0.closed else { return }
+            $0.tasks.append(Task { await listener.run(handler) })
+        }
     }
 
     public func migrate() async throws {
@@ -205,7 +222,8 @@ public final class PostgresCatalog: Catalog {
         }
     }
 
-    /// Runs `body` in a transaction holding the model's row lock, then bumps its sequence.
+    /// Runs `body` in a transaction holding the model's row lock, then bumps its sequence and
+    /// announces the change to every listening instance (delivered only if the transaction commits).
     func mutate(model: String, conflict: SyncError? = nil,
                 _ body: @escaping (PostgresConnection) async throws -> ChannelInfo) async throws -> (ChannelInfo, Int64) {
         try await transaction(conflict: conflict) { db in
@@ -217,6 +235,7 @@ public final class PostgresCatalog: Catalog {
                 "UPDATE models SET sequence = sequence + 1 WHERE name = \(model) RETURNING sequence", logger: self.logger).decode(Int64.self) {
                 sequence = value
             }
+            try await db.query("SELECT pg_notify(\(PostgresChangeListener.channel), \(model))", logger: self.logger)
             return (info, sequence)
         }
     }

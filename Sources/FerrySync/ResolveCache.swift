@@ -5,14 +5,23 @@ import NIOConcurrencyHelpers
 
 /// In-memory model snapshots and signed answers, so resolve costs a lookup, not a query and a signature.
 ///
-/// A snapshot is dropped when this instance writes the model, and checked against the catalogue's
-/// sequence at most every `refreshInterval` seconds, which bounds staleness when several instances
-/// share one database. Signed answers are keyed by everything that shapes them and re-signed
-/// when older than `resignAfter` seconds.
+/// A snapshot is dropped when a write to its model is seen: at once for this instance's own writes
+/// and, with a shared PostgreSQL catalogue, for other instances' writes announced by `NOTIFY`
+/// (see ``CatalogChange``). It is also checked against the catalogue's sequence at most every
+/// `refreshInterval` seconds, the safety net that bounds staleness if a notification is lost.
+/// Signed answers are keyed by everything that shapes them, the snapshot's sequence included, so a
+/// reloaded snapshot never reaches an answer signed for an older one; they are re-signed when older
+/// than `resignAfter` seconds.
 final class ResolveCache: Sendable {
     struct Entry: Sendable {
         var snapshot: ModelSnapshot
         var loadedAt: Double
+    }
+
+    struct Snapshots: Sendable {
+        var entries: [String: Entry] = [:]
+        /// Counts invalidations, so a load that overlapped one does not cache what it read.
+        var generation: UInt64 = 0
     }
 
     struct Answer: Sendable {
@@ -20,7 +29,7 @@ final class ResolveCache: Sendable {
         var signedAt: Int64
     }
 
-    private let snapshots = NIOLockedValueBox<[String: Entry]>([:])
+    private let snapshots = NIOLockedValueBox(Snapshots())
     private let answers = NIOLockedValueBox<[String: Answer]>([:])
     let refreshInterval: Double
     let resignAfter: Int64
@@ -31,16 +40,35 @@ final class ResolveCache: Sendable {
     }
 
     func snapshot(_ model: String, now: Double, load: (String) async throws -> ModelSnapshot?) async throws -> ModelSnapshot? {
-        if let entry = snapshots.withLockedValue({ $0[model] }), now - entry.loadedAt < refreshInterval {
-            return entry.snapshot
+        let (cached, generation) = snapshots.withLockedValue { ($0.entries[model], $0.generation) }
+        if let cached, now - cached.loadedAt < refreshInterval {
+            return cached.snapshot
         }
         guard let fresh = try await load(model) else { return nil }
-        snapshots.withLockedValue { $0[model] = Entry(snapshot: fresh, loadedAt: now) }
+        snapshots.withLockedValue {
+            // An invalidation during the load may announce a write the load did not see: answer
+            // this request with what was read, but do not keep it. Nor replace a newer snapshot
+            // that a concurrent load stored first.
+            guard $0.generation == generation, ($0.entries[model]?.snapshot.sequence ?? .min) <= fresh.sequence else { return }
+            $0.entries[model] = Entry(snapshot: fresh, loadedAt: now)
+        }
         return fresh
     }
 
+    /// Forgets one model's snapshot; the next resolve reads the catalogue.
     func invalidate(_ model: String) {
-        snapshots.withLockedValue { _ = $0.removeValue(forKey: model) }
+        snapshots.withLockedValue {
+            $0.entries.removeValue(forKey: model)
+            $0.generation &+= 1
+        }
+    }
+
+    /// Forgets every snapshot (after changes may have been missed).
+    func invalidateAll() {
+        snapshots.withLockedValue {
+            $0.entries.removeAll()
+            $0.generation &+= 1
+        }
     }
 
     func answer(_ key: String, now: Int64) -> Data? {

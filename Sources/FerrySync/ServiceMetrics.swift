@@ -6,6 +6,7 @@ import Prometheus
 final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let publishes: Counter
+    private let invalidations: [CatalogChange.Reason: Counter]
     private let durations: [String: ValueHistogram]
     static var requestsTotal: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "ferry", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status")
@@ -15,6 +16,14 @@ final class ServiceMetrics: Sendable {
     init() {
         publishes = registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "ferry", metricName: "publishes", unitName: "total", helpText: "Bundles published by this instance"))
+        let invalidation = MetricNameDescriptor(
+            namespace: "ferry", metricName: "cache_invalidations", unitName: "total",
+            helpText: "Catalogue change notifications received: one model (notify), or all models each time the listener (re)connects (connect)")
+        var invalidations: [CatalogChange.Reason: Counter] = [:]
+        for reason in CatalogChange.Reason.allCases {
+            invalidations[reason] = registry.makeCounter(descriptor: invalidation, labels: [("reason", reason.rawValue)])
+        }
+        self.invalidations = invalidations
         let duration = MetricNameDescriptor(namespace: "ferry", metricName: "http_request_duration", unitName: "seconds",
                                             helpText: "Request handling time by route")
         var durations: [String: ValueHistogram] = [:]
@@ -26,6 +35,8 @@ final class ServiceMetrics: Sendable {
     }
 
     func published() { publishes.increment() }
+
+    func invalidated(_ change: CatalogChange) { invalidations[change.reason]?.increment() }
 
     func record(route: String, status: Int, seconds: Double) {
         registry.makeCounter(descriptor: Self.requestsTotal, labels: [("route", route), ("status", String(status))]).increment()

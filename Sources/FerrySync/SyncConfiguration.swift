@@ -14,7 +14,8 @@ public struct SyncConfiguration: Sendable {
     public var maxBundleSize: Int
     /// How long a signed resolve answer stays valid (freeze-attack window), in seconds.
     public var metadataLifetime: Int64
-    /// Seconds a cached snapshot is trusted before checking the catalogue again.
+    /// Seconds a cached snapshot is trusted before checking the catalogue again: the fallback
+    /// for writes through other instances, which a PostgreSQL catalogue announces at once.
     public var snapshotRefreshInterval: Double
     /// How many earlier versions get a patch to each new release.
     public var deltaHistory: Int

@@ -53,6 +53,7 @@ public final class SyncService: Sendable {
         self.blobCache = BlobCache(capacity: configuration.blobCacheBytes, maxBlob: 64 << 20)
         self.metrics = ServiceMetrics()
         self.logger = logger
+        catalog.observeChanges { [cache, metrics] change in Self.apply(change, to: cache, metrics: metrics, logger: logger) }
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -14,16 +14,20 @@ struct PostgresTests {
     static var url: String { ProcessInfo.processInfo.environment["FERRY_TEST_POSTGRES_URL"] ?? "" }
 
     /// Two instances on one database; a model name of its own, so runs do not collide.
-    func twoInstances() async throws -> (TestServer, TestServer, String) {
+    func twoInstances(snapshotRefreshInterval: Double = 0) async throws -> (TestServer, TestServer, String) {
         let model = "pg-\(UUID().uuidString.prefix(8).lowercased())"
         let shared = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-pg-\(UUID().uuidString)")
         var logger = Logger(label: "pg-test")
         logger.logLevel = .warning
         let publisher = SigningKey()
         let a = try await TestServer.start(model: model, publisher: publisher, dataDirectory: shared,
-                                           catalog: try PostgresCatalog(url: Self.url, logger: logger)) { $0.snapshotRefreshInterval = 0 }
+                                           catalog: try PostgresCatalog(url: Self.url, logger: logger)) {
+            $0.snapshotRefreshInterval = snapshotRefreshInterval
+        }
         let b = try await TestServer.start(model: model, publisher: publisher, dataDirectory: shared,
-                                           catalog: try PostgresCatalog(url: Self.url, logger: logger)) { $0.snapshotRefreshInterval = 0 }
+                                           catalog: try PostgresCatalog(url: Self.url, logger: logger)) {
+            $0.snapshotRefreshInterval = snapshotRefreshInterval
+        }
         return (a, b, model)
     }
 
