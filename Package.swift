@@ -140,6 +140,9 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // A zstd decoder in pure Swift (RFC 8878) with reference prefixes for patch-from deltas,
+        // so that reading bundles needs no libzstd (there is none on iOS).
+        .target(name: "ZstdDecoder"),
         // Signed, reproducible, zstd-compressed model bundles; zstd patch-from deltas.
         .target(
             name: "FerryBundle",
