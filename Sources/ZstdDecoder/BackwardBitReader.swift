@@ -29,6 +29,15 @@ struct BackwardBitReader {
         consumed = container.leadingZeroBitCount + 1
     }
 
+    /// Resumes a stream that a fast loop has read down to `ptr`, `consumed` bits into the
+    /// 8 bytes there (`ptr` at least `start`, and 8 bytes from `ptr` inside the stream).
+    init(start: UnsafePointer<UInt8>, ptr: UnsafePointer<UInt8>, consumed: Int) {
+        self.start = start
+        self.ptr = ptr
+        self.container = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
+        self.consumed = consumed
+    }
+
     /// The next `n` bits (0...56 after a refill) without consuming them.
     @inline(__always) func peek(_ n: Int) -> UInt64 {
         ((container &<< UInt64(consumed & 63)) &>> 1) &>> UInt64((63 - n) & 63)

@@ -97,7 +97,12 @@ extension FrameDecoder {
                         // Match.
                         if offset <= history {
                             let source = UnsafePointer(op - offset)
-                            if wild && offset >= 16 {
+                            if wild && offset >= 16 && matchLength <= 32 {
+                                copy16(op, source)
+                                copy16(op + 16, source + 16)
+                            } else if offset >= matchLength {
+                                op.update(from: source, count: matchLength)
+                            } else if wild && offset >= 16 {
                                 var d = op, s = source
                                 let end = op + matchLength
                                 repeat {

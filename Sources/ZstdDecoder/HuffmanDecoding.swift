@@ -5,7 +5,7 @@ extension HuffmanTable {
                       outputCount: Int, offset: Int) throws {
         try entries.withUnsafeBufferPointer { table in
             var reader = try BackwardBitReader(stream, count: streamCount, offset: offset)
-            Self.decode(&reader, table.baseAddress!, maxBits, output, output + outputCount)
+            Self.decode(&reader, table.baseAddress!, Self.indexBits, output, output + outputCount)
             guard reader.isComplete else { throw ZstdError.corrupt("Huffman stream does not end where its size says", at: offset) }
         }
     }
@@ -25,29 +25,37 @@ extension HuffmanTable {
         let o1 = offset + 6, o2 = o1 + size1, o3 = o2 + size2, o4 = o3 + size3
         try entries.withUnsafeBufferPointer { buffer in
             let table = buffer.baseAddress!
-            var r1 = try BackwardBitReader(s1, count: size1, offset: o1)
-            var r2 = try BackwardBitReader(s2, count: size2, offset: o2)
-            var r3 = try BackwardBitReader(s3, count: size3, offset: o3)
-            var r4 = try BackwardBitReader(s4, count: size4, offset: o4)
-            var p1 = output, p2 = output + segment, p3 = output + 2 * segment, p4 = output + 3 * segment
-            let end4 = output + outputCount
-            let log = maxBits
-            // Interleaved while every stream has whole refills ahead and 5 symbols of room (stream 4
-            // is the shortest, so its room bounds the others'); 5 codes of ≤ 11 bits fit a refill.
-            while end4 - p4 >= 5 {
-                let more = r1.refill() && r2.refill() && r3.refill() && r4.refill()
-                guard more else { break }
-                for _ in 0..<5 {
-                    Self.step(&r1, table, log, &p1)
-                    Self.step(&r2, table, log, &p2)
-                    Self.step(&r3, table, log, &p3)
-                    Self.step(&r4, table, log, &p4)
-                }
+            // Every stream is non-empty with an end mark; the fast loop also needs 8 bytes in each.
+            for (stream, size, at) in [(s1, size1, o1), (s2, size2, o2), (s3, size3, o3), (s4, size4, o4)] {
+                _ = try BackwardBitReader(stream, count: size, offset: at)
             }
-            Self.decode(&r1, table, log, p1, output + segment)
-            Self.decode(&r2, table, log, p2, output + 2 * segment)
-            Self.decode(&r3, table, log, p3, output + 3 * segment)
-            Self.decode(&r4, table, log, p4, end4)
+            var p1 = output, p2 = output + segment, p3 = output + 2 * segment, p4 = output + 3 * segment
+            let ends = (p2, p3, p4, output + outputCount)
+            var r1: BackwardBitReader, r2: BackwardBitReader, r3: BackwardBitReader, r4: BackwardBitReader
+            if min(min(size1, size2), min(size3, size4)) >= 8 {
+                let i1 = s1 + size1 - 8, i2 = s2 + size2 - 8, i3 = s3 + size3 - 8, i4 = s4 + size4 - 8
+                var fast = HuffmanFourStreams(
+                    starts: (s1, s2, s3, s4), inputs: (i1, i2, i3, i4),
+                    bits: (HuffmanFourStreams.initialBits(i1), HuffmanFourStreams.initialBits(i2),
+                           HuffmanFourStreams.initialBits(i3), HuffmanFourStreams.initialBits(i4)),
+                    outputs: (p1, p2, p3, p4))
+                HuffmanFourStreams.run(&fast, table: table, ends: ends)
+                (p1, p2, p3, p4) = fast.outputs
+                r1 = BackwardBitReader(start: s1, ptr: fast.inputs.0, consumed: fast.bits.0.trailingZeroBitCount)
+                r2 = BackwardBitReader(start: s2, ptr: fast.inputs.1, consumed: fast.bits.1.trailingZeroBitCount)
+                r3 = BackwardBitReader(start: s3, ptr: fast.inputs.2, consumed: fast.bits.2.trailingZeroBitCount)
+                r4 = BackwardBitReader(start: s4, ptr: fast.inputs.3, consumed: fast.bits.3.trailingZeroBitCount)
+            } else {
+                r1 = try BackwardBitReader(s1, count: size1, offset: o1)
+                r2 = try BackwardBitReader(s2, count: size2, offset: o2)
+                r3 = try BackwardBitReader(s3, count: size3, offset: o3)
+                r4 = try BackwardBitReader(s4, count: size4, offset: o4)
+            }
+            let log = Self.indexBits
+            Self.decode(&r1, table, log, p1, ends.0)
+            Self.decode(&r2, table, log, p2, ends.1)
+            Self.decode(&r3, table, log, p3, ends.2)
+            Self.decode(&r4, table, log, p4, ends.3)
             for (reader, at) in [(r1, o1), (r2, o2), (r3, o3), (r4, o4)] where !reader.isComplete {
                 throw ZstdError.corrupt("Huffman stream does not end where the jump table says", at: at)
             }

@@ -1,7 +1,9 @@
-/// A literals Huffman decoding table: `1 << maxBits` entries indexed by the next `maxBits` bits,
-/// each holding the symbol (low byte) and its code length (high byte).
+/// A literals Huffman decoding table indexed by the next 11 bits (the longest code there may
+/// be, whatever this tree's longest is, so the hot loop shifts by a constant), each entry
+/// holding the symbol (low byte) and its code length (high byte).
 struct HuffmanTable {
     static let maxCodeLength = 11
+    static let indexBits = maxCodeLength
 
     var maxBits: Int
     var entries: [UInt16]
@@ -60,12 +62,13 @@ struct HuffmanTable {
             rankStart[weight] = next
             next += rankCount[weight] << (weight - 1)
         }
-        var entries = [UInt16](repeating: 0, count: 1 << maxBits)
+        var entries = [UInt16](repeating: 0, count: 1 << Self.indexBits)
+        let spread = Self.indexBits - maxBits
         for (symbol, weight) in weights.enumerated() where weight > 0 {
             let length = 1 << (Int(weight) - 1)
             let entry = UInt16(symbol) | UInt16(maxBits + 1 - Int(weight)) << 8
             let first = rankStart[Int(weight)]
-            for i in first..<(first + length) { entries[i] = entry }
+            for i in (first << spread)..<((first + length) << spread) { entries[i] = entry }
             rankStart[Int(weight)] += length
         }
         self.maxBits = maxBits
