@@ -140,18 +140,24 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
-        // Signed, reproducible, zstd-compressed model bundles; zstd patch-from deltas.
+        // A zstd decoder in pure Swift (RFC 8878) with reference prefixes for patch-from deltas,
+        // so that reading bundles needs no libzstd (there is none on iOS).
+        .target(name: "ZstdDecoder"),
+        // Signed, reproducible, zstd-compressed model bundles: reading, verifying, unbundling,
+        // applying deltas. Pure Swift + swift-crypto, so FerryClient builds for iOS.
         .target(
             name: "FerryBundle",
-            dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ZstdDecoder", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Making bundles and deltas with libzstd: for the CLI, the sync service and tests.
+        .target(name: "FerryBundleWriter", dependencies: ["FerryBundle", "CZstd"]),
         // The wire types the service and the client share (signed resolve metadata, catalogue listings).
         .target(name: "FerrySyncProtocol", dependencies: ["FerryBundle"]),
         // The sync service: catalogue, publishing, resolve with staged rollout, downloads.
         .target(
             name: "FerrySync",
             dependencies: [
-                "FerryBundle", "FerrySyncProtocol",
+                "FerryBundle", "FerryBundleWriter", "FerrySyncProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -164,11 +170,12 @@ let package = Package(
             ]
         ),
         // The app-side client: check, download with resume, delta, verify, atomic install.
+        // No libzstd anywhere below it (FerryBundle decodes with ZstdDecoder), so it builds for iOS.
         .target(name: "FerryClient", dependencies: ["FerryBundle", "FerrySyncProtocol"]),
         // An in-process sync service on an ephemeral loopback port, for the distribution tests.
         .target(
             name: "FerryDistributionTestSupport",
-            dependencies: ["FerryBundle", "FerrySyncProtocol", "FerrySync", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FerryBundle", "FerryBundleWriter", "FerrySyncProtocol", "FerrySync", .product(name: "Logging", package: "swift-log")]
         ),
         // END distribution targets
         .executableTarget(
@@ -192,7 +199,7 @@ let package = Package(
                 "NCNNFormat",
                 // END ncnn CLI dependencies
                 // BEGIN distribution CLI dependencies
-                "FerryBundle", "FerrySyncProtocol", "FerrySync", "FerryClient",
+                "FerryBundle", "FerryBundleWriter", "FerrySyncProtocol", "FerrySync", "FerryClient",
                 .product(name: "Logging", package: "swift-log"),
                 // END distribution CLI dependencies
             ]
@@ -241,14 +248,16 @@ let package = Package(
         ),
         // END ncnn tests
         // BEGIN distribution tests
-        .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle"]),
+        .testTarget(name: "FerryBundleTests", dependencies: ["FerryBundle", "FerryBundleWriter"]),
+        // The Swift zstd decoder against libzstd (through FerryBundleWriter) and the zstd CLI.
+        .testTarget(name: "ZstdDecoderTests", dependencies: ["ZstdDecoder", "FerryBundle", "FerryBundleWriter"]),
         .testTarget(
             name: "FerrySyncTests",
             dependencies: ["FerrySync", "FerrySyncProtocol", "FerryBundle", "FerryDistributionTestSupport"]
         ),
         .testTarget(
             name: "FerryClientTests",
-            dependencies: ["FerryClient", "FerrySync", "FerrySyncProtocol", "FerryBundle", "FerryDistributionTestSupport"]
+            dependencies: ["FerryClient", "FerrySync", "FerrySyncProtocol", "FerryBundle", "FerryBundleWriter", "FerryDistributionTestSupport"]
         ),
         // END distribution tests
     ],

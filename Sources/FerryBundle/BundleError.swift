@@ -20,7 +20,7 @@ public enum BundleError: Error, Equatable, Sendable {
     case hashMismatch(file: String, entry: String)
     /// Declared or actual sizes exceed the configured limits (decompression bombs, huge uploads).
     case tooLarge(file: String, what: String, limit: Int)
-    /// libzstd reported an error.
+    /// zstd compression (libzstd) or decompression failed; the reason says how.
     case compression(file: String, reason: String)
     /// A key file is malformed.
     case badKey(path: String, reason: String)

@@ -1,97 +1,20 @@
-import CZstd
 import Foundation
+import ZstdDecoder
 
-/// One-shot zstd compression with bounded decompression, and zstd's patch-from mode for deltas.
+/// Bounded zstd decompression, including zstd's patch-from frames for deltas.
+///
+/// Decoding is pure Swift (``ZstdDecoder``), so everything that reads bundles builds where there
+/// is no libzstd (iOS). Compression lives in FerryBundleWriter, which links libzstd.
 public enum Zstd {
-    /// Compresses `data` into one frame that records its content size and a checksum.
-    ///
-    /// With `reference`, the frame is a patch: it can only be decompressed with the same reference
-    /// (zstd `--patch-from`), and long-distance matching finds what the two share.
-    public static func compress(_ data: Data, level: Int32, reference: Data? = nil, file: String = "<memory>") throws -> Data {
-        guard let cctx = ZSTD_createCCtx() else { throw BundleError.compression(file: file, reason: "out of memory") }
-        defer { ZSTD_freeCCtx(cctx) }
-        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level), file)
-        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1), file)
-        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1), file)
-        if let reference {
-            try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_enableLongDistanceMatching, 1), file)
-            try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, windowLog(for: max(reference.count, data.count))), file)
-        }
-        var output = Data(count: ZSTD_compressBound(data.count))
-        let written: Int = try output.withUnsafeMutableBytes { out in
-            try data.withUnsafeBytes { input in
-                try withReference(reference) { refPointer, refCount in
-                    if let refPointer {
-                        try check(ZSTD_CCtx_refPrefix(cctx, refPointer, refCount), file)
-                    }
-                    let result = ZSTD_compress2(cctx, out.baseAddress, out.count, input.baseAddress, input.count)
-                    try check(result, file)
-                    return result
-                }
-            }
-        }
-        output.count = written
-        return output
-    }
-
     /// Decompresses one frame that must hold exactly `expectedSize` bytes; anything else is refused
     /// before memory is committed (the decompression-bomb guard).
+    ///
+    /// With `reference`, the frame is a patch made against it (zstd `--patch-from`).
     public static func decompress(_ frame: Data, expectedSize: Int, reference: Data? = nil, file: String = "<memory>") throws -> Data {
-        let declared = frame.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
-        // ZSTD_CONTENTSIZE_UNKNOWN is UInt64.max, ZSTD_CONTENTSIZE_ERROR is UInt64.max - 1.
-        guard declared < UInt64.max - 1 else {
-            throw BundleError.compression(file: file, reason: "frame header is damaged or lacks a content size")
+        do {
+            return try ZstdDecoder.decompress(frame, expectedSize: expectedSize, prefix: reference)
+        } catch let error as ZstdError {
+            throw BundleError.compression(file: file, reason: error.description)
         }
-        guard declared == UInt64(expectedSize) else {
-            throw BundleError.compression(file: file, reason: "frame declares \(declared) bytes, the manifest \(expectedSize)")
-        }
-        let frameSize = frame.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
-        try check(frameSize, file)
-        guard frameSize == frame.count else {
-            throw BundleError.compression(file: file, reason: "trailing bytes after the zstd frame")
-        }
-        guard let dctx = ZSTD_createDCtx() else { throw BundleError.compression(file: file, reason: "out of memory") }
-        defer { ZSTD_freeDCtx(dctx) }
-        // Patches use a window as large as reference + output; the expected size bounds it.
-        try check(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31), file)
-        var output = Data(count: expectedSize)
-        let written: Int = try output.withUnsafeMutableBytes { out in
-            try frame.withUnsafeBytes { input in
-                try withReference(reference) { refPointer, refCount in
-                    if let refPointer {
-                        try check(ZSTD_DCtx_refPrefix(dctx, refPointer, refCount), file)
-                    }
-                    let result = ZSTD_decompressDCtx(dctx, out.baseAddress, max(out.count, 0), input.baseAddress, input.count)
-                    try check(result, file)
-                    return result
-                }
-            }
-        }
-        guard written == expectedSize else {
-            throw BundleError.compression(file: file, reason: "frame decompressed to \(written) bytes, expected \(expectedSize)")
-        }
-        return output
-    }
-
-    /// The libzstd version in use, for example `1.5.4`.
-    public static var libraryVersion: String { String(cString: ZSTD_versionString()) }
-
-    private static func windowLog(for size: Int) -> Int32 {
-        var log: Int32 = 10
-        while log < 31, (1 << log) < size { log += 1 }
-        return max(log, 20)
-    }
-
-    private static func withReference<T>(_ reference: Data?, _ body: (UnsafeRawPointer?, Int) throws -> T) throws -> T {
-        guard let reference else { return try body(nil, 0) }
-        return try reference.withUnsafeBytes { try body($0.baseAddress, $0.count) }
-    }
-
-    @discardableResult
-    private static func check(_ code: Int, _ file: String) throws -> Int {
-        if ZSTD_isError(code) != 0 {
-            throw BundleError.compression(file: file, reason: String(cString: ZSTD_getErrorName(code)))
-        }
-        return code
     }
 }

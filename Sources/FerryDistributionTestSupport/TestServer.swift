@@ -1,4 +1,5 @@
 import FerryBundle
+import FerryBundleWriter
 import FerrySync
 import FerrySyncProtocol
 import Foundation

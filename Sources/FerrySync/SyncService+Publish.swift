@@ -1,4 +1,5 @@
 import FerryBundle
+import FerryBundleWriter
 import FerrySyncProtocol
 import Foundation
 import NIOCore

@@ -1,4 +1,5 @@
 import FerryBundle
+import FerryBundleWriter
 import Foundation
 
 /// Deterministic pseudo-random bytes (SplitMix64), so "weights" are the same on every run.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryBundle
+import FerryBundleWriter
 import Foundation
 
 /// `ferry bundle DIR_OR_FILES… --name N --version V --runtime R --platform P --key KEY --out FILE`.

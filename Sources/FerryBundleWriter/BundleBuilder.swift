@@ -1,3 +1,4 @@
+import FerryBundle
 import Foundation
 
 /// What `ferry bundle` needs besides the files: the manifest fields a person or a converter supplies.
@@ -26,17 +27,6 @@ public struct BundleMetadata: Sendable {
         self.drift = drift
         self.sourceModelSHA256 = sourceModelSHA256
         self.ferryVersion = ferryVersion
-    }
-}
-
-/// One file to put in a bundle: its path inside the bundle and its bytes.
-public struct BundleInput: Sendable {
-    public var path: String
-    public var contents: Data
-
-    public init(path: String, contents: Data) {
-        self.path = path
-        self.contents = contents
     }
 }
 
