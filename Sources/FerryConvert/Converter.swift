@@ -75,6 +75,10 @@ public struct Converter {
         let sourceOptions = SessionOptions(threads: options.threads)
         let candidateOptions = SessionOptions(threads: options.threads,
                                               integerArithmetic: options.target.integerArithmetic(options.rounding))
+        // What the final report measures (and the weight-only search with it): the validation or
+        // calibration data, else seeded synthetic inputs, which the report then says it used.
+        let given = validation ?? calibration
+        let reportSamples = given ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
         var candidate = float
         var floatLayers: [FloatLayer] = []
         var evaluations = 0
@@ -91,10 +95,9 @@ public struct Converter {
                 quantizer.recurrent = options.target == .onnx
             }
             // The same samples the final report uses: the budget is met on what it measures.
-            let samples = validation ?? calibration ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
             let search = MixedPrecisionSearch.weightOnly(float: float, quantizer: quantizer,
-                                                         samples: options.maxSamples.map { samples.prefix($0) } ?? samples,
-                                                         budget: samples.count > 0 ? options.budget : DriftBudget(),
+                                                         samples: options.maxSamples.map { reportSamples.prefix($0) } ?? reportSamples,
+                                                         budget: reportSamples.count > 0 ? options.budget : DriftBudget(),
                                                          candidateOptions: candidateOptions, sourceOptions: sourceOptions)
             (candidate, floatLayers, evaluations) = try search.run()
             quantizedLayers = quantizer.layerNodes(float.graph).count - floatLayers.count
@@ -154,8 +157,7 @@ public struct Converter {
 
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         var drift: DriftReport?
-        let given = validation ?? calibration
-        let samples = given ?? SyntheticSamples.make(for: source, fixing: options.inputShapes)
+        let samples = reportSamples
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName)

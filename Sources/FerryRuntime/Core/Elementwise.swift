@@ -93,15 +93,9 @@ func mapFloatRows(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext, _ kerne
     let out = Tensor(dataType: .float32, shape: shape, zeroed: false)
     if out.count == 0 { return out }
     let walk = a.shape == b.shape ? nil : BroadcastWalk(inputs: [a.shape, b.shape], outShape: shape)
+    // BroadcastWalk merges axes so that along a row each input either walks (1) or repeats (0).
     if let walk, ![0, 1].contains(walk.rowStride(0)) || ![0, 1].contains(walk.rowStride(1)) {
-        return try mapBinary(a, b, context) { (x: Float, y: Float) -> Float in
-            switch kernel {
-            case Int32(FERRY_BINARY_ADD): return x + y
-            case Int32(FERRY_BINARY_SUB): return x - y
-            case Int32(FERRY_BINARY_MUL): return x * y
-            default: return x / y
-            }
-        }
+        throw KernelError("broadcast row strides \(walk.rowStride(0)), \(walk.rowStride(1)) are not 0 or 1")
     }
     a.withElements(as: Float.self) { pa in
         b.withElements(as: Float.self) { pb in
