@@ -32,6 +32,7 @@ enum NCNNLayerImports {
             b.ranks[l.outputs[0]] = shape.count
             b.inputNames.append(l.outputs[0])
         },
+        "Interp": { b, l in try b.importInterp(l) },
         "LayerNorm": { b, l in try b.importLayerNorm(l) },
         "LSTM": { b, l in try b.importLSTM(l) },
         "MatMul": { b, l in try b.importMatMul(l) },

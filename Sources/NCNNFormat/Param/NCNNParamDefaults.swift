@@ -26,6 +26,7 @@ public enum NCNNParamDefaults {
         "HardSwish": [0: .float(0.2), 1: .float(0.5)],
         "InnerProduct": [0: .int(0), 1: .int(0), 2: .int(0), 8: .int(0), 9: .int(0)],
         "Input": [0: .int(0), 1: .int(0), 11: .int(0), 2: .int(0)],
+        "Interp": [0: .int(0), 1: .float(1), 2: .float(1), 3: .int(0), 4: .int(0), 5: .int(0), 6: .int(0)],
         "LayerNorm": [0: .int(0), 1: .float(0.001), 2: .int(1)],
         "LSTM": [0: .int(0), 1: .int(0), 2: .int(0), 3: .sameAs(0), 8: .int(0)],
         "MatMul": [0: .int(0)],
