@@ -285,6 +285,63 @@ def test_resize_runs_in_ncnn_as_onnxruntime_computes_it(case: str, tmp_path) -> 
         assert worst <= 1e-4 * span, f"{case}: max |ncnn - onnxruntime| {worst:.3g} of range {span:.3g}"
 
 
+# ConvTranspose after the Conv's 4 channels: (weight shape, attributes), as decoders export it.
+CONV_TRANSPOSE_CASES = {
+    # PaddleOCR's DB head: kernel 2, stride 2.
+    "k2_s2": ([4, 6, 2, 2], dict(strides=[2, 2])),
+    # PyTorch ConvTranspose2d(k=3, s=2, p=1, output_padding=1) and DCGAN's (k=4, s=2, p=1).
+    "k3_s2_p1_output_padding": ([4, 3, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])),
+    "k4_s2_p1": ([4, 3, 4, 4], dict(strides=[2, 2], pads=[1, 1, 1, 1])),
+    "grouped_dilated": ([4, 2, 3, 3], dict(group=2, dilations=[2, 1], pads=[0, 1, 1, 0])),
+    "depthwise": ([4, 1, 3, 3], dict(group=4, strides=[2, 2])),
+    "output_shape": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[15, 19])),
+    "same_upper": ([4, 3, 3, 3], dict(strides=[2, 2], auto_pad="SAME_UPPER")),
+}
+
+
+def conv_transpose_model(path: pathlib.Path, weight_shape, attributes):
+    """The 3×3 Conv of `resize_model`, a ConvTranspose with bias and a Relu (NCNN fuses it)."""
+    from onnx import helper, numpy_helper, TensorProto
+    import onnx
+
+    rng = np.random.default_rng(11)
+    group = attributes.get("group", 1)
+    initializers = [numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape).astype(np.float32) * 0.3, "wt"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape[1] * group).astype(np.float32) * 0.1, "bt")]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
+             helper.make_node("ConvTranspose", ["h", "wt", "bt"], ["t"], name="deconv", **attributes),
+             helper.make_node("Relu", ["t"], ["y"])]
+    graph = helper.make_graph(nodes, "deconv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 10])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(CONV_TRANSPOSE_CASES))
+def test_conv_transpose_runs_in_ncnn_as_onnxruntime_computes_it(case: str, tmp_path) -> None:
+    """ConvTranspose becomes Deconvolution (DeconvolutionDepthWise for groups) with the Relu
+    fused; NCNN (float32 options) gives onnxruntime's output within 1e-4 of its range."""
+    require_ferry()
+    source = conv_transpose_model(tmp_path / "source.onnx", *CONV_TRANSPOSE_CASES[case])
+    np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4, 3, 8, 10]).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", "ncnn",
+                             "--data", str(tmp_path / "eval.npz")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr + result.stdout
+    folder = tmp_path / "out"
+    assert "Deconvolution" in (folder / "model.param").read_text()
+    details = json.loads((folder / "conversion.json").read_text())["target_details"]
+    with np.load(tmp_path / "eval.npz") as data:
+        feeds = [{"x": data["x"][i:i + 1]} for i in range(len(data["x"]))]
+    session = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"])
+    for sample, produced in zip(feeds, run_ncnn(folder, details, feeds, exact=True)):
+        want = session.run(None, sample)[0].ravel()
+        got = produced["y"]
+        assert got.shape == want.shape
+        span = float(want.max() - want.min()) or 1.0
+        assert float(np.abs(got - want).max()) <= 1e-4 * span, case
+
+
 @pytest.mark.parametrize("case", sorted(NCNN_REFUSED_RESIZES))
 def test_resize_ncnn_computes_otherwise_is_refused_naming_the_attribute(case: str, tmp_path) -> None:
     require_ferry()

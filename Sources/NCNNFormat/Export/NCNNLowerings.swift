@@ -15,6 +15,7 @@ enum NCNNLowerings {
         "Clip": { e, n in try e.lowerClip(n) },
         "Concat": { e, n in try e.lowerConcat(n) },
         "Conv": { e, n in try e.lowerConv(n) },
+        "ConvTranspose": { e, n in try e.lowerConvTranspose(n) },
         "Cos": { e, n in try e.lowerUnaryOp(n, 10) },
         "Div": { e, n in try e.lowerBinary(n, .div) },
         "Dropout": { e, n in try e.lowerView(n) },
