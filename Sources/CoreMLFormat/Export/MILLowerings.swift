@@ -18,6 +18,7 @@ enum MILLowerings {
         "Clip": { e, n in try e.lowerClip(n) },
         "Concat": { e, n in try e.lowerConcat(n) },
         "Conv": { e, n in try e.lowerConv(n) },
+        "ConvTranspose": { e, n in try e.lowerConvTranspose(n) },
         "Cos": { e, n in try e.lowerUnary(n, "cos") },
         "DequantizeLinear": { e, n in try e.lowerDequantizeLinear(n) },
         "Div": { e, n in try e.lowerBinary(n, "real_div") },

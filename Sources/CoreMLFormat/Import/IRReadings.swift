@@ -20,6 +20,7 @@ enum IRReadings {
         "constexpr_lut_to_dense": { b, r in try b.readCompressedWeight(r) },
         "constexpr_sparse_to_dense": { b, r in try b.readCompressedWeight(r) },
         "conv": { b, r in try b.readConv(r) },
+        "conv_transpose": { b, r in try b.readConvTranspose(r) },
         "elu": { b, r in try b.one(r, "Elu", [try r.value("x")], ["alpha": .float(try r.float("alpha", default: 1))]) },
         "gather": { b, r in try b.one(r, "Gather", [try r.value("x"), try r.value("indices")], ["axis": .int(try r.int("axis", default: 0))]) },
         "gelu": { b, r in try b.readGelu(r) },

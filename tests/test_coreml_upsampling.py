@@ -1,4 +1,5 @@
-"""ONNX Resize (and opset-9 Upsample) in Ferry's Core ML ML Programs, on graphs built here.
+"""ONNX Resize (and opset-9 Upsample) and ConvTranspose, the upsampling of detectors and
+decoders, in Ferry's Core ML ML Programs, on graphs built here.
 
 For each mode real exports use (PyTorch's F.interpolate: nearest at scale 2 → asymmetric/floor,
 bilinear align_corners=False → pytorch_half_pixel, align_corners=True → align_corners; TF-style
@@ -8,6 +9,8 @@ resize must be the MIL op coremltools itself writes for that mode, and Ferry's r
 written package (the reference core running the MIL ops as ONNX Resize) must compute what the
 source computes (float32: drift.json rel ≤ 1e-5). Resizes no MIL op samples alike (bicubic,
 nearest at fractional factors with floor rounding, …) are refused with the node named.
+ConvTranspose in the forms decoders export (kernel 2 stride 2 as PaddleOCR's DB head, PyTorch's
+padding with output_padding, groups) is conv_transpose, checked the same way.
 Core ML itself does not run on Linux: what a device computes is for a Mac to check.
 """
 from __future__ import annotations
@@ -98,22 +101,17 @@ def convert(tmp_path: pathlib.Path, case, *flags: str) -> tuple[pathlib.Path, su
     return tmp_path / "out", result
 
 
-@pytest.mark.parametrize("precision", ["float32", "float16"])
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_resize_is_the_mil_op_coremltools_writes_and_reads_back_as_the_source(case: str, precision: str, tmp_path) -> None:
+def checked_program(path: pathlib.Path):
+    """The package's MIL program as coremltools' milproto frontend rebuilds it, after checking
+    that the spec loads (iOS 15) and that coremltools infers every type and shape Ferry wrote."""
     from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
     from coremltools.converters.mil.mil import types
 
-    spec_case, op_type, parameters = CASES[case]
-    folder, result = convert(tmp_path, spec_case, "--coreml-precision", precision)
-    assert result.returncode == 0, result.stdout + result.stderr
-    path = folder / "model.mlpackage"
     spec = ct.utils.load_spec(str(path))
     ct.models.MLModel(str(path), skip_model_load=True)
-    assert spec.specificationVersion == 6  # iOS 15: every resize op is in the CoreML5 opset
+    assert spec.specificationVersion == 6  # iOS 15: every op here is in the CoreML5 opset
     function = spec.mlProgram.functions["main"]
     block = function.block_specializations[function.opset]
-    # coremltools' own type inference agrees with every type Ferry wrote.
     program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
     inferred = {var.name: (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape))
                 for op in program.functions["main"].operations for var in op.outputs}
@@ -122,6 +120,16 @@ def test_resize_is_the_mil_op_coremltools_writes_and_reads_back_as_the_source(ca
         for output in op.outputs:
             t = output.type.tensorType
             assert inferred[output.name] == (names[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
+    return program
+
+
+@pytest.mark.parametrize("precision", ["float32", "float16"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_resize_is_the_mil_op_coremltools_writes_and_reads_back_as_the_source(case: str, precision: str, tmp_path) -> None:
+    spec_case, op_type, parameters = CASES[case]
+    folder, result = convert(tmp_path, spec_case, "--coreml-precision", precision)
+    assert result.returncode == 0, result.stdout + result.stderr
+    program = checked_program(folder / "model.mlpackage")
     resizes = [op for op in program.functions["main"].operations if "resize" in op.op_type or "upsample" in op.op_type]
     assert [op.op_type for op in resizes] == [op_type]
     for name, value in parameters.items():
@@ -138,3 +146,43 @@ def test_resize_no_mil_op_samples_alike_is_refused_naming_the_node(case: str, tm
     _, result = convert(tmp_path, spec_case)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "node 'resize' (Resize)" in result.stderr and reason in result.stderr, result.stderr
+
+
+# (weight shape, attributes) of a ConvTranspose after the Conv's 4 channels.
+CONV_TRANSPOSE_CASES = {
+    "k2_s2": ([4, 6, 2, 2], dict(strides=[2, 2])),
+    "k3_s2_p1_output_padding": ([4, 3, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])),
+    "k4_s2_p1": ([4, 3, 4, 4], dict(strides=[2, 2], pads=[1, 1, 1, 1])),
+    "grouped": ([4, 2, 3, 3], dict(group=2, strides=[2, 2], pads=[1, 0, 1, 0])),
+}
+
+
+def conv_transpose_model(path: pathlib.Path, weight_shape, attributes):
+    from onnx import helper, numpy_helper, TensorProto
+
+    rng = np.random.default_rng(11)
+    group = attributes.get("group", 1)
+    initializers = [numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape).astype(np.float32) * 0.3, "wt"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape[1] * group).astype(np.float32) * 0.1, "bt")]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
+             helper.make_node("ConvTranspose", ["h", "wt", "bt"], ["y"], name="deconv", **attributes)]
+    graph = helper.make_graph(nodes, "deconv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 10])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(CONV_TRANSPOSE_CASES))
+def test_conv_transpose_is_conv_transpose_and_reads_back_as_the_source(case: str, tmp_path) -> None:
+    if not pathlib.Path(FERRY).exists():
+        pytest.skip(f"{FERRY} is missing")
+    source = conv_transpose_model(tmp_path / "source.onnx", *CONV_TRANSPOSE_CASES[case])
+    np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4, 3, 8, 10]).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", "coreml",
+                             "--coreml-precision", "float32", "--data", str(tmp_path / "eval.npz")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    program = checked_program(tmp_path / "out" / "model.mlpackage")
+    assert [op.op_type for op in program.functions["main"].operations if op.op_type.startswith("conv")] == ["conv", "conv_transpose"]
+    metrics = json.loads((tmp_path / "out" / "drift.json").read_text())["outputs"][0]["metrics"]
+    assert float(metrics["rel"]) <= 1e-5, metrics
