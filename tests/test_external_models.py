@@ -3,7 +3,9 @@ recognizer and v2 direction classifier, as the `rapidocr_onnxruntime` wheel on P
 (paddle2onnx exports at opset 12, dynamic dims spelt '?', a recognizer onnx2tf users report
 trouble with). Each converts to TFLite with `--input-shape` and LiteRT computes what
 onnxruntime computes on the source; the classifier also converts to full int8, where LiteRT
-gives what Ferry's report predicted.
+gives what Ferry's report predicted. The detector (nearest Resize, ConvTranspose) also converts
+to NCNN, where the `ncnn` package drifts by what drift.json predicted, and to a Core ML ML
+Program that coremltools loads and Ferry's read-back computes as the source does.
 
 Audio: Silero VAD v6 (the `silero-vad` wheel's silero_vad_16k_op15.onnx, what its
 `load_silero_vad(onnx=True, opset_version=15)` loads): a reflect-padded STFT as a strided 1-D
@@ -208,6 +210,84 @@ def test_paddleocr_runs_in_litert_with_the_drift_ferry_predicted(models, key, mo
     for metric in ("rel", "max_abs"):
         want, got = predicted[metric], measured[metric]
         assert abs(got - want) <= tolerance[0] * want + tolerance[1], (metric, want, got)
+
+
+# --- PaddleOCR's detector in NCNN and Core ML ----------------------------------------------------
+
+def test_paddleocr_detector_runs_in_ncnn_with_the_drift_ferry_predicted(models, tmp_path):
+    """The v4 detector's FPN upsamples with nearest Resize (asymmetric, floor, ×2/×4/×8) and its
+    DB head with 2×2 stride-2 ConvTranspose: they become Interp and Deconvolution, and NCNN (the
+    `ncnn` package, float32 options as tests/test_ncnn.py runs float models) drifts from
+    onnxruntime by what drift.json predicted on the same pages."""
+    ncnn = pytest.importorskip("ncnn")
+    name, shape = MODELS["det"]
+    pages = np.concatenate([text_like(shape, 100 + seed, imagenet=True) for seed in range(3)])
+    np.savez(tmp_path / "eval.npz", x=pages)
+    out = tmp_path / "out"
+    result = subprocess.run([FERRY, "convert", str(models / name), "--out", str(out), "--target", "ncnn", "--data", str(tmp_path / "eval.npz"),
+                             "--max-drift", "none", "--input-shape", "x=" + ",".join(map(str, shape))], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    layers = [line.split()[0] for line in (out / "model.param").read_text().splitlines()[2:]]
+    assert layers.count("Interp") == 6 and layers.count("Deconvolution") == 2, layers
+    predicted = json.loads((out / "drift.json").read_text())["outputs"][0]["metrics"]
+    details = json.loads((out / "conversion.json").read_text())["target_details"]
+    output = next(key.split(":", 1)[1] for key in details if key.startswith("output:"))
+    net = ncnn.Net()
+    net.opt.num_threads = 1
+    net.opt.use_fp16_storage = net.opt.use_fp16_packed = net.opt.use_fp16_arithmetic = net.opt.use_bf16_storage = False
+    net.opt.use_packing_layout = False
+    assert net.load_param(str(out / "model.param")) == 0 and net.load_model(str(out / "model.bin")) == 0
+    session = ort.InferenceSession(str(models / name), providers=["CPUExecutionProvider"])
+    measured = {"rel": 0.0, "max_abs": 0.0}
+    for index in range(len(pages)):
+        x = pages[index:index + 1]
+        expected = session.run(None, {"x": x})[0]
+        extractor = net.create_extractor()
+        page = np.ascontiguousarray(x[0])
+        assert extractor.input(details["input:x"], ncnn.Mat(page)) == 0
+        ret, mat = extractor.extract(details[f"output:{output}"])
+        assert ret == 0
+        got = np.array(mat).reshape(expected.shape)
+        measured["rel"] = max(measured["rel"], rel(expected, got))
+        measured["max_abs"] = max(measured["max_abs"], float(np.abs(expected - got).max()))
+    print(f"PaddleOCR det in NCNN: rel predicted {predicted['rel']:.4g} measured {measured['rel']:.4g}; "
+          f"max_abs predicted {predicted['max_abs']:.4g} measured {measured['max_abs']:.4g}")
+    # Float kernels on both sides: NCNN computes what Ferry's reference core computes, to float rounding.
+    for metric in ("rel", "max_abs"):
+        assert abs(measured[metric] - float(predicted[metric])) <= 1e-4, (metric, predicted[metric], measured[metric])
+
+
+def test_paddleocr_detector_converts_to_core_ml_and_reads_back_as_the_source(models, tmp_path):
+    """The same detector as a float32 ML Program: its Resizes are upsample_nearest_neighbor and
+    its ConvTransposes conv_transpose, coremltools loads the package and infers every op's type
+    as Ferry wrote it, and the package read back into the reference core computes what
+    onnxruntime computes (drift.json on the pages). Core ML itself runs only on a Mac."""
+    ct = pytest.importorskip("coremltools")
+    from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
+    from coremltools.converters.mil.mil import types
+
+    name, shape = MODELS["det"]
+    np.savez(tmp_path / "eval.npz", x=np.concatenate([text_like(shape, 100 + seed, imagenet=True) for seed in range(2)]))
+    out = tmp_path / "out"
+    result = subprocess.run([FERRY, "convert", str(models / name), "--out", str(out), "--target", "coreml", "--coreml-precision", "float32",
+                             "--data", str(tmp_path / "eval.npz"), "--input-shape", "x=" + ",".join(map(str, shape))],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    path = out / "model.mlpackage"
+    spec = ct.utils.load_spec(str(path))
+    program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
+    operations = program.functions["main"].operations
+    kinds = [op.op_type for op in operations]
+    assert kinds.count("upsample_nearest_neighbor") == 6 and kinds.count("conv_transpose") == 2, kinds
+    inferred = {var.name: (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape)) for op in operations for var in op.outputs}
+    function = spec.mlProgram.functions["main"]
+    names = {1: "bool", 2: "string", 10: "fp16", 11: "fp32", 23: "int32"}
+    for op in function.block_specializations[function.opset].operations:
+        for output in op.outputs:
+            t = output.type.tensorType
+            assert inferred[output.name] == (names[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
+    metrics = json.loads((out / "drift.json").read_text())["outputs"][0]["metrics"]
+    assert float(metrics["rel"]) <= 1e-4 and float(metrics["cosine"]) >= 0.99999, metrics
 
 
 # --- Audio: Silero VAD -------------------------------------------------------------------------

@@ -186,3 +186,166 @@ def test_ferry_inspect_lists_ncnn_layers(converted) -> None:
     assert summary["format"] == "ncnn"
     assert summary["ncnn"]["layer_histogram"]["Convolution"] == 2
     assert summary["ncnn"]["input_blobs"] == ["input"]
+
+
+# --- Resize → Interp, on graphs built here (no fixture) ---------------------------------------
+
+def resize_model(path: pathlib.Path, shape, attributes, scales=None, sizes=None, op="Resize", opset=13):
+    """A 3×3 Conv (3 → 4 channels) and a Resize (or opset-9 Upsample) of its output, as
+    PyTorch's F.interpolate exports it: scales or sizes as constant inputs."""
+    from onnx import helper, numpy_helper, TensorProto
+    import onnx
+
+    rng = np.random.default_rng(7)
+    n, c, h, w = shape
+    initializers = [numpy_helper.from_array(rng.standard_normal((4, c, 3, 3)).astype(np.float32) * 0.3, "w")]
+    if op == "Upsample":
+        initializers.append(numpy_helper.from_array(np.array(scales, np.float32), "scales"))
+        inputs = ["h", "scales"]
+    else:
+        initializers.append(numpy_helper.from_array(np.array([], np.float32), "roi"))
+        initializers.append(numpy_helper.from_array(np.array(scales or [], np.float32), "scales"))
+        inputs = ["h", "roi", "scales"]
+        if sizes is not None:
+            initializers.append(numpy_helper.from_array(np.array(sizes, np.int64), "sizes"))
+            inputs = ["h", "roi", "", "sizes"]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
+             helper.make_node(op, inputs, ["y"], name="resize", **attributes)]
+    graph = helper.make_graph(nodes, "resize", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), str(path))
+    return path
+
+
+# (input shape, attributes, scales, sizes, op, opset): the modes real exports use.
+RESIZE_CASES = {
+    # F.interpolate(scale_factor=2, mode="nearest"), and paddle2onnx's upsampling in PP-OCR.
+    "nearest_x2": ([1, 3, 8, 10], dict(mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor"), [1, 1, 2, 2], None, "Resize", 13),
+    # The same at opset 9 (Upsample).
+    "upsample_nearest_x2": ([1, 3, 8, 10], dict(mode="nearest"), [1, 1, 2, 2], None, "Upsample", 9),
+    # F.interpolate(size=(12, 15), mode="nearest"): a factor of 1.5.
+    "nearest_to_size": ([1, 3, 8, 10], dict(mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor"), None, [1, 4, 12, 15], "Resize", 13),
+    # Half-pixel nearest at an integer factor takes the same pixels as floor.
+    "nearest_half_pixel_x2": ([1, 3, 8, 10], dict(mode="nearest"), [1, 1, 2, 2], None, "Resize", 13),
+    # F.interpolate(scale_factor=2, mode="bilinear", align_corners=False).
+    "bilinear_x2": ([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel"), [1, 1, 2, 2], None, "Resize", 13),
+    # ... to a size that is no integer factor, and downscaling.
+    "bilinear_to_size": ([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel"), None, [1, 4, 13, 7], "Resize", 13),
+    # F.interpolate(size=..., mode="bilinear", align_corners=True).
+    "bilinear_align_corners": ([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="align_corners"), None, [1, 4, 15, 19], "Resize", 13),
+    # A global-pooled 1×1 map broadcast back (DeepLab's image pooling branch).
+    "bilinear_from_one_pixel": ([1, 3, 1, 1], dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel"), None, [1, 4, 6, 5], "Resize", 13),
+    # F.interpolate(scale_factor=2, mode="bicubic", align_corners=False / True).
+    "bicubic_x2": ([1, 3, 8, 10], dict(mode="cubic", cubic_coeff_a=-0.75, coordinate_transformation_mode="pytorch_half_pixel"), [1, 1, 2, 2], None, "Resize", 13),
+    "bicubic_align_corners": ([1, 3, 8, 10], dict(mode="cubic", cubic_coeff_a=-0.75, coordinate_transformation_mode="align_corners"), None, [1, 4, 11, 23], "Resize", 13),
+}
+
+# Resizes NCNN computes otherwise: refused, naming the node and what NCNN cannot follow.
+NCNN_REFUSED_RESIZES = {
+    "nearest_half_pixel_to_size": (([1, 3, 8, 10], dict(mode="nearest"), None, [1, 4, 12, 14], "Resize", 13), "nearest_mode 'round_prefer_floor'"),
+    "bilinear_asymmetric_x2": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="asymmetric"), [1, 1, 2, 2], None, "Resize", 13),
+                               "coordinate_transformation_mode 'asymmetric'"),
+    "bicubic_a_half": (([1, 3, 8, 10], dict(mode="cubic", cubic_coeff_a=-0.5), [1, 1, 2, 2], None, "Resize", 13), "cubic_coeff_a -0.5"),
+    "bicubic_exclude_outside": (([1, 3, 8, 10], dict(mode="cubic", exclude_outside=1), [1, 1, 2, 2], None, "Resize", 13), "exclude_outside"),
+    "bilinear_one_row": (([1, 3, 1, 10], dict(mode="linear"), [1, 1, 1, 2], None, "Resize", 13), "axis of length 1"),
+    "resize_channels": (([1, 3, 8, 10], dict(mode="nearest"), [1, 2, 1, 1], None, "Resize", 13), "channel axis"),
+}
+
+
+def convert_resize(tmp_path: pathlib.Path, case, target: str, *flags: str):
+    shape, attributes, scales, sizes, op, opset = case
+    source = resize_model(tmp_path / "source.onnx", shape, attributes, scales, sizes, op, opset)
+    np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4] + shape[1:]).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", target,
+                             "--data", str(tmp_path / "eval.npz"), *flags], capture_output=True, text=True, timeout=600)
+    return source, tmp_path / "out", result
+
+
+@pytest.mark.parametrize("case", sorted(RESIZE_CASES))
+def test_resize_runs_in_ncnn_as_onnxruntime_computes_it(case: str, tmp_path) -> None:
+    """Each mode real exports use becomes one Interp that NCNN (float32 options) runs within
+    1e-4 of onnxruntime's range; Ferry's own read-back of the written file measured the same."""
+    require_ferry()
+    source, folder, result = convert_resize(tmp_path, RESIZE_CASES[case], "ncnn")
+    assert result.returncode == 0, result.stderr + result.stdout
+    param = (folder / "model.param").read_text()
+    assert param.count("Interp") == 1, param
+    details = json.loads((folder / "conversion.json").read_text())["target_details"]
+    with np.load(tmp_path / "eval.npz") as data:
+        feeds = [{"x": data["x"][i:i + 1]} for i in range(len(data["x"]))]
+    session = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"])
+    drift = json.loads((folder / "drift.json").read_text())["outputs"][0]["metrics"]
+    assert float(drift["rel"]) <= 1e-5, drift
+    for sample, produced in zip(feeds, run_ncnn(folder, details, feeds, exact=True)):
+        want = session.run(None, sample)[0].ravel()
+        got = produced["y"]
+        assert got.shape == want.shape
+        span = float(want.max() - want.min()) or 1.0
+        worst = float(np.abs(got - want).max())
+        assert worst <= 1e-4 * span, f"{case}: max |ncnn - onnxruntime| {worst:.3g} of range {span:.3g}"
+
+
+# ConvTranspose after the Conv's 4 channels: (weight shape, attributes), as decoders export it.
+CONV_TRANSPOSE_CASES = {
+    # PaddleOCR's DB head: kernel 2, stride 2.
+    "k2_s2": ([4, 6, 2, 2], dict(strides=[2, 2])),
+    # PyTorch ConvTranspose2d(k=3, s=2, p=1, output_padding=1) and DCGAN's (k=4, s=2, p=1).
+    "k3_s2_p1_output_padding": ([4, 3, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])),
+    "k4_s2_p1": ([4, 3, 4, 4], dict(strides=[2, 2], pads=[1, 1, 1, 1])),
+    "grouped_dilated": ([4, 2, 3, 3], dict(group=2, dilations=[2, 1], pads=[0, 1, 1, 0])),
+    "depthwise": ([4, 1, 3, 3], dict(group=4, strides=[2, 2])),
+    "output_shape": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[15, 19])),
+    "same_upper": ([4, 3, 3, 3], dict(strides=[2, 2], auto_pad="SAME_UPPER")),
+}
+
+
+def conv_transpose_model(path: pathlib.Path, weight_shape, attributes):
+    """The 3×3 Conv of `resize_model`, a ConvTranspose with bias and a Relu (NCNN fuses it)."""
+    from onnx import helper, numpy_helper, TensorProto
+    import onnx
+
+    rng = np.random.default_rng(11)
+    group = attributes.get("group", 1)
+    initializers = [numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape).astype(np.float32) * 0.3, "wt"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape[1] * group).astype(np.float32) * 0.1, "bt")]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
+             helper.make_node("ConvTranspose", ["h", "wt", "bt"], ["t"], name="deconv", **attributes),
+             helper.make_node("Relu", ["t"], ["y"])]
+    graph = helper.make_graph(nodes, "deconv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 10])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(CONV_TRANSPOSE_CASES))
+def test_conv_transpose_runs_in_ncnn_as_onnxruntime_computes_it(case: str, tmp_path) -> None:
+    """ConvTranspose becomes Deconvolution (DeconvolutionDepthWise for groups) with the Relu
+    fused; NCNN (float32 options) gives onnxruntime's output within 1e-4 of its range."""
+    require_ferry()
+    source = conv_transpose_model(tmp_path / "source.onnx", *CONV_TRANSPOSE_CASES[case])
+    np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4, 3, 8, 10]).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", "ncnn",
+                             "--data", str(tmp_path / "eval.npz")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr + result.stdout
+    folder = tmp_path / "out"
+    assert "Deconvolution" in (folder / "model.param").read_text()
+    details = json.loads((folder / "conversion.json").read_text())["target_details"]
+    with np.load(tmp_path / "eval.npz") as data:
+        feeds = [{"x": data["x"][i:i + 1]} for i in range(len(data["x"]))]
+    session = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"])
+    for sample, produced in zip(feeds, run_ncnn(folder, details, feeds, exact=True)):
+        want = session.run(None, sample)[0].ravel()
+        got = produced["y"]
+        assert got.shape == want.shape
+        span = float(want.max() - want.min()) or 1.0
+        assert float(np.abs(got - want).max()) <= 1e-4 * span, case
+
+
+@pytest.mark.parametrize("case", sorted(NCNN_REFUSED_RESIZES))
+def test_resize_ncnn_computes_otherwise_is_refused_naming_the_attribute(case: str, tmp_path) -> None:
+    require_ferry()
+    spec, reason = NCNN_REFUSED_RESIZES[case]
+    _, _, result = convert_resize(tmp_path, spec, "ncnn")
+    assert result.returncode == 2, result.stderr + result.stdout
+    assert "node 'resize' (Resize)" in result.stderr and reason in result.stderr, result.stderr

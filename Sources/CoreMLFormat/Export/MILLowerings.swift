@@ -18,6 +18,7 @@ enum MILLowerings {
         "Clip": { e, n in try e.lowerClip(n) },
         "Concat": { e, n in try e.lowerConcat(n) },
         "Conv": { e, n in try e.lowerConv(n) },
+        "ConvTranspose": { e, n in try e.lowerConvTranspose(n) },
         "Cos": { e, n in try e.lowerUnary(n, "cos") },
         "DequantizeLinear": { e, n in try e.lowerDequantizeLinear(n) },
         "Div": { e, n in try e.lowerBinary(n, "real_div") },
@@ -50,6 +51,7 @@ enum MILLowerings {
         "ReduceSum": { e, n in try e.lowerReduce(n, "reduce_sum") },
         "Relu": { e, n in try e.lowerUnary(n, "relu") },
         "Reshape": { e, n in try e.lowerReshape(n) },
+        "Resize": { e, n in try e.lowerResize(n) },
         "Sigmoid": { e, n in try e.lowerUnary(n, "sigmoid") },
         "Sin": { e, n in try e.lowerUnary(n, "sin") },
         "Slice": { e, n in try e.lowerSlice(n) },
@@ -60,5 +62,6 @@ enum MILLowerings {
         "Tanh": { e, n in try e.lowerUnary(n, "tanh") },
         "Transpose": { e, n in try e.lowerTranspose(n) },
         "Unsqueeze": { e, n in try e.lowerReshape(n) },
+        "Upsample": { e, n in try e.lowerResize(n) },
     ]
 }

@@ -27,6 +27,20 @@ extension IRBuilder {
         try one(r, "Conv", inputs, attributes)
     }
 
+    /// conv_transpose with custom or valid padding → ConvTranspose (weights in the same order).
+    func readConvTranspose(_ r: MILOperationReader) throws {
+        let spatial = try r.type("weight").shape.count - 2
+        guard !r.has("output_shape") else { throw r.fail("output_shape (Ferry writes explicit pads)") }
+        var attributes = try padding(r, spatial: spatial)
+        if case .string(let autoPad)? = attributes["auto_pad"], autoPad != "VALID" { throw r.fail("pad_type 'same' (ONNX places the pads otherwise)") }
+        if r.has("strides") { attributes["strides"] = .ints(try r.ints("strides")) }
+        if r.has("dilations") { attributes["dilations"] = .ints(try r.ints("dilations")) }
+        attributes["group"] = .int(try r.int("groups", default: 1))
+        var inputs = [try r.value("x"), try r.value("weight")]
+        if r.has("bias") { inputs.append(try r.value("bias")) }
+        try one(r, "ConvTranspose", inputs, attributes)
+    }
+
     func readPool(_ r: MILOperationReader, _ op: String) throws {
         let kernel = try r.ints("kernel_sizes")
         var attributes = try padding(r, spatial: kernel.count)

@@ -20,6 +20,7 @@ enum IRReadings {
         "constexpr_lut_to_dense": { b, r in try b.readCompressedWeight(r) },
         "constexpr_sparse_to_dense": { b, r in try b.readCompressedWeight(r) },
         "conv": { b, r in try b.readConv(r) },
+        "conv_transpose": { b, r in try b.readConvTranspose(r) },
         "elu": { b, r in try b.one(r, "Elu", [try r.value("x")], ["alpha": .float(try r.float("alpha", default: 1))]) },
         "gather": { b, r in try b.one(r, "Gather", [try r.value("x"), try r.value("indices")], ["axis": .int(try r.int("axis", default: 0))]) },
         "gelu": { b, r in try b.readGelu(r) },
@@ -37,12 +38,16 @@ enum IRReadings {
         "reduce_prod": { b, r in try b.readReduce(r, "ReduceProd") },
         "reduce_sum": { b, r in try b.readReduce(r, "ReduceSum") },
         "reshape": { b, r in try b.one(r, "Reshape", [try r.value("x"), b.int64s(try r.ints("shape"), r.output + "/shape")]) },
+        "resize_bilinear": { b, r in try b.readResize(r) },
+        "resize_nearest_neighbor": { b, r in try b.readResize(r) },
         "sigmoid_hard": { b, r in
             try b.one(r, "HardSigmoid", [try r.value("x")], ["alpha": .float(try r.float("alpha", default: 0.2)), "beta": .float(try r.float("beta", default: 0.5))])
         },
         "slice_by_index": { b, r in try b.readSlice(r) },
         "softmax": { b, r in try b.one(r, "Softmax", [try r.value("x")], ["axis": .int(try r.int("axis", default: -1))]) },
         "transpose": { b, r in try b.one(r, "Transpose", [try r.value("x")], ["perm": .ints(try r.ints("perm"))]) },
+        "upsample_bilinear": { b, r in try b.readResize(r) },
+        "upsample_nearest_neighbor": { b, r in try b.readResize(r) },
     ]
 
     static func unary(_ op: String) -> Reading { { b, r in try b.one(r, op, [try r.value("x")]) } }

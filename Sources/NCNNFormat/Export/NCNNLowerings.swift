@@ -15,6 +15,7 @@ enum NCNNLowerings {
         "Clip": { e, n in try e.lowerClip(n) },
         "Concat": { e, n in try e.lowerConcat(n) },
         "Conv": { e, n in try e.lowerConv(n) },
+        "ConvTranspose": { e, n in try e.lowerConvTranspose(n) },
         "Cos": { e, n in try e.lowerUnaryOp(n, 10) },
         "Div": { e, n in try e.lowerBinary(n, .div) },
         "Dropout": { e, n in try e.lowerView(n) },
@@ -55,6 +56,7 @@ enum NCNNLowerings {
         "ReduceSum": { e, n in try e.lowerReduce(n, operation: 0) },
         "Relu": { e, n in try e.lowerElementwise(n, "ReLU") },
         "Reshape": { e, n in try e.lowerView(n) },
+        "Resize": { e, n in try e.lowerResize(n) },
         "Sigmoid": { e, n in try e.lowerElementwise(n, "Sigmoid") },
         "Sin": { e, n in try e.lowerUnaryOp(n, 9) },
         "Slice": { e, n in try e.lowerSlice(n) },
@@ -66,6 +68,7 @@ enum NCNNLowerings {
         "Tanh": { e, n in try e.lowerElementwise(n, "TanH") },
         "Transpose": { e, n in try e.lowerTranspose(n) },
         "Unsqueeze": { e, n in try e.lowerView(n) },
+        "Upsample": { e, n in try e.lowerResize(n) },
     ]
 
     /// Why an op NCNN users meet is not mapped, for the error message.

@@ -15,6 +15,8 @@ enum NCNNLayerImports {
         "Convolution": { b, l in try b.importConvolution(l) },
         "ConvolutionDepthWise": { b, l in try b.importConvolution(l) },
         "Crop": { b, l in try b.importCrop(l) },
+        "Deconvolution": { b, l in try b.importDeconvolution(l) },
+        "DeconvolutionDepthWise": { b, l in try b.importDeconvolution(l) },
         "ELU": { b, l in b.unary(l, "Elu", ["alpha": .float(l.float(0, 0.1))]) },
         "Embed": { b, l in try b.importEmbed(l) },
         "GELU": { b, l in b.unary(l, "Gelu", l.int(0, 0) != 0 ? ["approximate": .string("tanh")] : [:]) },
@@ -32,6 +34,7 @@ enum NCNNLayerImports {
             b.ranks[l.outputs[0]] = shape.count
             b.inputNames.append(l.outputs[0])
         },
+        "Interp": { b, l in try b.importInterp(l) },
         "LayerNorm": { b, l in try b.importLayerNorm(l) },
         "LSTM": { b, l in try b.importLSTM(l) },
         "MatMul": { b, l in try b.importMatMul(l) },

@@ -19,6 +19,8 @@ public enum NCNNParamDefaults {
         "ConvolutionDepthWise": convolution.merging([7: .int(1)]) { $1 },
         "Crop": [0: .int(0), 1: .int(0), 13: .int(0), 2: .int(0), 3: .int(0), 4: .int(0), 14: .int(0), 5: .int(0),
                  6: .int(0), 7: .int(0), 15: .int(0), 8: .int(0)],
+        "Deconvolution": deconvolution,
+        "DeconvolutionDepthWise": deconvolution.merging([7: .int(1)]) { $1 },
         "ELU": [0: .float(0.1)],
         "Embed": [0: .int(0), 1: .int(0), 2: .int(0), 3: .int(0), 18: .int(0)],
         "GELU": [0: .int(0)],
@@ -26,6 +28,7 @@ public enum NCNNParamDefaults {
         "HardSwish": [0: .float(0.2), 1: .float(0.5)],
         "InnerProduct": [0: .int(0), 1: .int(0), 2: .int(0), 8: .int(0), 9: .int(0)],
         "Input": [0: .int(0), 1: .int(0), 11: .int(0), 2: .int(0)],
+        "Interp": [0: .int(0), 1: .float(1), 2: .float(1), 3: .int(0), 4: .int(0), 5: .int(0), 6: .int(0)],
         "LayerNorm": [0: .int(0), 1: .float(0.001), 2: .int(1)],
         "LSTM": [0: .int(0), 1: .int(0), 2: .int(0), 3: .sameAs(0), 8: .int(0)],
         "MatMul": [0: .int(0)],
@@ -46,6 +49,12 @@ public enum NCNNParamDefaults {
         0: .int(0), 1: .int(0), 11: .sameAs(1), 2: .int(1), 12: .sameAs(2), 3: .int(1), 13: .sameAs(3),
         4: .int(0), 15: .sameAs(4), 14: .sameAs(4), 16: .sameAs(14), 18: .float(0), 5: .int(0), 6: .int(0),
         8: .int(0), 9: .int(0), 19: .int(0),
+    ]
+
+    static let deconvolution: [Int: NCNNParamDefault] = [
+        0: .int(0), 1: .int(0), 11: .sameAs(1), 2: .int(1), 12: .sameAs(2), 3: .int(1), 13: .sameAs(3),
+        4: .int(0), 15: .sameAs(4), 14: .sameAs(4), 16: .sameAs(14), 18: .int(0), 19: .sameAs(18), 20: .int(0), 21: .sameAs(20),
+        5: .int(0), 6: .int(0), 9: .int(0), 28: .int(0),
     ]
 
     /// The value NCNN reads for parameter `id` of a `type` layer whose line holds `params`.

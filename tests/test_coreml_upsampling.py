@@ -1,0 +1,188 @@
+"""ONNX Resize (and opset-9 Upsample) and ConvTranspose, the upsampling of detectors and
+decoders, in Ferry's Core ML ML Programs, on graphs built here.
+
+For each mode real exports use (PyTorch's F.interpolate: nearest at scale 2 → asymmetric/floor,
+bilinear align_corners=False → pytorch_half_pixel, align_corners=True → align_corners; TF-style
+half-pixel nearest to a size) the package must load in coremltools, coremltools' milproto
+frontend must rebuild the program and infer every op's type and shape as Ferry wrote it, the
+resize must be the MIL op coremltools itself writes for that mode, and Ferry's read-back of the
+written package (the reference core running the MIL ops as ONNX Resize) must compute what the
+source computes (float32: drift.json rel ≤ 1e-5). Resizes no MIL op samples alike (bicubic,
+nearest at fractional factors with floor rounding, …) are refused with the node named.
+ConvTranspose in the forms decoders export (kernel 2 stride 2 as PaddleOCR's DB head, PyTorch's
+padding with output_padding, groups) is conv_transpose, checked the same way.
+Core ML itself does not run on Linux: what a device computes is for a Mac to check.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FERRY = os.environ.get("FERRY_BIN", str(ROOT / ".build" / "release" / "ferry"))
+
+ct = pytest.importorskip("coremltools")
+onnx = pytest.importorskip("onnx")
+
+
+def resize_model(path: pathlib.Path, shape, attributes, scales=None, sizes=None, op="Resize", opset=13):
+    """A 3×3 Conv (3 → 4 channels) and a Resize (or Upsample) of its output, as PyTorch's
+    F.interpolate exports it: scales or sizes as constant inputs."""
+    from onnx import helper, numpy_helper, TensorProto
+
+    rng = np.random.default_rng(7)
+    c = shape[1]
+    initializers = [numpy_helper.from_array(rng.standard_normal((4, c, 3, 3)).astype(np.float32) * 0.3, "w")]
+    if op == "Upsample":
+        initializers.append(numpy_helper.from_array(np.array(scales, np.float32), "scales"))
+        inputs = ["h", "scales"]
+    else:
+        initializers.append(numpy_helper.from_array(np.array([], np.float32), "roi"))
+        initializers.append(numpy_helper.from_array(np.array(scales or [], np.float32), "scales"))
+        inputs = ["h", "roi", "scales"]
+        if sizes is not None:
+            initializers.append(numpy_helper.from_array(np.array(sizes, np.int64), "sizes"))
+            inputs = ["h", "roi", "", "sizes"]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
+             helper.make_node(op, inputs, ["y"], name="resize", **attributes)]
+    graph = helper.make_graph(nodes, "resize", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), str(path))
+    return path
+
+
+NEAREST_FLOOR = dict(mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+
+# name: ((input shape, attributes, scales, sizes, op, opset), the MIL op, its parameters)
+CASES = {
+    "nearest_x2": (([1, 3, 8, 10], NEAREST_FLOOR, [1, 1, 2, 2], None, "Resize", 13), "upsample_nearest_neighbor",
+                   {"scale_factor_height": 2, "scale_factor_width": 2}),
+    "nearest_x3x2_sizes": (([1, 3, 8, 10], NEAREST_FLOOR, None, [1, 4, 24, 20], "Resize", 13), "upsample_nearest_neighbor",
+                           {"scale_factor_height": 3, "scale_factor_width": 2}),
+    "upsample_nearest_x2": (([1, 3, 8, 10], dict(mode="nearest"), [1, 1, 2, 2], None, "Upsample", 9), "upsample_nearest_neighbor",
+                            {"scale_factor_height": 2, "scale_factor_width": 2}),
+    # TensorFlow's half-pixel nearest (tf.image.resize), which coremltools writes as resize_nearest_neighbor.
+    "nearest_half_pixel_to_size": (([1, 3, 8, 10], dict(mode="nearest", nearest_mode="round_prefer_ceil"), None, [1, 4, 12, 15], "Resize", 13),
+                                   "resize_nearest_neighbor", {"target_size_height": 12, "target_size_width": 15}),
+    "bilinear_x2": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel"), [1, 1, 2, 2], None, "Resize", 13),
+                    "upsample_bilinear", {"scale_factor_height": 2, "scale_factor_width": 2, "align_corners": False}),
+    "bilinear_align_corners_x2": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="align_corners"), [1, 1, 2, 2], None, "Resize", 13),
+                                  "upsample_bilinear", {"scale_factor_height": 2, "scale_factor_width": 2, "align_corners": True}),
+    "bilinear_to_size": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel"), None, [1, 4, 13, 7], "Resize", 13),
+                         "resize_bilinear", {"target_size_height": 13, "target_size_width": 7, "sampling_mode": "UNALIGN_CORNERS"}),
+    "bilinear_align_corners_to_size": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="align_corners"), None, [1, 4, 15, 19], "Resize", 13),
+                                       "resize_bilinear", {"target_size_height": 15, "target_size_width": 19, "sampling_mode": "STRICT_ALIGN_CORNERS"}),
+    "bilinear_asymmetric_x2": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="asymmetric"), [1, 1, 2, 2], None, "Resize", 13),
+                               "resize_bilinear", {"target_size_height": 16, "target_size_width": 20, "sampling_mode": "DEFAULT"}),
+}
+
+REFUSED = {
+    "bicubic_x2": (([1, 3, 8, 10], dict(mode="cubic", coordinate_transformation_mode="pytorch_half_pixel"), [1, 1, 2, 2], None, "Resize", 13), "mode 'cubic'"),
+    "nearest_floor_to_size": (([1, 3, 8, 10], NEAREST_FLOOR, None, [1, 4, 12, 15], "Resize", 13), "nearest_mode 'floor'"),
+    "nearest_half_pixel_floor_to_size": (([1, 3, 8, 10], dict(mode="nearest"), None, [1, 4, 12, 15], "Resize", 13), "nearest_mode 'round_prefer_floor'"),
+    "tf_crop_and_resize": (([1, 3, 8, 10], dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize"), [1, 1, 2, 2], None, "Resize", 13),
+                           "tf_crop_and_resize"),
+}
+
+
+def convert(tmp_path: pathlib.Path, case, *flags: str) -> tuple[pathlib.Path, subprocess.CompletedProcess]:
+    if not pathlib.Path(FERRY).exists():
+        pytest.skip(f"{FERRY} is missing: build it with `swift build -c release --product ferry` or set FERRY_BIN")
+    shape, attributes, scales, sizes, op, opset = case
+    source = resize_model(tmp_path / "source.onnx", shape, attributes, scales, sizes, op, opset)
+    np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4] + shape[1:]).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", "coreml",
+                             "--data", str(tmp_path / "eval.npz"), *flags], capture_output=True, text=True, timeout=600)
+    return tmp_path / "out", result
+
+
+def checked_program(path: pathlib.Path):
+    """The package's MIL program as coremltools' milproto frontend rebuilds it, after checking
+    that the spec loads (iOS 15) and that coremltools infers every type and shape Ferry wrote."""
+    from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
+    from coremltools.converters.mil.mil import types
+
+    spec = ct.utils.load_spec(str(path))
+    ct.models.MLModel(str(path), skip_model_load=True)
+    assert spec.specificationVersion == 6  # iOS 15: every op here is in the CoreML5 opset
+    function = spec.mlProgram.functions["main"]
+    block = function.block_specializations[function.opset]
+    program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
+    inferred = {var.name: (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape))
+                for op in program.functions["main"].operations for var in op.outputs}
+    names = {1: "bool", 2: "string", 10: "fp16", 11: "fp32", 23: "int32"}
+    for op in block.operations:
+        for output in op.outputs:
+            t = output.type.tensorType
+            assert inferred[output.name] == (names[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
+    return program
+
+
+@pytest.mark.parametrize("precision", ["float32", "float16"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_resize_is_the_mil_op_coremltools_writes_and_reads_back_as_the_source(case: str, precision: str, tmp_path) -> None:
+    spec_case, op_type, parameters = CASES[case]
+    folder, result = convert(tmp_path, spec_case, "--coreml-precision", precision)
+    assert result.returncode == 0, result.stdout + result.stderr
+    program = checked_program(folder / "model.mlpackage")
+    resizes = [op for op in program.functions["main"].operations if "resize" in op.op_type or "upsample" in op.op_type]
+    assert [op.op_type for op in resizes] == [op_type]
+    for name, value in parameters.items():
+        got = getattr(resizes[0], name).val
+        assert (str(got) if isinstance(value, str) else got) == value, (name, got)
+    # The read-back package computes what the source computes (float16 rounds activations).
+    metrics = json.loads((folder / "drift.json").read_text())["outputs"][0]["metrics"]
+    assert float(metrics["rel"]) <= (1e-5 if precision == "float32" else 3e-3), metrics
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_resize_no_mil_op_samples_alike_is_refused_naming_the_node(case: str, tmp_path) -> None:
+    spec_case, reason = REFUSED[case]
+    _, result = convert(tmp_path, spec_case)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "node 'resize' (Resize)" in result.stderr and reason in result.stderr, result.stderr
+
+
+# (weight shape, attributes) of a ConvTranspose after the Conv's 4 channels.
+CONV_TRANSPOSE_CASES = {
+    "k2_s2": ([4, 6, 2, 2], dict(strides=[2, 2])),
+    "k3_s2_p1_output_padding": ([4, 3, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])),
+    "k4_s2_p1": ([4, 3, 4, 4], dict(strides=[2, 2], pads=[1, 1, 1, 1])),
+    "grouped": ([4, 2, 3, 3], dict(group=2, strides=[2, 2], pads=[1, 0, 1, 0])),
+}
+
+
+def conv_transpose_model(path: pathlib.Path, weight_shape, attributes):
+    from onnx import helper, numpy_helper, TensorProto
+
+    rng = np.random.default_rng(11)
+    group = attributes.get("group", 1)
+    initializers = [numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape).astype(np.float32) * 0.3, "wt"),
+                    numpy_helper.from_array(rng.standard_normal(weight_shape[1] * group).astype(np.float32) * 0.1, "bt")]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
+             helper.make_node("ConvTranspose", ["h", "wt", "bt"], ["y"], name="deconv", **attributes)]
+    graph = helper.make_graph(nodes, "deconv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 10])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(CONV_TRANSPOSE_CASES))
+def test_conv_transpose_is_conv_transpose_and_reads_back_as_the_source(case: str, tmp_path) -> None:
+    if not pathlib.Path(FERRY).exists():
+        pytest.skip(f"{FERRY} is missing")
+    source = conv_transpose_model(tmp_path / "source.onnx", *CONV_TRANSPOSE_CASES[case])
+    np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4, 3, 8, 10]).astype(np.float32))
+    result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", "coreml",
+                             "--coreml-precision", "float32", "--data", str(tmp_path / "eval.npz")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    program = checked_program(tmp_path / "out" / "model.mlpackage")
+    assert [op.op_type for op in program.functions["main"].operations if op.op_type.startswith("conv")] == ["conv", "conv_transpose"]
+    metrics = json.loads((tmp_path / "out" / "drift.json").read_text())["outputs"][0]["metrics"]
+    assert float(metrics["rel"]) <= 1e-5, metrics
