@@ -49,9 +49,11 @@ public final class TestServer: @unchecked Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// Stops the server, then closes the catalogue connection the service opened.
     public func stop() async {
         task.cancel()
         _ = await task.result
+        try? await service.close()
     }
 
     public func bundle(_ name: String = "mobilenet", version: String, payload: Data, platform: String = "android",

@@ -29,4 +29,6 @@ public protocol Catalog: Sendable {
     /// Calls `handler` from now until the catalogue is closed whenever a write, made through any
     /// instance sharing it, may have changed what resolve answers. Returns at once.
     func observeChanges(_ handler: @escaping @Sendable (CatalogChange) -> Void)
+    /// Releases the database connections; the catalogue answers nothing afterwards.
+    func close() async throws
 }

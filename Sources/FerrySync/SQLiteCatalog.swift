@@ -19,8 +19,11 @@ public final class SQLiteCatalog: Catalog {
 
     init(connection: SQLiteConnection) { self.connection = connection }
 
-    /// Closes the connection.
-    public func close() async throws { try await connection.close() }
+    /// Closes the connection (once; later calls do nothing).
+    public func close() async throws {
+        guard !connection.isClosed else { return }
+        try await connection.close()
+    }
 
     public func migrate() async throws {
         _ = try await connection.query("PRAGMA journal_mode=WAL")

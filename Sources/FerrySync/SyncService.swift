@@ -16,6 +16,8 @@ public final class SyncService: Sendable {
     let blobCache: BlobCache
     let metrics: ServiceMetrics
     let logger: Logger
+    /// The embedded catalogue this instance opened (and so closes); a catalogue passed in belongs to the caller.
+    let ownedCatalog: SQLiteCatalog?
 
     /// Opens the data folder, creating the database, blob folders and metadata key on first start.
     /// `catalog` replaces the embedded SQLite catalogue (for example a ``PostgresCatalog``).
@@ -33,18 +35,26 @@ public final class SyncService: Sendable {
             try key.write(to: keyPath)
             logger.info("created metadata signing key", metadata: ["path": "\(keyPath)", "key_id": "\(key.publicKey.keyID)"])
         }
-        let store: any Catalog
-        if let catalog { store = catalog } else {
-            store = try await SQLiteCatalog.open(path: configuration.catalogPath, logger: logger)
+        if let catalog {
+            try await catalog.migrate()
+            // A shared database: other instances may share the blob folder too.
+            let blobs = try BlobStore(root: configuration.blobRoot, exclusive: catalog is SQLiteCatalog)
+            return SyncService(configuration: configuration, catalog: catalog, blobs: blobs, metadataKey: key, logger: logger)
         }
-        try await store.migrate()
-        // With the embedded SQLite catalogue this instance owns the data folder; with a shared
-        // database, other instances may share the blob folder too.
-        let blobs = try BlobStore(root: configuration.blobRoot, exclusive: store is SQLiteCatalog)
-        return SyncService(configuration: configuration, catalog: store, blobs: blobs, metadataKey: key, logger: logger)
+        // The embedded SQLite catalogue: this instance owns the data folder and the connection.
+        let store = try await SQLiteCatalog.open(path: configuration.catalogPath, logger: logger)
+        do {
+            let blobs = try BlobStore(root: configuration.blobRoot, exclusive: true)
+            return SyncService(configuration: configuration, catalog: store, blobs: blobs, metadataKey: key, logger: logger, owning: store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 
-    init(configuration: SyncConfiguration, catalog: any Catalog, blobs: BlobStore, metadataKey: SigningKey, logger: Logger) {
+    init(configuration: SyncConfiguration, catalog: any Catalog, blobs: BlobStore, metadataKey: SigningKey, logger: Logger,
+         owning ownedCatalog: SQLiteCatalog? = nil) {
+        self.ownedCatalog = ownedCatalog
         self.configuration = configuration
         self.catalog = catalog
         self.blobs = blobs
@@ -54,6 +64,11 @@ public final class SyncService: Sendable {
         self.metrics = ServiceMetrics()
         self.logger = logger
         catalog.observeChanges { [cache, metrics] change in Self.apply(change, to: cache, metrics: metrics, logger: logger) }
+    }
+
+    /// Closes the catalogue connection this instance opened itself; call once the server has stopped.
+    public func close() async throws {
+        try await ownedCatalog?.close()
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

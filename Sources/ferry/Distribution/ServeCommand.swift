@@ -43,10 +43,18 @@ struct ServeCommand: AsyncParsableCommand {
             let catalog: (any Catalog)? = try database.map { try PostgresCatalog(url: $0, logger: logger) }
             let service = try await SyncService.open(configuration, catalog: catalog, logger: logger)
             let keyID = service.metadataKey.publicKey.keyID
-            try await SyncServer.run(service) { bound in
-                logger.notice("listening", metadata: ["url": "http://\(host):\(bound)", "data": "\(data)", "metadata_key_id": "\(keyID)",
-                                                      "trusted_keys": "\(keys.map(\.keyID).joined(separator: ","))"])
+            do {
+                try await SyncServer.run(service) { bound in
+                    logger.notice("listening", metadata: ["url": "http://\(host):\(bound)", "data": "\(data)", "metadata_key_id": "\(keyID)",
+                                                          "trusted_keys": "\(keys.map(\.keyID).joined(separator: ","))"])
+                }
+            } catch {
+                try? await service.close()
+                try? await catalog?.close()
+                throw error
             }
+            try await service.close()
+            try await catalog?.close()
         }
     }
 }
