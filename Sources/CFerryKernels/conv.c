@@ -101,6 +101,35 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
         const float *filter = weights + (size_t)c * kernel_h * kernel_w;
         float *out = output + (size_t)c * out_h * out_w;
         float b = bias ? bias[c] : 0.0f;
+        if (kernel_h == 3 && kernel_w == 3 && dilation_h == 1 && dilation_w == 1 && (stride_w == 1 || stride_w == 2)) {
+            // 3×3 (most mobile models): the three kernel rows in one pass over the output row,
+            // added in the same order as the general loop below (bias, row 0, row 1, row 2).
+            const float f0 = filter[0], f1 = filter[1], f2 = filter[2], f3 = filter[3], f4 = filter[4];
+            const float f5 = filter[5], f6 = filter[6], f7 = filter[7], f8 = filter[8];
+            for (int oy = 0; oy < out_h; oy++) {
+                float *dst = out + (size_t)oy * out_w;
+                const float *r0 = padded + (size_t)(oy * stride_h) * padded_w;
+                const float *r1 = r0 + padded_w, *r2 = r1 + padded_w;
+                if (stride_w == 1) {
+                    for (int ox = 0; ox < out_w; ox++) {
+                        float acc = b;
+                        acc += f0 * r0[ox] + f1 * r0[ox + 1] + f2 * r0[ox + 2];
+                        acc += f3 * r1[ox] + f4 * r1[ox + 1] + f5 * r1[ox + 2];
+                        acc += f6 * r2[ox] + f7 * r2[ox + 1] + f8 * r2[ox + 2];
+                        dst[ox] = acc;
+                    }
+                } else {
+                    for (int ox = 0; ox < out_w; ox++) {
+                        float acc = b;
+                        acc += f0 * r0[2 * ox] + f1 * r0[2 * ox + 1] + f2 * r0[2 * ox + 2];
+                        acc += f3 * r1[2 * ox] + f4 * r1[2 * ox + 1] + f5 * r1[2 * ox + 2];
+                        acc += f6 * r2[2 * ox] + f7 * r2[2 * ox + 1] + f8 * r2[2 * ox + 2];
+                        dst[ox] = acc;
+                    }
+                }
+            }
+            continue;
+        }
         for (int oy = 0; oy < out_h; oy++) {
             float *dst = out + (size_t)oy * out_w;
             for (int ox = 0; ox < out_w; ox++) dst[ox] = b;

@@ -54,3 +54,15 @@ FERRY_DEQUANTIZE(ferry_dequantize_s8_f32, int8_t)
 FERRY_DEQUANTIZE(ferry_dequantize_u8_f32, uint8_t)
 FERRY_DEQUANTIZE(ferry_dequantize_s16_f32, int16_t)
 FERRY_DEQUANTIZE(ferry_dequantize_u16_f32, uint16_t)
+
+// Clip as the Swift path computes it, min(max(x, lo), hi) with Swift's operand order
+// (max(x, lo) = lo >= x ? lo : x; min(t, hi) = hi < t ? hi : t): NaN passes through and a zero's
+// sign is the same as before.
+FERRY_MULTIVERSION
+void ferry_clip_f32(const float *x, float *out, long n, float lo, float hi) {
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        v = lo >= v ? lo : v;
+        out[i] = hi < v ? hi : v;
+    }
+}

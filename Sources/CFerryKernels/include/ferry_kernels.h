@@ -52,6 +52,8 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
 /// Float32 arithmetic of one broadcast row: out[i] = a[i·sa] op b[i·sb], sa and sb 0 or 1.
 enum { FERRY_BINARY_ADD = 0, FERRY_BINARY_SUB = 1, FERRY_BINARY_MUL = 2, FERRY_BINARY_DIV = 3 };
 void ferry_binary_f32(int op, const float *a, long sa, const float *b, long sb, float *out, long n);
+/* out[i] = min(max(x[i], lo), hi) in Swift's operand order (NaN propagates). */
+void ferry_clip_f32(const float *x, float *out, long n, float lo, float hi);
 
 /// Per-tensor dequantization: y[i] = (float)(x[i] − zero) · scale.
 void ferry_dequantize_s8_f32(const int8_t *x, float *y, long n, int zero, float scale);

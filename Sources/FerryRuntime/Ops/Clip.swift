@@ -1,4 +1,5 @@
 import FerryIR
+import CFerryKernels
 
 /// Clip: limits every element to [min, max]; the bounds are attributes before opset 11 and
 /// optional scalar inputs from then on.
@@ -28,14 +29,14 @@ struct Clip: Operator {
         }
         let low = try bound(1, attributeMin), high = try bound(2, attributeMax)
         if x.dataType == .float32 {
-            // A plain loop rather than mapUnary's closure: the loop body stays inlined when the
-            // range is split across threads (Clip follows most convolutions in mobile models).
+            // A vectorized C loop (Clip follows most convolutions in mobile models), same
+            // operand order as the generic path below.
             let lo = low.map { Float($0) } ?? -.infinity, hi = high.map { Float($0) } ?? .infinity
             let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
             let source = x.storage.bytes.assumingMemoryBound(to: Float.self)
             let target = out.storage.bytes.assumingMemoryBound(to: Float.self)
             context.parallelFor(x.count, minimumChunk: 1 << 15) { range in
-                for i in range { target[i] = Swift.min(Swift.max(source[i], lo), hi) }
+                ferry_clip_f32(source + range.lowerBound, target + range.lowerBound, range.count, lo, hi)
             }
             return [out]
         }
