@@ -93,9 +93,11 @@ struct MixedPrecisionSearch {
     }
 
     /// The drift report of `candidate` against the float model on every sample, without
-    /// per-layer drift; `reference` keeps the float outputs once the first report made them.
-    func report(_ candidate: Model, reference: inout [[String: Tensor]]?) throws -> DriftReport {
-        let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions)
+    /// per-layer drift; `reference` keeps the float outputs once the first report made them
+    /// (with `floatSession`, the one session of the float model the search makes).
+    func report(_ candidate: Model, reference: inout [[String: Tensor]]?, floatSession: InferenceSession) throws -> DriftReport {
+        let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
+                                    sourceSession: floatSession)
         if reference == nil { reference = try verifier.sourceOutputs(samples: samples) }
         return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference)
     }
@@ -119,14 +121,16 @@ struct MixedPrecisionSearch {
         var evaluations = 1
         if budget.isEmpty { return (try quantize(keeping: [], final: true), [], evaluations) }
         var outputs: [[String: Tensor]]?
-        if try report(try quantize(keeping: []), reference: &outputs).passed { return (try quantize(keeping: [], final: true), [], evaluations) }
-        let everyLayer = Set(groups.flatMap(\.members))
         let floatSession = try InferenceSession(model: float, options: sourceOptions)
+        if try report(try quantize(keeping: []), reference: &outputs, floatSession: floatSession).passed {
+            return (try quantize(keeping: [], final: true), [], evaluations)
+        }
+        let everyLayer = Set(groups.flatMap(\.members))
         let reference = try sensitivitySamples.samples.map { try floatSession.run($0) }
         let workers = max(1, min(candidateOptions.threads, groups.count))
         var single = candidateOptions
         single.threads = 1
-        let sensitivity = try concurrentMap(groups.count, workers: workers) { index in
+        let sensitivity = try ConcurrentWork.map(groups.count, workers: workers) { index in
             let alone = try quantize(keeping: everyLayer.subtracting(groups[index].members))
             return try worstCosine(alone, reference: reference, options: workers > 1 ? single : candidateOptions)
         }
@@ -140,7 +144,7 @@ struct MixedPrecisionSearch {
             let mid = (lo + hi) / 2
             let candidate = try quantize(keeping: keeping(mid))
             evaluations += 1
-            if try report(candidate, reference: &outputs).passed {
+            if try report(candidate, reference: &outputs, floatSession: floatSession).passed {
                 best = mid
                 hi = mid - 1
             } else {
@@ -159,38 +163,4 @@ struct MixedPrecisionSearch {
         }
         return (try quantize(keeping: keeping(best), final: true), kept, evaluations)
     }
-}
-
-/// `body(0..<count)` on `workers` threads, each index computed once, results in index order.
-func concurrentMap<T>(_ count: Int, workers: Int, _ body: (Int) throws -> T) throws -> [T] {
-    guard workers > 1, count > 1 else { return try (0..<count).map(body) }
-    let slots = ConcurrentSlots<T>(count: count)
-    withoutActuallyEscaping(body) { body in
-        let shared = ConcurrentBody(body)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: count, by: workers) {
-                slots.results[index] = Result { try shared.body(index) }
-            }
-        }
-    }
-    return try slots.results.map { try $0!.get() }
-}
-
-/// One result slot per index, each written by the one worker that owns the index (a buffer
-/// allocated up front, so no write touches shared array storage).
-private final class ConcurrentSlots<T>: @unchecked Sendable {
-    let results: UnsafeMutableBufferPointer<Result<T, Error>?>
-    init(count: Int) {
-        results = .allocate(capacity: count)
-        results.initialize(repeating: nil)
-    }
-    deinit {
-        results.deinitialize()
-        results.deallocate()
-    }
-}
-
-private struct ConcurrentBody<T>: @unchecked Sendable {
-    let body: (Int) throws -> T
-    init(_ body: @escaping (Int) throws -> T) { self.body = body }
 }

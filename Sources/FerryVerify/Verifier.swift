@@ -34,12 +34,14 @@ public final class Verifier {
     let candidateBoundary: IntegerBoundary
     /// The sessions, made once (per-layer runs observe values as they are computed; no session
     /// lists every intermediate as an output).
-    private var sessions: (source: InferenceSession, candidate: InferenceSession)?
+    private let sessions: (source: InferenceSession, candidate: InferenceSession)
 
     /// Prepares both models (so a model that cannot run is reported before any sample is read).
+    /// `sourceSession`, a session of `source` made with `sourceOptions`, is used instead of
+    /// making another (a search comparing one source with many candidates makes it once).
     public init(source: Model, candidate: Model, sourceOptions: SessionOptions = SessionOptions(),
                 candidateOptions: SessionOptions = SessionOptions(), sourceLabel: String = "source",
-                candidateLabel: String = "candidate") throws {
+                candidateLabel: String = "candidate", sourceSession: InferenceSession? = nil) throws {
         self.source = source
         self.candidate = candidate
         self.sourceOptions = sourceOptions
@@ -48,16 +50,6 @@ public final class Verifier {
         self.candidateLabel = candidateLabel
         sourceBoundary = IntegerBoundary(model: source)
         candidateBoundary = IntegerBoundary(model: candidate)
-        _ = try sessionPair()
-    }
-
-    /// How many samples per-layer drift is measured on by default: enough to find where drift
-    /// starts; every sample still counts for the outputs, which decide pass or fail. Per-layer
-    /// runs keep every intermediate alive and compare each one, several times the cost of a run.
-    public static let defaultLayerSamples = 8
-
-    func sessionPair() throws -> (source: InferenceSession, candidate: InferenceSession) {
-        if let sessions { return sessions }
         func make(_ model: Model, _ options: SessionOptions, _ label: String) throws -> InferenceSession {
             do {
                 return try InferenceSession(model: model, options: options)
@@ -65,10 +57,13 @@ public final class Verifier {
                 throw VerifyError.model(label, message: error.description)
             }
         }
-        let pair = (try make(source, sourceOptions, sourceLabel), try make(candidate, candidateOptions, candidateLabel))
-        sessions = pair
-        return pair
+        sessions = (try sourceSession ?? make(source, sourceOptions, sourceLabel), try make(candidate, candidateOptions, candidateLabel))
     }
+
+    /// How many samples per-layer drift is measured on by default: enough to find where drift
+    /// starts; every sample still counts for the outputs, which decide pass or fail. Per-layer
+    /// runs keep every intermediate alive and compare each one, several times the cost of a run.
+    public static let defaultLayerSamples = 8
 
     /// Runs every sample through both models and checks the outputs against `budget`.
     ///
@@ -108,7 +103,7 @@ public final class Verifier {
 
         var outputs: [OutputState?] = Array(repeating: nil, count: outputNames.count)
         var layers: [String: LayerState] = [:]
-        let pair = try sessionPair()
+        let pair = sessions
         // Per layer: what the candidate computes for each source value, and the integer value
         // its DequantizeLinear reads (integer kernels compute that one, not the float copy).
         let layerValues = walk.layers
@@ -142,7 +137,7 @@ public final class Verifier {
             } else {
                 // The two models run side by side when there are threads to spare; each run is
                 // independent, so the values do not depend on it.
-                (reference, computed) = try both(
+                (reference, computed) = try ConcurrentWork.both(
                     { try self.execute(pair.source, sample, self.sourceBoundary, self.sourceLabel) },
                     { try self.execute(pair.candidate, sample, self.candidateBoundary, self.candidateLabel) },
                     concurrently: sourceOptions.threads > 1 || candidateOptions.threads > 1)
@@ -176,7 +171,7 @@ public final class Verifier {
 
     /// The source's outputs on every sample, by output name, for `run(samples:…sourceOutputs:)`.
     public func sourceOutputs(samples: SampleSet) throws -> [[String: Tensor]] {
-        let session = try sessionPair().source
+        let session = sessions.source
         return try samples.samples.map { try execute(session, $0, sourceBoundary, sourceLabel) }
     }
 
@@ -221,33 +216,6 @@ public final class Verifier {
             accumulator.add(reference: a.values, candidate: b.values)
         }
     }
-}
-
-/// Runs `a` and `b`, on two threads when `concurrently`; the first error (of `a`, then `b`) is thrown.
-func both<A, B>(_ a: () throws -> A, _ b: () throws -> B, concurrently: Bool) throws -> (A, B) {
-    guard concurrently else { return (try a(), try b()) }
-    let slots = ResultSlots<A, B>()
-    withoutActuallyEscaping(a) { a in
-        withoutActuallyEscaping(b) { b in
-            let work = UncheckedBox((a, b))
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
-                if index == 0 { slots.a = Result { try work.value.0() } } else { slots.b = Result { try work.value.1() } }
-            }
-        }
-    }
-    return (try slots.a!.get(), try slots.b!.get())
-}
-
-/// Two result slots, each written by one worker and read after both finish.
-private final class ResultSlots<A, B>: @unchecked Sendable {
-    var a: Result<A, Error>?
-    var b: Result<B, Error>?
-}
-
-/// Hands closures to two workers that each call only their own.
-private struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 extension Tensor {

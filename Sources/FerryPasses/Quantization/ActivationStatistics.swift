@@ -201,31 +201,15 @@ public enum ActivationRecorder {
     private static func merged(workers: Int, samples: [[String: Tensor]],
                                _ body: (Int, Range<Int>) throws -> [String: ActivationStatistics],
                                combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws -> [String: ActivationStatistics] {
-        let parts = RecorderParts(count: workers)
-        withoutActuallyEscaping(body) { body in
-            let shared = RecorderBody(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let range = (samples.count * worker / workers)..<(samples.count * (worker + 1) / workers)
-                parts.results[worker] = Result { try shared.body(worker, range) }
-            }
+        let parts = try ConcurrentWork.map(workers, workers: workers) { worker in
+            try body(worker, (samples.count * worker / workers)..<(samples.count * (worker + 1) / workers))
         }
         var total: [String: ActivationStatistics] = [:]
-        for part in parts.results {
-            for (name, s) in try part!.get() {
+        for part in parts {
+            for (name, s) in part {
                 total[name] = total[name].map { combine($0, s) } ?? s
             }
         }
         return total
     }
-}
-
-/// One result slot per worker, each written only by its worker.
-private final class RecorderParts: @unchecked Sendable {
-    var results: [Result<[String: ActivationStatistics], Error>?]
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-}
-
-private struct RecorderBody: @unchecked Sendable {
-    let body: (Int, Range<Int>) throws -> [String: ActivationStatistics]
-    init(_ body: @escaping (Int, Range<Int>) throws -> [String: ActivationStatistics]) { self.body = body }
 }
