@@ -61,6 +61,8 @@ public struct NCNNBlobBinding: Sendable, Equatable {
     public var blob: String
     /// The blob's shape, outermost first (c, d, h, w), batch axis dropped.
     public var shape: [Int]
+    /// The value's ONNX shape (the blob's with the batch axis, when the layout dropped one).
+    public var onnxShape: [Int]
     /// The source element type. Integer inputs (token ids read by Embed) are fed as int32 bit
     /// patterns in the float Mat: `ncnn.Mat(ids.astype(np.int32).view(np.float32))`.
     public var dataType: DataType

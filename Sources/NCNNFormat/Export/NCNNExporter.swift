@@ -20,7 +20,7 @@ public enum NCNNExporter {
             let blob = e.newBlob(input.name)
             try e.emit("Input", name: input.name, inputs: [], outputs: [blob], params: NCNNLayout.shapeParams(layout.shape))
             e.define(input.name, blob: blob, shape: layout.shape)
-            inputs.append(NCNNBlobBinding(value: input.name, blob: blob, shape: layout.shape, dataType: prepared.types[input.name] ?? .float32))
+            inputs.append(NCNNBlobBinding(value: input.name, blob: blob, shape: layout.shape, onnxShape: layout.onnxShape, dataType: prepared.types[input.name] ?? .float32))
         }
         var gelus: [Int: (x: String, output: String, name: String)] = [:]
         for (index, node) in graph.nodes.enumerated() where node.opType == "Erf" && node.domain.isEmpty {
@@ -47,7 +47,7 @@ public enum NCNNExporter {
             }
             let layout = try e.layout(output.name)
             let blob = try e.blob(output.name)
-            outputs.append(NCNNBlobBinding(value: output.name, blob: blob, shape: layout.shape, dataType: prepared.types[output.name] ?? .float32))
+            outputs.append(NCNNBlobBinding(value: output.name, blob: blob, shape: layout.shape, onnxShape: layout.onnxShape, dataType: prepared.types[output.name] ?? .float32))
         }
         let full = NCNNParamFile(layers: insertSplits(e.layers).map(NCNNParamDefaults.omittingDefaults))
         let fixed = ioNames(inputs: inputs, outputs: &outputs)

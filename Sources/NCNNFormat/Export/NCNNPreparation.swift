@@ -27,11 +27,16 @@ enum NCNNPreparation {
             throw NCNNExportError.quantization("the model holds QuantizeLinear/DequantizeLinear nodes; export it with int8 weights (--quantize int8)")
         }
         widenFloat16Weights(&model.graph)
-        let inferred: Model
+        var inferred: Model
         do {
             model = try ConstantFolding(maxGrowthBytes: Int.max).apply(to: model)
             try model.graph.sortAndVerify()
             inferred = try ShapeInference.infer(model)
+            if foldIntegerProductsWithZero(&model.graph, shapes: inferred) {
+                model = try ConstantFolding(maxGrowthBytes: Int.max).apply(to: model)
+                try model.graph.sortAndVerify()
+                inferred = try ShapeInference.infer(model)
+            }
         } catch {
             throw NCNNExportError.preparation("\(error)")
         }
@@ -48,6 +53,32 @@ enum NCNNPreparation {
         }
         return NCNNPreparedGraph(graph: model.graph, constants: model.graph.initializers, shapes: shapes, types: types,
                                  quantization: plan)
+    }
+
+    /// NCNN has no integer blobs. An integer product with a constant zero is zero whatever the
+    /// other factor (exact: integers have no NaN or infinity), so it becomes a constant; exporters
+    /// write such products to keep an input in the signature (Silero VAD's `sr · 0` added to its
+    /// state). Returns whether anything changed.
+    private static func foldIntegerProductsWithZero(_ graph: inout Graph, shapes inferred: Model) -> Bool {
+        var info: [String: ValueType] = [:]
+        for value in inferred.graph.inputs + inferred.graph.outputs + Array(inferred.graph.valueInfo.values) {
+            if let type = value.type { info[value.name] = type }
+        }
+        var changed = false
+        var kept: [Node] = []
+        for node in graph.nodes {
+            guard node.opType == "Mul", node.domain.isEmpty, node.inputs.count == 2, let output = node.outputs.first,
+                  !graph.isInterface(output), let type = info[output], type.dataType.isInteger, let shape = type.staticShape,
+                  node.inputs.contains(where: { name in graph.initializers[name].map { $0.dataType.isInteger && $0.doubles().allSatisfy { $0 == 0 } } ?? false })
+            else {
+                kept.append(node)
+                continue
+            }
+            graph.setInitializer(output, Tensor(dataType: type.dataType, shape: shape))
+            changed = true
+        }
+        graph.nodes = kept
+        return changed
     }
 
     /// The fp16 quantizer stores float16 constants behind a Cast to float32; NCNN stores such

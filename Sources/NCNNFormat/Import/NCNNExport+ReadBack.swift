@@ -40,7 +40,7 @@ extension NCNNExport {
         }
         var graphOutputs: [ValueInfo] = []
         for binding in outputs {
-            guard let info = source.graph.outputs.first(where: { $0.name == binding.value }), let shape = info.type?.staticShape ?? Optional([1] + binding.shape) else {
+            guard let info = source.graph.outputs.first(where: { $0.name == binding.value }), let shape = info.type?.staticShape ?? Optional(binding.onnxShape) else {
                 throw NCNNExportError.dynamicShape(value: binding.value)
             }
             let shapeName = "ncnn_shape_out_\(binding.value)"

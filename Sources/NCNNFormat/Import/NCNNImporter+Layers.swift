@@ -45,6 +45,12 @@ extension NCNNGraphBuilder {
     func importUnaryOp(_ layer: NCNNLayer) throws {
         let ops: [Int: String] = [0: "Abs", 1: "Neg", 2: "Floor", 3: "Ceil", 5: "Sqrt", 7: "Exp", 8: "Log", 9: "Sin", 10: "Cos",
                                   15: "Reciprocal", 16: "Tanh"]
+        if layer.int(0, 0) == 4 {
+            // square: x · x
+            apply(layer, "Mul", [layer.inputs[0], layer.inputs[0]], output: layer.outputs[0])
+            sameRank(layer)
+            return
+        }
         guard let op = ops[layer.int(0, 0)] else { throw unsupported(layer, "operation \(layer.int(0, 0))") }
         unary(layer, op)
     }
@@ -202,7 +208,7 @@ extension NCNNGraphBuilder {
         begin[irRank - 2] = layer.int(0, 0); end[irRank - 2] = layer.int(1, 0)
         begin[irRank - 1] = layer.int(2, 0); end[irRank - 1] = layer.int(3, 0)
         if r == 3 { begin[1] = layer.int(7, 0); end[1] = layer.int(8, 0) }
-        if r == 1 { throw unsupported(layer, "a 1-D blob") }
+        if r == 1 && (layer.int(0, 0) != 0 || layer.int(1, 0) != 0) { throw unsupported(layer, "top/bottom padding of a 1-D blob") }
         apply(layer, "Pad", [layer.inputs[0], int64s(layer, "pads", begin + end), scalar(layer, layer.float(5, 0))], output: layer.outputs[0],
               ["mode": .string(modes[type])])
         sameRank(layer)

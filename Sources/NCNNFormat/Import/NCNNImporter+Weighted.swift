@@ -43,6 +43,33 @@ extension NCNNGraphBuilder {
         ranks[layer.outputs[0]] = 3
     }
 
+    /// Convolution1D / ConvolutionDepthWise1D over an (h = C, w = W) blob → Conv over [1, C, W]
+    /// → activation (float weights: NCNN has no int8 1-D convolution).
+    func importConvolution1D(_ layer: NCNNLayer) throws {
+        let depthwise = layer.type == "ConvolutionDepthWise1D"
+        let m = layer.int(0, 0), k = layer.int(1, 0), dilation = layer.int(2, 1), stride = layer.int(3, 1)
+        let left = layer.int(4, 0), right = layer.int(15, left)
+        let biasTerm = layer.int(5, 0) != 0, size = layer.int(6, 0), group = depthwise ? layer.int(7, 1) : 1
+        guard m > 0, k > 0, dilation > 0, stride > 0, group > 0, size > 0, size % (m * k) == 0, m % group == 0 else {
+            throw unsupported(layer, "inconsistent num_output/kernel/weight_data_size/group")
+        }
+        guard left >= 0, right >= 0, layer.float(18, 0) == 0, layer.int(19, 0) == 0 else {
+            throw unsupported(layer, "automatic padding, a pad value or dynamic weights")
+        }
+        guard rank(layer.inputs[0]) == 2 else { throw unsupported(layer, "input of rank \(rank(layer.inputs[0])); a 1-D convolution reads h, w") }
+        let weight = try weights.tagged(size, layer: layer.name)
+        guard weight.int8 == nil else { throw unsupported(layer, "int8 weights (NCNN's 1-D convolutions are float)") }
+        let bias = biasTerm ? try weights.raw(m, layer: layer.name) : nil
+        // The (C, W) blob is the sample's [C, W], which the graph holds as [1, C, W].
+        var inputs = [layer.inputs[0], constant(layer, "weight", Tensor(shape: [m, size / (m * k), k], values: weight.floats))]
+        if let bias { inputs.append(constant(layer, "bias", Tensor(shape: [m], values: bias))) }
+        let conv = apply(layer, "Conv", inputs, [
+            "kernel_shape": .ints([k]), "strides": .ints([stride]), "dilations": .ints([dilation]), "pads": .ints([left, right]), "group": .int(group),
+        ])
+        try activation(layer, conv, output: layer.outputs[0])
+        ranks[layer.outputs[0]] = 2
+    }
+
     /// InnerProduct: a vector (any blob flattened) → Gemm; rows of a 2-D blob → MatMul + bias.
     func importInnerProduct(_ layer: NCNNLayer) throws {
         let n = layer.int(0, 0), biasTerm = layer.int(1, 0) != 0, size = layer.int(2, 0), int8Term = layer.int(8, 0)
@@ -109,7 +136,9 @@ extension NCNNGraphBuilder {
     func importLSTM(_ layer: NCNNLayer) throws {
         let hidden = layer.int(0, 0), size = layer.int(1, 0), direction = layer.int(2, 0)
         guard layer.int(3, hidden) == hidden, layer.int(8, 0) == 0 else { throw unsupported(layer, "projection (hidden_size ≠ num_output) or int8 weights") }
-        guard layer.inputs.count == 1, layer.outputs.count == 1 else { throw unsupported(layer, "explicit initial or final states") }
+        guard (layer.inputs.count == 1 && layer.outputs.count == 1) || (layer.inputs.count == 3 && layer.outputs.count == 3) else {
+            throw unsupported(layer, "\(layer.inputs.count) inputs and \(layer.outputs.count) outputs (1 and 1, or 3 and 3 with the states)")
+        }
         let directions = direction == 2 ? 2 : 1
         guard hidden > 0, size % (directions * 4 * hidden) == 0, rank(layer.inputs[0]) == 2 else { throw unsupported(layer, "inconsistent sizes or an input that is not [T, input_size]") }
         let inputSize = size / (directions * 4 * hidden)
@@ -138,7 +167,23 @@ extension NCNNGraphBuilder {
         let x = apply(layer, "Reshape", [layer.inputs[0], int64s(layer, "shape", [-1, 1, inputSize])])
         let names = ["forward", "reverse", "bidirectional"]
         guard direction >= 0 && direction <= 2 else { throw unsupported(layer, "direction \(direction)") }
-        let y = apply(layer, "LSTM", [x, w, r, bias], ["hidden_size": .int(hidden), "direction": .string(names[direction])])
+        let attributes: [String: Attribute] = ["hidden_size": .int(hidden), "direction": .string(names[direction])]
+        let y: String
+        if layer.inputs.count == 3 {
+            // States are [directions, hidden] blobs; ONNX's are [directions, 1, hidden].
+            let stateShape = int64s(layer, "state_shape", [directions, 1, hidden])
+            let h0 = apply(layer, "Reshape", [layer.inputs[1], stateShape]), c0 = apply(layer, "Reshape", [layer.inputs[2], stateShape])
+            y = fresh(layer, "Y")
+            let (hn, cn) = (fresh(layer, "Y_h"), fresh(layer, "Y_c"))
+            node(layer, "LSTM", [x, w, r, bias, "", h0, c0], [y, hn, cn], attributes)
+            let flat = int64s(layer, "flat_state", [directions, hidden])
+            for (value, output) in [(hn, layer.outputs[1]), (cn, layer.outputs[2])] {
+                apply(layer, "Reshape", [value, flat], output: output)
+                ranks[output] = 2
+            }
+        } else {
+            y = apply(layer, "LSTM", [x, w, r, bias], attributes)
+        }
         apply(layer, "Reshape", [y, int64s(layer, "shape", [1, -1, directions * hidden])], output: layer.outputs[0])
         ranks[layer.outputs[0]] = 2
     }

@@ -14,6 +14,8 @@ enum NCNNLayerImports {
         "Concat": { b, l in try b.importConcat(l) },
         "Convolution": { b, l in try b.importConvolution(l) },
         "ConvolutionDepthWise": { b, l in try b.importConvolution(l) },
+        "Convolution1D": { b, l in try b.importConvolution1D(l) },
+        "ConvolutionDepthWise1D": { b, l in try b.importConvolution1D(l) },
         "Crop": { b, l in try b.importCrop(l) },
         "Deconvolution": { b, l in try b.importDeconvolution(l) },
         "DeconvolutionDepthWise": { b, l in try b.importDeconvolution(l) },

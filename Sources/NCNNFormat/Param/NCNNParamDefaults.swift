@@ -17,6 +17,8 @@ public enum NCNNParamDefaults {
         "Concat": [0: .int(0)],
         "Convolution": convolution,
         "ConvolutionDepthWise": convolution.merging([7: .int(1)]) { $1 },
+        "Convolution1D": convolution1D,
+        "ConvolutionDepthWise1D": convolution1D.merging([7: .int(1)]) { $1 },
         "Crop": [0: .int(0), 1: .int(0), 13: .int(0), 2: .int(0), 3: .int(0), 4: .int(0), 14: .int(0), 5: .int(0),
                  6: .int(0), 7: .int(0), 15: .int(0), 8: .int(0)],
         "Deconvolution": deconvolution,
@@ -49,6 +51,12 @@ public enum NCNNParamDefaults {
         0: .int(0), 1: .int(0), 11: .sameAs(1), 2: .int(1), 12: .sameAs(2), 3: .int(1), 13: .sameAs(3),
         4: .int(0), 15: .sameAs(4), 14: .sameAs(4), 16: .sameAs(14), 18: .float(0), 5: .int(0), 6: .int(0),
         8: .int(0), 9: .int(0), 19: .int(0),
+    ]
+
+    /// Convolution1D / ConvolutionDepthWise1D (convolution1d.cpp): w only, pad_right defaults to pad_left.
+    static let convolution1D: [Int: NCNNParamDefault] = [
+        0: .int(0), 1: .int(0), 2: .int(1), 3: .int(1), 4: .int(0), 15: .sameAs(4), 18: .float(0), 5: .int(0), 6: .int(0),
+        9: .int(0), 19: .int(0),
     ]
 
     static let deconvolution: [Int: NCNNParamDefault] = [

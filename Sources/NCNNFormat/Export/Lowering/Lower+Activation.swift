@@ -16,7 +16,7 @@ struct NCNNFusedActivation {
 
 extension NCNNEmitter {
     /// The activation reading `value` alone, absorbed into the layer that writes `value`.
-    func fuseActivation(after value: String) throws -> NCNNFusedActivation? {
+    func fuseActivation(after value: String, types: Set<Int>? = nil) throws -> NCNNFusedActivation? {
         guard let (index, node, passed) = soleConsumerSkippingIdentity(value), node.domain.isEmpty else { return nil }
         let output = node.outputs[0]
         let activation: NCNNFusedActivation
@@ -30,6 +30,7 @@ extension NCNNEmitter {
             activation = NCNNFusedActivation(type: 3, params: [lo, hi], output: output)
         default: return nil
         }
+        if let types, !types.contains(activation.type) { return nil }
         absorbed.insert(index)
         absorbed.formUnion(passed)
         return activation

@@ -36,6 +36,14 @@ extension NCNNEmitter {
             guard let c = constants[constant], c.count == 1, constants[runtime] == nil else { continue }
             guard try shape(runtime).reduce(1, *) == outCount else { continue }
             let value = try floats(c, constant)[0]
+            if op == .pow && value == 2 {
+                // x² as UnaryOp square (x · x, the correctly rounded x²): BinaryOp pow with the
+                // scalar exponent 2 gave 2.4e38 for every element of Silero VAD's STFT in
+                // ncnn 1.0.20261020 on x86-64, and a square is cheaper anyway.
+                try emit("UnaryOp", name: name, inputs: [try self.blob(runtime, shape: outShape)], outputs: [blob], params: [0: .int(4)])
+                define(output, blob: blob, shape: outShape)
+                return
+            }
             try emit("BinaryOp", name: name, inputs: [try self.blob(runtime, shape: outShape)], outputs: [blob],
                      params: [0: .int(op.rawValue), 1: .int(1), 2: .float(value)])
             define(output, blob: blob, shape: outShape)

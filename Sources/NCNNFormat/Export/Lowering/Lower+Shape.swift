@@ -179,7 +179,7 @@ extension NCNNEmitter {
         if node.input(2) != nil { value = try floats(try constantInput(node, 2), node.inputs[2]).first ?? 0 }
         else { value = try NodeAttributes(exporting: node).float("value", default: 0) }
         let r = s.count
-        guard r >= 2, pads[0] == 0, pads[r] == 0, r <= 4, (0..<(r - 3)).allSatisfy({ pads[$0] == 0 && pads[r + $0] == 0 }) || r < 4 else {
+        guard r >= 2, r <= 4, pads[0] == 0, pads[r] == 0 else {
             throw unsupported(node, "padding of the batch axis or of more than 3 axes")
         }
         func pad(_ axis: Int) -> (Int, Int) { axis >= 0 && axis < r ? (pads[axis], pads[r + axis]) : (0, 0) }
