@@ -154,6 +154,10 @@ CONV_TRANSPOSE_CASES = {
     "k3_s2_p1_output_padding": ([4, 3, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])),
     "k4_s2_p1": ([4, 3, 4, 4], dict(strides=[2, 2], pads=[1, 1, 1, 1])),
     "grouped": ([4, 2, 3, 3], dict(group=2, strides=[2, 2], pads=[1, 0, 1, 0])),
+    # Odd total pads, placed as onnxruntime places them (tests/test_convtranspose_padding.py).
+    "output_shape_odd": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[16, 18])),
+    "output_shape_odd_same_upper": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[14, 20], auto_pad="SAME_UPPER")),
+    "same_lower": ([4, 3, 3, 3], dict(strides=[2, 2], auto_pad="SAME_LOWER")),
 }
 
 

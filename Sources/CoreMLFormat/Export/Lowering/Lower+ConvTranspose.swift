@@ -1,10 +1,12 @@
 import FerryIR
+import FerryRuntime
 
 extension MILEmitter {
     /// ConvTranspose → conv_transpose with pad_type custom (MIL's weights are ONNX's, input
-    /// channel first). Pads from output_shape or auto_pad are worked out from the inferred
-    /// output size; output_padding, which extends the end of each axis, is taken from the end
-    /// pad it would be cut by (as coremltools does), and refused where the end pad is smaller.
+    /// channel first). Pads from output_shape or auto_pad are worked out by the reference
+    /// core's geometry, odd ones included; output_padding, which extends the end of each axis,
+    /// is taken from the end pad it would be cut by (as coremltools does), and refused where
+    /// the end pad is smaller.
     func lowerConvTranspose(_ node: Node) throws {
         let a = NodeAttributes(exporting: node)
         guard let x = node.input(0) else { throw unsupported(node, "input 0 is missing") }
@@ -13,35 +15,22 @@ extension MILEmitter {
         guard spatial >= 1 && spatial <= 2 else { throw unsupported(node, "\(spatial)-d transposed convolution (MIL's weights are 1-D or 2-D)") }
         let xShape = try staticShape(x, node), yShape = try staticShape(node.outputs[0], node)
         let group = try a.int("group", default: 1)
-        let strides = try a.ints("strides") ?? Array(repeating: 1, count: spatial)
-        let dilations = try a.ints("dilations") ?? Array(repeating: 1, count: spatial)
         let outputPadding = try a.ints("output_padding") ?? Array(repeating: 0, count: spatial)
-        guard strides.count == spatial, dilations.count == spatial, outputPadding.count == spatial else {
-            throw unsupported(node, "strides, dilations or output_padding do not have \(spatial) values")
+        guard outputPadding.count == spatial else { throw unsupported(node, "output_padding does not have \(spatial) values") }
+        // Pads [b0, b1, …, e0, e1, …] cut from the full scatter (in − 1)·stride + extent +
+        // output_padding, placed as the reference core places them (with output_shape or
+        // auto_pad, an odd total's extra pixel as onnxruntime puts it).
+        let window = try lowering(node) { try WindowAttributes(a) }
+        let geometry = try lowering(node) {
+            try window.resolveTransposed(input: Array(xShape[2...]), kernel: Array(weightShape[2...]), outputPadding: outputPadding,
+                                         outputShape: try a.ints("output_shape"))
         }
-        // Pads [b0, b1, …, e0, e1, …] cut from the full scatter (in − 1)·stride + extent + output_padding.
-        var pads = try a.ints("pads") ?? Array(repeating: 0, count: 2 * spatial)
-        let autoPad = try a.string("auto_pad", default: "NOTSET")
-        // As the reference core places them: from auto_pad alone, SAME_UPPER puts the larger
-        // half last (with output_shape only even pads are taken, whose halves are equal).
-        let outputShape = try a.ints("output_shape")
-        if outputShape != nil || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" {
-            for i in 0..<spatial {
-                let full = (xShape[2 + i] - 1) * strides[i] + dilations[i] * (weightShape[2 + i] - 1) + 1 + outputPadding[i]
-                let total = full - yShape[2 + i]
-                guard total >= 0 else { throw unsupported(node, "an output_shape larger than the full transposed convolution") }
-                // Where an odd pad's extra pixel goes with output_shape, ONNX's spec (and onnxruntime
-                // 1.2x) and Ferry's reference core disagree, so the drift report could not vouch for it.
-                guard outputShape == nil || total % 2 == 0 else {
-                    throw unsupported(node, "output_shape \(outputShape!) leaves an odd padding of \(total) (runtimes place its extra pixel differently)")
-                }
-                let begin = autoPad == "SAME_LOWER" && outputShape == nil ? total - total / 2 : total / 2
-                (pads[i], pads[i + spatial]) = (begin, total - begin)
-            }
-        } else if autoPad == "VALID" {
-            pads = Array(repeating: 0, count: 2 * spatial)
+        guard geometry.output == Array(yShape[2...]) else {
+            throw CoreMLExportError.preparation("\(node.label) gives \(geometry.output) where shape inference gave \(yShape)")
         }
-        guard pads.count == 2 * spatial, pads.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "pads \(pads)") }
+        let (strides, dilations) = (geometry.strides, geometry.dilations)
+        var pads = geometry.padBegin + geometry.padEnd
+        guard pads.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "an output_shape beyond the full transposed convolution (pads \(pads))") }
         for i in 0..<spatial {
             guard pads[i + spatial] >= outputPadding[i] else {
                 throw unsupported(node, "output_padding \(outputPadding) beyond the end pads (MIL's conv_transpose has no output padding)")
