@@ -257,6 +257,18 @@ def test_paddleocr_detector_runs_in_ncnn_with_the_drift_ferry_predicted(models, 
         assert abs(measured[metric] - float(predicted[metric])) <= 1e-4, (metric, predicted[metric], measured[metric])
 
 
+def convert_detector_to_core_ml(models, tmp_path, *flags: str) -> pathlib.Path:
+    """`ferry convert --target coreml` of the detector on two text-like pages; the output folder."""
+    name, shape = MODELS["det"]
+    np.savez(tmp_path / "eval.npz", x=np.concatenate([text_like(shape, 100 + seed, imagenet=True) for seed in range(2)]))
+    out = tmp_path / "out"
+    result = subprocess.run([FERRY, "convert", str(models / name), "--out", str(out), "--target", "coreml", *flags,
+                             "--data", str(tmp_path / "eval.npz"), "--input-shape", "x=" + ",".join(map(str, shape))],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
 def test_paddleocr_detector_converts_to_core_ml_and_reads_back_as_the_source(models, tmp_path):
     """The same detector as a float32 ML Program: its Resizes are upsample_nearest_neighbor and
     its ConvTransposes conv_transpose, coremltools loads the package and infers every op's type
@@ -266,13 +278,7 @@ def test_paddleocr_detector_converts_to_core_ml_and_reads_back_as_the_source(mod
     from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
     from coremltools.converters.mil.mil import types
 
-    name, shape = MODELS["det"]
-    np.savez(tmp_path / "eval.npz", x=np.concatenate([text_like(shape, 100 + seed, imagenet=True) for seed in range(2)]))
-    out = tmp_path / "out"
-    result = subprocess.run([FERRY, "convert", str(models / name), "--out", str(out), "--target", "coreml", "--coreml-precision", "float32",
-                             "--data", str(tmp_path / "eval.npz"), "--input-shape", "x=" + ",".join(map(str, shape))],
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
+    out = convert_detector_to_core_ml(models, tmp_path, "--coreml-precision", "float32")
     path = out / "model.mlpackage"
     spec = ct.utils.load_spec(str(path))
     program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
@@ -286,6 +292,27 @@ def test_paddleocr_detector_converts_to_core_ml_and_reads_back_as_the_source(mod
         for output in op.outputs:
             t = output.type.tensorType
             assert inferred[output.name] == (names[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
+    metrics = json.loads((out / "drift.json").read_text())["outputs"][0]["metrics"]
+    assert float(metrics["rel"]) <= 1e-4 and float(metrics["cosine"]) >= 0.99999, metrics
+
+
+def test_paddleocr_detector_converts_to_a_neuralnetwork_mlmodel_and_reads_back_as_the_source(models, tmp_path):
+    """The same detector as a float32 NeuralNetwork .mlmodel (the older Core ML format): its
+    Resizes are nearest `upsample` layers by integer factors and its ConvTransposes
+    deconvolutions with explicit pads, coremltools loads the spec, and the file read back into
+    the reference core computes what onnxruntime computes (drift.json on the pages)."""
+    ct = pytest.importorskip("coremltools")
+
+    out = convert_detector_to_core_ml(models, tmp_path, "--coreml-format", "neuralnetwork")
+    path = out / "model.mlmodel"
+    spec = ct.utils.load_spec(str(path))
+    ct.models.MLModel(str(path), skip_model_load=True)
+    layers = spec.neuralNetwork.layers
+    upsamples = [layer.upsample for layer in layers if layer.WhichOneof("layer") == "upsample"]
+    deconvolutions = [layer.convolution for layer in layers if layer.WhichOneof("layer") == "convolution" and layer.convolution.isDeconvolution]
+    assert len(upsamples) == 6 and all(u.mode == 0 and len(u.scalingFactor) == 2 and min(u.scalingFactor) >= 2 for u in upsamples), upsamples
+    assert len(deconvolutions) == 2 and all(list(d.stride) == [2, 2] and not d.outputShape for d in deconvolutions), deconvolutions
+    assert spec.specificationVersion == 4  # nearest upsampling and deconvolution need nothing newer than iOS 13
     metrics = json.loads((out / "drift.json").read_text())["outputs"][0]["metrics"]
     assert float(metrics["rel"]) <= 1e-4 and float(metrics["cosine"]) >= 0.99999, metrics
 

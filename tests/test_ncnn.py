@@ -296,6 +296,12 @@ CONV_TRANSPOSE_CASES = {
     "depthwise": ([4, 1, 3, 3], dict(group=4, strides=[2, 2])),
     "output_shape": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[15, 19])),
     "same_upper": ([4, 3, 3, 3], dict(strides=[2, 2], auto_pad="SAME_UPPER")),
+    # Odd total pads: onnxruntime cuts the extra pixel at the start, at the end for SAME_UPPER.
+    "output_shape_odd": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[16, 18])),
+    "output_shape_odd_same_upper": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[14, 20], auto_pad="SAME_UPPER")),
+    "same_lower": ([4, 3, 3, 3], dict(strides=[2, 2], auto_pad="SAME_LOWER")),
+    # One beyond the full 17×21 scatter: onnxruntime appends zeros, NCNN's output padding.
+    "output_shape_beyond": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[18, 22])),
 }
 
 

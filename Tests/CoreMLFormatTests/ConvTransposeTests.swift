@@ -38,6 +38,11 @@ import Testing
             // PyTorch's ConvTranspose2d(k=3, s=2, p=1, output_padding=1): the end pads absorb it.
             (["strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1]), "output_padding": .ints([1, 1])], 1, [1, 0, 1, 0]),
             (["strides": .ints([2, 2]), "auto_pad": .string("SAME_UPPER")], 2, [0, 1, 0, 1]),
+            // Odd totals (height 7 → 6): output_shape and SAME_LOWER cut the extra pixel at the
+            // start, SAME_UPPER at the end, as onnxruntime does.
+            (["strides": .ints([2, 2]), "output_shape": .ints([6, 9])], 1, [1, 0, 1, 1]),
+            (["strides": .ints([2, 2]), "output_shape": .ints([6, 9]), "auto_pad": .string("SAME_UPPER")], 1, [0, 1, 1, 1]),
+            (["strides": .ints([2, 2]), "auto_pad": .string("SAME_LOWER")], 2, [1, 0, 1, 0]),
         ]
         for (attributes, group, pad) in cases {
             let model = Self.model(attributes, group: group)

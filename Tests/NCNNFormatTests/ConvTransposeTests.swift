@@ -55,12 +55,23 @@ import Testing
         #expect(error <= 1e-5)
     }
 
-    @Test func outputShapeWithAnOddPadIsRefused() {
-        #expect {
-            _ = try NCNNExporter.export(Self.model(["strides": .ints([2, 2]), "output_shape": .ints([6, 9])], outPerGroup: 2, kernel: 3))
-        } throws: { error in
-            guard case NCNNExportError.unsupportedOp(let node, _, let message) = error else { return false }
-            return node == "'up' (ConvTranspose)" && message.contains("odd padding")
+    /// An odd total pad from output_shape loses its extra pixel at the start (as onnxruntime
+    /// places it), from SAME_UPPER at the end: NCNN takes both as explicit pads.
+    @Test func oddPadsFromOutputShapeAndAutoPadBecomeExplicitPads() throws {
+        // Height 7 cut to 6, width 11 to 9 (output_shape) or 10 (auto_pad): [top, left, bottom, right].
+        let cases: [([String: Attribute], [Int])] = [
+            (["strides": .ints([2, 2]), "output_shape": .ints([6, 9])], [1, 1, 0, 1]),
+            (["strides": .ints([2, 2]), "output_shape": .ints([6, 9]), "auto_pad": .string("SAME_UPPER")], [0, 1, 1, 1]),
+            (["strides": .ints([2, 2]), "auto_pad": .string("SAME_LOWER")], [1, 1, 0, 0]),
+            // One beyond the full scatter: no pads, a zero row and column from output padding.
+            (["strides": .ints([2, 2]), "output_shape": .ints([8, 12])], [0, 0, 0, 0]),
+        ]
+        for (attributes, pads) in cases {
+            let model = Self.model(attributes, outPerGroup: 2, kernel: 3)
+            let layer = try NCNNExporter.export(model).param.layers.first { $0.type == "Deconvolution" }
+            let written = [14, 4, 16, 15].map { id in layer.flatMap { NCNNParamDefaults.resolved(id, type: $0.type, in: $0.params)?.intValue } }
+            #expect(written == pads)
+            #expect(try Self.exportAndCompare(model).error <= 1e-5)
         }
     }
 

@@ -54,4 +54,11 @@ struct MILResizeGrid: Equatable {
         ["mode": .string(mode), "coordinate_transformation_mode": .string(coordinates), "nearest_mode": .string(nearestMode),
          "axes": .ints([rank - 2, rank - 1])]
     }
+
+    /// The same attributes with the axes counted from the end (a NeuralNetwork reader knows no ranks).
+    var attributesOfTheLastTwoAxes: [String: Attribute] {
+        var result = attributes(rank: 0)
+        result["axes"] = .ints([-2, -1])
+        return result
+    }
 }

@@ -272,6 +272,24 @@ public struct NNDecoder {
                                 recursionWeights: try recursions.map { try weights($0, count: hidden * hidden, "\(here) recursion weights") },
                                 biases: params.pointee.hasbiasvectors != 0 ? try biases.map { try weights($0, count: hidden, "\(here) biases") } : nil,
                                 sequenceOutput: params.pointee.sequenceoutput != 0))
+        case CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_UPSAMPLE:
+            let p = try need(l.pointee.upsample)
+            guard p.pointee.n_fractionalscalingfactor == 0 else { throw fail("\(here): fractionalScalingFactor is not read (Ferry writes integer factors)") }
+            let factors = ints(p.pointee.scalingfactor, p.pointee.n_scalingfactor)
+            guard factors.isEmpty || factors.count == 2, factors.allSatisfy({ $0 >= 1 }) else { throw fail("\(here): scalingFactor \(factors)") }
+            guard let mode = NNLinearUpsampleMode(rawValue: Int(p.pointee.linearupsamplemode.rawValue)) else {
+                throw fail("\(here): linearUpsampleMode \(p.pointee.linearupsamplemode.rawValue) is not read")
+            }
+            kind = .upsample(NNUpsample(factors: factors.isEmpty ? [1, 1] : factors,
+                                        bilinear: p.pointee.mode == CORE_ML__SPECIFICATION__UPSAMPLE_LAYER_PARAMS__INTERPOLATION_MODE__BILINEAR,
+                                        linearMode: mode))
+        case CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_RESIZE_BILINEAR:
+            let p = try need(l.pointee.resizebilinear)
+            let size = ints(p.pointee.targetsize, p.pointee.n_targetsize)
+            guard size.isEmpty || size.count == 2 else { throw fail("\(here): targetSize \(size)") }
+            let method = Int(p.pointee.mode?.pointee.samplingmethod.rawValue ?? 0)
+            guard let mode = NNSamplingMode(rawValue: method) else { throw fail("\(here): sampling method \(method) is not read") }
+            kind = .resizeBilinear(targetSize: size.isEmpty ? [1, 1] : size, mode: mode)
         default:
             throw fail("\(here): layer type \(l.pointee.layer_case.rawValue) is not read by Ferry")
         }

@@ -357,6 +357,22 @@ public struct NNEncoder {
                 }
                 p.pointee.weightparams = w
             }
+        case .upsample(let u):
+            set(CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_UPSAMPLE, core_ml__specification__upsample_layer_params__init, \.upsample) { p in
+                p.pointee.n_scalingfactor = u.factors.count
+                p.pointee.scalingfactor = u64(u.factors, arena)
+                p.pointee.mode = u.bilinear ? CORE_ML__SPECIFICATION__UPSAMPLE_LAYER_PARAMS__INTERPOLATION_MODE__BILINEAR
+                    : CORE_ML__SPECIFICATION__UPSAMPLE_LAYER_PARAMS__INTERPOLATION_MODE__NN
+                p.pointee.linearupsamplemode = CoreML__Specification__UpsampleLayerParams__LinearUpsampleMode(rawValue: UInt32(u.linearMode.rawValue))
+            }
+        case .resizeBilinear(let size, let mode):
+            set(CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_RESIZE_BILINEAR, core_ml__specification__resize_bilinear_layer_params__init, \.resizebilinear) { p in
+                p.pointee.n_targetsize = size.count
+                p.pointee.targetsize = u64(size, arena)
+                let sampling: UnsafeMutablePointer<CoreML__Specification__SamplingMode> = arena.message(core_ml__specification__sampling_mode__init)
+                sampling.pointee.samplingmethod = CoreML__Specification__SamplingMode__Method(rawValue: UInt32(mode.rawValue))
+                p.pointee.mode = sampling
+            }
         }
         return l
     }

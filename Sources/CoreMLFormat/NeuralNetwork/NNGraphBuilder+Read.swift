@@ -18,9 +18,11 @@ extension NNGraphBuilder {
         let out = name(layer.outputs.first ?? layer.name)
         let base = layer.name
         switch layer.kind {
+        case .convolution(let c) where c.isDeconvolution:
+            try need(1)
+            try readDeconvolution(layer, c)
         case .convolution(let c):
             try need(1)
-            guard !c.isDeconvolution else { throw fail(layer, "deconvolution is not read") }
             let w = floats(c.weights.floats(), [c.outputChannels, c.kernelChannels] + c.kernel, base + "/weight")
             var ins = [x, w]
             if let bias = c.bias { ins.append(floats(bias.floats(), [c.outputChannels], base + "/bias")) }
@@ -131,7 +133,38 @@ extension NNGraphBuilder {
                  ["axis": .int(-shape.count), "epsilon": .float(epsilon)])
         case .lstm(let l):
             try readLSTM(layer, l)
+        case .upsample(let u):
+            try need(1)
+            // Integer factors: ONNX's grid at scale k is the layer's at Xout = k · Xin.
+            let grid: MILResizeGrid = switch (u.bilinear, u.linearMode) {
+            case (false, _): .upsampleNearest
+            case (true, .default): MILResizeGrid(mode: "linear", coordinates: "asymmetric")
+            case (true, .alignCornersTrue): MILResizeGrid(mode: "linear", coordinates: "align_corners")
+            case (true, .alignCornersFalse): MILResizeGrid(mode: "linear", coordinates: "half_pixel")
+            }
+            node("Resize", [x, "", floats(u.factors.map(Float.init), [2], base + "/scales")], [out], grid.attributesOfTheLastTwoAxes)
+        case .resizeBilinear(let size, let mode):
+            try need(1)
+            guard let grid = MILResizeGrid.resizeBilinear(samplingMode: mode.milName, outputs: size) else {
+                throw fail(layer, "sampling mode \(mode) has no ONNX Resize form")
+            }
+            node("Resize", [x, "", "", int64s(size, base + "/sizes")], [out], grid.attributesOfTheLastTwoAxes)
         }
+    }
+
+    /// A deconvolution as ConvTranspose: weights [C_in, C_out/groups, kH, kW] as ONNX orders
+    /// them, the valid padding amounts cut from the full scatter. Core ML ignores dilationFactor
+    /// in a deconvolution, and so does this; outputShape, which Ferry never writes, is refused
+    /// (how Core ML crops to it is not documented).
+    func readDeconvolution(_ layer: NNLayer, _ c: NNConvolution) throws {
+        guard c.outputShape.isEmpty else { throw fail(layer, "outputShape \(c.outputShape) is not read (Ferry writes the padding that gives the size)") }
+        guard c.groups > 0, c.outputChannels % c.groups == 0 else { throw fail(layer, "\(c.outputChannels) output channels in \(c.groups) groups") }
+        let base = layer.name
+        let w = floats(c.weights.floats(), [c.kernelChannels, c.outputChannels / c.groups] + c.kernel, base + "/weight")
+        var ins = [name(layer.inputs[0]), w]
+        if let bias = c.bias { ins.append(floats(bias.floats(), [c.outputChannels], base + "/bias")) }
+        node("ConvTranspose", ins, [name(layer.outputs.first ?? layer.name)],
+             ["group": .int(c.groups), "kernel_shape": .ints(c.kernel), "strides": .ints(c.stride), "pads": .ints(c.pads)])
     }
 
     /// uniDirectionalLSTM as an ONNX LSTM: [Seq, Batch, C, 1, 1] squeezed to [Seq, Batch, C],

@@ -60,6 +60,38 @@ public struct NNConvolution: Sendable, Equatable {
     public var bias: NNWeights?
 }
 
+/// `UpsampleLayerParams` by integer factors of the last two axes ([H, W]).
+public struct NNUpsample: Sendable, Equatable {
+    public var factors: [Int]
+    public var bilinear: Bool
+    public var linearMode: NNLinearUpsampleMode
+}
+
+/// `UpsampleLayerParams.LinearUpsampleMode`: the grid of a bilinear upsample of Xin to Xout.
+public enum NNLinearUpsampleMode: Int, Sendable, Equatable {
+    /// i · (Xin − Xin/Xout)/(Xout − 1), that is i · Xin/Xout: ONNX's asymmetric.
+    case `default` = 0
+    /// i · (Xin − 1)/(Xout − 1): align_corners (spec 5, iOS 14).
+    case alignCornersTrue = 1
+    /// (i + ½) · Xin/Xout − ½, clamped: half_pixel (spec 5, iOS 14).
+    case alignCornersFalse = 2
+}
+
+/// `SamplingMode.Method` of `ResizeBilinearLayerParams`.
+public enum NNSamplingMode: Int, Sendable, Equatable {
+    case strictAlignEndpoints = 0, alignEndpoints = 1, upsample = 2, roiAlign = 3
+
+    /// The name of the same grid in MIL's resize_bilinear (`MILResizeGrid.resizeBilinear`).
+    var milName: String {
+        switch self {
+        case .strictAlignEndpoints: return "STRICT_ALIGN_CORNERS"
+        case .alignEndpoints: return "ALIGN_CORNERS"
+        case .upsample: return "DEFAULT"
+        case .roiAlign: return "OFFSET_CORNERS"
+        }
+    }
+}
+
 /// `PoolingLayerParams` of a rank-4 NCHW blob.
 public struct NNPooling: Sendable, Equatable {
     public var isMax: Bool
@@ -107,6 +139,9 @@ public enum NNLayerKind: Sendable, Equatable {
     case slice(begin: [Int], end: [Int], strides: [Int], beginMask: [Bool], endMask: [Bool])
     case layerNorm(shape: [Int], epsilon: Float, gamma: NNWeights, beta: NNWeights)
     case lstm(NNLSTM)
+    case upsample(NNUpsample)
+    /// `ResizeBilinearLayerParams`: the last two axes to `targetSize` [H, W].
+    case resizeBilinear(targetSize: [Int], mode: NNSamplingMode)
 
     /// The NeuralNetworkLayer oneof field name (what `ferry inspect` and coremltools call the layer).
     public var typeName: String {
@@ -136,7 +171,15 @@ public enum NNLayerKind: Sendable, Equatable {
         case .slice: return "sliceStatic"
         case .layerNorm: return "layerNormalization"
         case .lstm: return "uniDirectionalLSTM"
+        case .upsample: return "upsample"
+        case .resizeBilinear: return "resizeBilinear"
         }
+    }
+
+    /// The lowest specification version that has the layer as written.
+    public var specificationVersion: Int32 {
+        if case .upsample(let u) = self, u.bilinear && u.linearMode != .default { return 5 }
+        return 4
     }
 
     /// Every weight tensor of the layer.

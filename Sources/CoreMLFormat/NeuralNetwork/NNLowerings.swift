@@ -18,6 +18,7 @@ enum NNLowerings {
         "Clip": { e, n in try e.lowerClip(n) },
         "Concat": { e, n in try e.lowerConcat(n) },
         "Conv": { e, n in try e.lowerConv(n) },
+        "ConvTranspose": { e, n in try e.lowerConvTranspose(n) },
         "Cos": { e, n in try e.lowerUnary(n, .cos) },
         "DequantizeLinear": { e, n in try e.lowerDequantizeLinear(n) },
         "Div": { e, n in try e.lowerBinary(n, .divide) },
@@ -52,6 +53,7 @@ enum NNLowerings {
         "ReduceSum": { e, n in try e.lowerReduce(n, .sum) },
         "Relu": { e, n in try e.lowerActivation(n) { _ in .relu } },
         "Reshape": { e, n in try e.lowerReshape(n) },
+        "Resize": { e, n in try e.lowerResize(n) },
         "Sigmoid": { e, n in try e.lowerActivation(n) { _ in .sigmoid } },
         "Sin": { e, n in try e.lowerUnary(n, .sin) },
         "Slice": { e, n in try e.lowerSlice(n) },
@@ -62,5 +64,6 @@ enum NNLowerings {
         "Tanh": { e, n in try e.lowerActivation(n) { _ in .tanh } },
         "Transpose": { e, n in try e.lowerTranspose(n) },
         "Unsqueeze": { e, n in try e.lowerReshape(n) },
+        "Upsample": { e, n in try e.lowerResize(n) },
     ]
 }

@@ -88,7 +88,7 @@ public enum NeuralNetworkExporter {
         description.metadata.versionString = options.version
         spec.description = description
         spec.layers = e.layers
-        spec.specificationVersion = 4
+        spec.specificationVersion = e.layers.map(\.kind.specificationVersion).max() ?? 4
         let interface = Set(prepared.graph.runtimeInputs.map(\.name) + prepared.graph.outputs.map(\.name))
         return (spec, e.identifiers.sources.filter { !interface.contains($0.value) })
     }

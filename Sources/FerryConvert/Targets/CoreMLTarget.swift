@@ -67,8 +67,10 @@ extension CoreMLTarget {
         if let labels = spec.classLabels { details["class_labels"] = "\(labels.count)" }
         if let image = spec.preprocessing.first { details["image_input"] = image.feature }
         let weights = storage.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        // Spec 4 is iOS 13, spec 5 (the aligned bilinear upsample modes) iOS 14.
+        let iOS = spec.specificationVersion + 9
         let notes = [
-            "Core ML NeuralNetwork: \(bytes.count) bytes, \(spec.layers.count) layers (spec \(spec.specificationVersion), iOS 13+), weights: \(weights.isEmpty ? "none" : weights); read back and run in the reference core in float32",
+            "Core ML NeuralNetwork: \(bytes.count) bytes, \(spec.layers.count) layers (spec \(spec.specificationVersion), iOS \(iOS)+), weights: \(weights.isEmpty ? "none" : weights); read back and run in the reference core in float32",
             "Core ML cannot run on Linux: the device's own kernels are checked only on a Mac (see docs/coreml.md)",
         ]
         return TargetOutput(files: [TargetFile(path: file, bytes: bytes)], readBack: readBack, notes: notes, details: details)

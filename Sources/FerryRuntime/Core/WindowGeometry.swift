@@ -12,21 +12,22 @@ public struct WindowAttributes: Sendable {
     public var autoPad: AutoPad
     public var ceilMode: Bool
 
-    init(_ node: NodeContext, ceilMode readCeil: Bool = false) throws {
+    /// Read from the reference core's `NodeContext` or, in a writer, from its `NodeAttributes`.
+    public init(_ node: some AttributeReading, ceilMode readCeil: Bool = false) throws {
         kernelShape = try node.ints("kernel_shape")
         strides = try node.ints("strides")
         dilations = try node.ints("dilations")
         pads = try node.ints("pads")
         let mode = try node.string("auto_pad", default: "NOTSET")
         guard let autoPad = AutoPad(rawValue: mode) else {
-            throw node.invalid("auto_pad", "must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, not '\(mode)'")
+            throw node.invalidValue("auto_pad", "must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, not '\(mode)'")
         }
         self.autoPad = autoPad
         ceilMode = readCeil ? try node.int("ceil_mode", default: 0) != 0 : false
         for (name, values) in [("strides", strides), ("dilations", dilations)] {
-            if let values, values.contains(where: { $0 < 1 }) { throw node.invalid(name, "must be positive, got \(values)") }
+            if let values, values.contains(where: { $0 < 1 }) { throw node.invalidValue(name, "must be positive, got \(values)") }
         }
-        if let pads, pads.contains(where: { $0 < 0 }) { throw node.invalid("pads", "must not be negative, got \(pads)") }
+        if let pads, pads.contains(where: { $0 < 0 }) { throw node.invalidValue("pads", "must not be negative, got \(pads)") }
     }
 
     /// The geometry for an input with spatial dims `input` and kernel dims `kernel`.

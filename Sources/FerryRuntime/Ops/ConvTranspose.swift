@@ -23,36 +23,13 @@ struct ConvTranspose: Operator {
             guard x.rank >= 3, w.rank == x.rank else { throw KernelError("input \(x.shape) and weight \(w.shape) must both be N×C×spatial") }
             let n = x.shape[0], c = x.shape[1], coutG = w.shape[1], m = coutG * group
             guard w.shape[0] == c, c % group == 0 else { throw KernelError("weight \(w.shape) does not fit \(c) input channels in \(group) groups") }
-            let spatial = Array(x.shape[2...]), kernel = window.kernelShape ?? Array(w.shape[2...])
+            let spatial = Array(x.shape[2...])
+            guard window.kernelShape == nil || window.kernelShape! == Array(w.shape[2...]) else {
+                throw KernelError("kernel_shape \(window.kernelShape!) does not match weight \(w.shape)")
+            }
+            let geometry = try window.resolveTransposed(input: spatial, kernel: Array(w.shape[2...]), outputPadding: outputPadding, outputShape: outputShape)
+            let (kernel, strides, dilations, begin, outSpatial) = (geometry.kernel, geometry.strides, geometry.dilations, geometry.padBegin, geometry.output)
             let rank = spatial.count
-            let strides = window.strides ?? Array(repeating: 1, count: rank)
-            let dilations = window.dilations ?? Array(repeating: 1, count: rank)
-            let extra = outputPadding ?? Array(repeating: 0, count: rank)
-            guard kernel == Array(w.shape[2...]), strides.count == rank, dilations.count == rank, extra.count == rank,
-                  window.pads == nil || window.pads!.count == 2 * rank, outputShape == nil || outputShape!.count >= rank else {
-                throw KernelError("kernel_shape, strides, dilations, pads, output_padding or output_shape do not match weight \(w.shape) and \(rank) spatial dims")
-            }
-            var begin = Array(repeating: 0, count: rank), outSpatial = Array(repeating: 0, count: rank)
-            for axis in 0..<rank {
-                let extent = (kernel[axis] - 1) * dilations[axis] + 1
-                let full = strides[axis] * (spatial[axis] - 1) + extra[axis] + extent
-                if let outputShape {
-                    let target = outputShape[outputShape.count - rank + axis]
-                    let total = full - target
-                    begin[axis] = window.autoPad == .sameUpper ? total - total / 2 : total / 2
-                    outSpatial[axis] = target
-                } else if window.autoPad == .sameUpper || window.autoPad == .sameLower {
-                    let target = spatial[axis] * strides[axis]
-                    let total = max(0, full - target)
-                    begin[axis] = window.autoPad == .sameUpper ? total / 2 : total - total / 2
-                    outSpatial[axis] = target
-                } else {
-                    let pads = window.pads ?? Array(repeating: 0, count: 2 * rank)
-                    begin[axis] = pads[axis]
-                    outSpatial[axis] = full - pads[axis] - pads[axis + rank]
-                }
-            }
-            guard outSpatial.allSatisfy({ $0 >= 0 }) else { throw KernelError("output shape \(outSpatial) is negative") }
             try ShapeCheck.count([n, m] + outSpatial)
             let inSize = spatial.reduce(1, *), outSize = outSpatial.reduce(1, *), kSize = kernel.reduce(1, *)
             let xs = x.elements(as: Float.self), ws = w.elements(as: Float.self)

@@ -1,4 +1,5 @@
 import FerryIR
+import FerryRuntime
 
 /// Attributes read for export: a wrong attribute type is an
 /// export error naming the node.
@@ -20,3 +21,9 @@ extension NCNNEmitter {
         return try NodeAttributes(exporting: node).ints(name)
     }
 }
+
+extension NCNNExportError: LoweringErrorMapping {}
+
+/// Runs what this writer shares with the reference core (`ResizeAttributes`, `ResizeProbe`,
+/// `WindowAttributes`), its neutral errors made export errors naming the node.
+func lowering<T>(_ node: Node, _ body: () throws -> T) throws -> T { try NCNNExportError.mapping(node, body) }

@@ -1,4 +1,5 @@
 import FerryIR
+import FerryRuntime
 
 /// Attributes read for export: a wrong attribute type is an
 /// export error naming the node.
@@ -45,3 +46,9 @@ extension TFLiteEmitter {
         return tensor.elements(as: Float.self)
     }
 }
+
+extension TFLiteExportError: LoweringErrorMapping {}
+
+/// Runs what this writer shares with the reference core (`ResizeAttributes`, `ResizeProbe`,
+/// `WindowAttributes`), its neutral errors made export errors naming the node.
+func lowering<T>(_ node: Node, _ body: () throws -> T) throws -> T { try TFLiteExportError.mapping(node, body) }

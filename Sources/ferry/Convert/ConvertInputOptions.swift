@@ -6,7 +6,7 @@ import FerryIR
 /// `ferry convert` flags for the Core ML model format and for how apps feed inputs (image
 /// normalization), kept apart from the rest so each target reads one declaration.
 struct ConvertInputOptions: ParsableArguments {
-    @Option(name: .customLong("coreml-format"), help: ArgumentHelp("Core ML model format: mlprogram (model.mlpackage, iOS 15+; default) or neuralnetwork (model.mlmodel, iOS 13+).", valueName: "format"))
+    @Option(name: .customLong("coreml-format"), help: ArgumentHelp("Core ML model format: mlprogram (model.mlpackage, iOS 15+; default) or neuralnetwork (model.mlmodel, iOS 13+; 14+ for aligned bilinear upsampling).", valueName: "format"))
     var coreMLFormat: String = "mlprogram"
 
     @Option(name: .customLong("input-mean"), help: ArgumentHelp("The source expects (pixel − mean) / std of 0…255 pixels: mean per channel (V or V,V,V). Core ML (ML Program and NeuralNetwork): image input scale and bias; TFLite: normalization metadata.", valueName: "values"))

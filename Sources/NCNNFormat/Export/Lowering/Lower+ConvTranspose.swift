@@ -1,11 +1,13 @@
 import FerryIR
+import FerryRuntime
 
 extension NCNNEmitter {
     /// ConvTranspose (2-D) → Deconvolution (group 1) or DeconvolutionDepthWise, with the bias
     /// and a following activation folded in. NCNN scatters each input pixel through the kernel
     /// as ONNX does, with weights ordered output channel first within each group (ONNX's are
     /// input channel first), then cuts the pads; output_padding extends the bottom and right.
-    /// Pads from output_shape or auto_pad are worked out from the inferred output size.
+    /// Pads from output_shape or auto_pad are worked out by the reference core's geometry,
+    /// odd ones included.
     func lowerConvTranspose(_ node: Node) throws {
         guard let x = node.input(0), let weightName = node.input(1) else { throw unsupported(node, "X or W is missing") }
         let weight = try constantInput(node, 1)
@@ -15,37 +17,31 @@ extension NCNNEmitter {
         }
         let a = NodeAttributes(exporting: node)
         let group = try a.int("group", default: 1)
-        let strides = try a.ints("strides") ?? [1, 1]
-        let dilations = try a.ints("dilations") ?? [1, 1]
-        let outputPadding = try a.ints("output_padding") ?? [0, 0]
+        var outputPadding = try a.ints("output_padding") ?? [0, 0]
         let (inChannels, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
         let outChannels = weight.shape[1] * group
-        guard group > 0, inChannels % group == 0, xShape[1] == inChannels, strides.count == 2, dilations.count == 2, outputPadding.count == 2 else {
-            throw unsupported(node, "weight \(weight.shape), group \(group), strides, dilations or output_padding are not 2-D and consistent")
+        guard group > 0, inChannels % group == 0, xShape[1] == inChannels, outputPadding.count == 2 else {
+            throw unsupported(node, "weight \(weight.shape), group \(group) or output_padding are not 2-D and consistent")
         }
-        // The full scatter is (in − 1)·stride + extent; the pads are what is cut from it.
-        var pads = try a.ints("pads") ?? [0, 0, 0, 0]
-        let autoPad = try a.string("auto_pad", default: "NOTSET")
-        // As the reference core places them: from auto_pad alone, SAME_UPPER puts the larger
-        // half last (with output_shape only even pads are taken, whose halves are equal).
-        let outputShape = try a.ints("output_shape")
-        if outputShape != nil || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" {
-            for i in 0..<2 {
-                let full = (xShape[2 + i] - 1) * strides[i] + dilations[i] * ([kh, kw][i] - 1) + 1 + outputPadding[i]
-                let total = full - yShape[2 + i]
-                guard total >= 0 else { throw unsupported(node, "an output_shape larger than the full transposed convolution") }
-                // Where an odd pad's extra pixel goes with output_shape, ONNX's spec (and onnxruntime
-                // 1.2x) and Ferry's reference core disagree, so the drift report could not vouch for it.
-                guard outputShape == nil || total % 2 == 0 else {
-                    throw unsupported(node, "output_shape \(outputShape!) leaves an odd padding of \(total) (runtimes place its extra pixel differently)")
-                }
-                let begin = autoPad == "SAME_LOWER" && outputShape == nil ? total - total / 2 : total / 2
-                (pads[i], pads[i + 2]) = (begin, total - begin)
-            }
-        } else if autoPad == "VALID" {
-            pads = [0, 0, 0, 0]
+        // The pads cut from the full scatter, placed as the reference core places them (with
+        // output_shape or auto_pad, an odd total's extra pixel as onnxruntime puts it);
+        // NCNN cuts any four pads.
+        let window = try lowering(node) { try WindowAttributes(a) }
+        let geometry = try lowering(node) {
+            try window.resolveTransposed(input: [xShape[2], xShape[3]], kernel: [kh, kw], outputPadding: outputPadding, outputShape: try a.ints("output_shape"))
         }
-        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "pads \(pads)") }
+        guard geometry.output == [yShape[2], yShape[3]] else {
+            throw NCNNExportError.preparation("\(node.label) gives \(geometry.output) where shape inference gave \(yShape)")
+        }
+        let (strides, dilations) = (geometry.strides, geometry.dilations)
+        var pads = geometry.padBegin + geometry.padEnd
+        // An output_shape beyond the full scatter leaves a negative end pad: zeros at the end,
+        // which is what NCNN's output_pad_bottom/right add.
+        for i in 0..<2 where pads[i + 2] < 0 {
+            outputPadding[i] -= pads[i + 2]
+            pads[i + 2] = 0
+        }
+        guard pads.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "an output_shape beyond the full transposed convolution (pads \(pads)); NCNN only cuts") }
         var bias: [Float]?
         if node.input(2) != nil { bias = try floats(try constantInput(node, 2), node.inputs[2]) }
         var params: [Int: NCNNParamValue] = [

@@ -1,4 +1,5 @@
 import FerryIR
+import FerryRuntime
 
 extension NCNNEmitter {
     /// Resize and Upsample of the height and width of one image → Interp: nearest, bilinear or
@@ -18,7 +19,7 @@ extension NCNNEmitter {
         guard outShape[0] == inShape[0], outShape[1] == inShape[1] else {
             throw unsupported(node, "resizing the batch or channel axis (\(inShape) → \(outShape)); NCNN's Interp resizes height and width")
         }
-        let request = try ResizeRequest(node, opset: graphOpset)
+        let request = try ResizeAttributes(NodeAttributes(exporting: node), opset: graphOpset)
         let (h, w, outH, outW) = (inShape[2], inShape[3], outShape[2], outShape[3])
         if let reason = request.refusal(downscaling: outH < h || outW < w) { throw unsupported(node, reason) }
         if request.mode == "cubic" && request.cubicA != -0.75 { throw unsupported(node, "cubic_coeff_a \(request.cubicA) (NCNN's bicubic uses -0.75)") }
@@ -33,11 +34,11 @@ extension NCNNEmitter {
         // From a single pixel every mode repeats it; nearest does that without reading around it.
         if h == 1 && w == 1 { kind = .nearest }
         var candidates = [NCNNInterp(kind: kind, outputHeight: outH, outputWidth: outW, alignCorner: kind != .nearest && request.coordinates == "align_corners")]
-        if kind == .nearest, let scales = try spatialScales(node, request) {
+        if kind == .nearest, let scales = try lowering(node, { try request.spatialScales(node, constants: constants) }) {
             candidates.append(NCNNInterp(kind: .nearest, heightScale: Float(scales[0]), widthScale: Float(scales[1])))
         }
         let probe = ResizeProbe(height: h, width: w, exact: kind == .nearest)
-        let expected = try probe.run(node, constants: constants, opset: graphOpset, outHeight: outH, outWidth: outW)
+        let expected = try lowering(node) { try probe.run(node, constants: constants, opset: graphOpset, outHeight: outH, outWidth: outW) }
         for interp in candidates where interp.outputSize(height: h, width: w) == (outH, outW) {
             if let hazard = interp.hazard(height: h, width: w) { throw unsupported(node, hazard) }
             guard probe.matches(interp.run(probe.values, height: h, width: w), expected) else { continue }
@@ -48,18 +49,5 @@ extension NCNNEmitter {
         }
         throw unsupported(node, "\(request.summary) resizing \(h)×\(w) to \(outH)×\(outW) samples other pixels than NCNN's Interp, which "
                           + (kind == .nearest ? "takes the pixel at ⌊y · in/out⌋ (asymmetric, floor)" : "samples at half-pixel centres or aligned corners"))
-    }
-
-    /// The constant scales of the height and width axes, if the node gives scales.
-    func spatialScales(_ node: Node, _ request: ResizeRequest) throws -> [Double]? {
-        if let attribute = request.attributeScales { return attribute.count == 4 ? [Double(attribute[2]), Double(attribute[3])] : nil }
-        guard let name = node.input(request.scalesInput) else { return nil }
-        guard let tensor = constants[name] else { throw NCNNExportError.notConstant(node: node.label, op: node.opType, input: name) }
-        let values = tensor.doubles()
-        if values.count == 4 { return [values[2], values[3]] }
-        if let axes = request.axes, values.count == axes.count, let hi = axes.firstIndex(of: 2), let wi = axes.firstIndex(of: 3) {
-            return [values[hi], values[wi]]
-        }
-        return nil
     }
 }

@@ -1,4 +1,5 @@
 import FerryIR
+import FerryRuntime
 
 /// Sliding-window geometry of a 2-D Conv or pool, with explicit ONNX pads resolved. A 1-D
 /// window (one kernel size) is the 2-D window of height 1 that TFLite runs it as.
@@ -177,18 +178,14 @@ extension TFLiteEmitter {
         let kernel = [weight.shape[2], weight.shape[3]]
         let outChannels = weight.shape[1]
         let full = [(shape[2] - 1) * strides[0] + kernel[0], (shape[3] - 1) * strides[1] + kernel[1]]
-        // Where the ONNX output starts inside the full (VALID) result.
-        var begin = [0, 0]
-        if let pads = try attributes.ints("pads"), try attributes.ints("output_shape") == nil,
-           try attributes.string("auto_pad", default: "NOTSET") == "NOTSET" {
-            begin = [pads[0], pads[1]]
-        } else {
-            let sameUpper = try attributes.string("auto_pad", default: "NOTSET") == "SAME_UPPER"
-            for axis in 0..<2 {
-                let total = max(0, full[axis] - outShape[2 + axis])
-                begin[axis] = sameUpper ? total / 2 : total - total / 2
-            }
+        // Where the ONNX output starts inside the full (VALID) result, as the reference core
+        // places it (output_padding only extends the end).
+        let window = try lowering(node) { try WindowAttributes(attributes) }
+        let begin = try lowering(node) {
+            try window.resolveTransposed(input: [shape[2], shape[3]], kernel: kernel, outputPadding: try attributes.ints("output_padding"),
+                                         outputShape: try attributes.ints("output_shape")).padBegin
         }
+        guard begin.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "an output_shape beyond the full transposed convolution") }
         for axis in 0..<2 where begin[axis] + outShape[2 + axis] > full[axis] {
             throw unsupported(node, "output_padding beyond the kernel's reach needs zero padding TFLite does not add")
         }

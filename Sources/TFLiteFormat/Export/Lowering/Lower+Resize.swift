@@ -1,4 +1,5 @@
 import FerryIR
+import FerryRuntime
 
 extension TFLiteEmitter {
     /// Resize of the two spatial axes of an NCHW image: RESIZE_BILINEAR or
@@ -9,16 +10,14 @@ extension TFLiteEmitter {
         guard shape.count == 4, shape[0] == outShape[0], shape[1] == outShape[1] else {
             throw unsupported(node, "only resizing the last two axes of a rank-4 input maps to TFLite")
         }
-        let attributes = NodeAttributes(exporting: node)
-        let mode = try attributes.string("mode", default: "nearest")
-        let transform = try attributes.string("coordinate_transformation_mode", default: "half_pixel")
-        guard try attributes.int("antialias", default: 0) == 0 else { throw unsupported(node, "antialias") }
+        // The defaults depend on the opset (opset-10 Resize samples asymmetric, floor).
+        let request = try ResizeAttributes(NodeAttributes(exporting: node), opset: opset)
+        let (mode, transform) = (request.mode, request.coordinates)
+        if let reason = request.refusal(downscaling: outShape[2] < shape[2] || outShape[3] < shape[3]) { throw unsupported(node, reason) }
         // Explicit scales must be exactly out/in, or ONNX samples a grid TFLite cannot express.
-        if opset >= 11, let scalesName = node.input(2), let scales = constants[scalesName], scales.count == 4 {
-            let values = scales.doubles()
-            for axis in 2..<4 where Double(shape[axis]) * values[axis] != Double(outShape[axis]) {
-                throw unsupported(node, "scale \(values[axis]) is not output/input size")
-            }
+        let scales = try lowering(node) { try request.spatialScales(node, constants: constants) }
+        for (axis, scale) in zip(2..<4, scales ?? []) where Double(shape[axis]) * scale != Double(outShape[axis]) {
+            throw unsupported(node, "scale \(scale) is not output/input size")
         }
         let alignCorners: Bool, halfPixel: Bool
         switch transform {
@@ -35,7 +34,7 @@ extension TFLiteEmitter {
             op = .resizeBilinear
             options = .resizeBilinear(alignCorners: alignCorners, halfPixelCenters: halfPixel)
         case "nearest":
-            let rounding = try attributes.string("nearest_mode", default: "round_prefer_floor")
+            let rounding = request.nearestMode
             let integerUpscale = outShape[2] % shape[2] == 0 && outShape[3] % shape[3] == 0
             let matches: Bool
             switch (transform, rounding) {
