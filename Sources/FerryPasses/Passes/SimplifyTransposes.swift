@@ -12,7 +12,14 @@ public struct SimplifyTransposes: GraphPass {
     public func apply(to model: Model) throws -> Model {
         var graph = model.graph
         var changed = true
+        // Every rewrite shortens a chain, so a valid graph settles within a few rounds per node;
+        // the bound turns a malformed graph (a value defined twice) into an error, not a hang.
+        var rounds = 0
         while changed {
+            rounds += 1
+            if rounds > 4 * graph.nodes.count + 16 {
+                throw PassError.failed(pass: name, reason: "did not settle after \(rounds - 1) rewrites (is a value defined twice?)")
+            }
             changed = false
             let producers = graph.producers()
             for index in graph.nodes.indices {

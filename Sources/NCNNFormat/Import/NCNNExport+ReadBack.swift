@@ -17,6 +17,12 @@ extension NCNNExport {
         var renames: [String: String] = [:]
         for binding in inputs + outputs { renames[names.blobs[binding.blob] ?? binding.blob] = held(binding) }
         var graph = model.graph
+        // A blob named after an interface value that is not that value's binding (an LSTM's Y,
+        // viewed in another shape before it is an output) would define the name twice.
+        let interface = Set((inputs + outputs).map(\.value))
+        for node in graph.nodes {
+            for output in node.outputs where interface.contains(output) && renames[output] == nil { renames[output] = "ncnn-blob:" + output }
+        }
         for index in graph.nodes.indices {
             graph.nodes[index].inputs = graph.nodes[index].inputs.map { renames[$0] ?? $0 }
             graph.nodes[index].outputs = graph.nodes[index].outputs.map { renames[$0] ?? $0 }
