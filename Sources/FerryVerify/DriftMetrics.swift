@@ -31,6 +31,11 @@ public struct DriftMetrics: Sendable, Equatable {
         guard reference.dataType != .string, candidate.dataType != .string else {
             throw VerifyError.notNumeric(reference.dataType == .string ? reference.dataType : candidate.dataType)
         }
+        if reference.dataType == .float32, candidate.dataType == .float32 {
+            // Read in place and summed in C (the mixed-precision search compares every layer's
+            // candidate this way; a Double copy of a recognizer's logits cost more than the run).
+            return reference.withElements(as: Float.self) { a in candidate.withElements(as: Float.self) { b in PairSums(a, b) } }.metrics
+        }
         return compare(reference.doubles(), candidate.doubles())
     }
 
