@@ -20,6 +20,7 @@ import pathlib
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 import onnxruntime as ort
@@ -98,6 +99,18 @@ def main():
                                 "ferry_peak_mb": round(m_ferry, 1), "ort_s": round(t_ort, 2), "ort_peak_mb": round(m_ort, 1)}
             rows.append(f"| {model.name}, int8, {args.samples} samples | {t_ferry:.2f} s, {m_ferry:.0f} MB | "
                         f"{t_ort:.2f} s, {m_ort:.0f} MB | time {t_ferry / t_ort:.2f}×, peak memory {m_ferry / m_ort:.2f}× |")
+            # The same conversion again with --timings: the part of Ferry's run that does
+            # quantize_static's work (everything but the verification stage), for a like-for-like row.
+            started = time.perf_counter()
+            timed = subprocess.run(ferry_cmd + ["--timings"], capture_output=True, text=True, check=True)
+            wall = time.perf_counter() - started
+            stages = {line.rsplit(None, 2)[0].strip(): float(line.rsplit(None, 2)[1])
+                      for line in timed.stderr.splitlines() if line.rstrip().endswith(" s") and len(line.rsplit(None, 2)) == 3}
+            without_verify = wall - stages.get("verify", 0.0)
+            results["speed"]["ferry_without_verify_s"] = round(without_verify, 2)
+            results["speed"]["ferry_stages"] = stages
+            rows.append(f"| same, Ferry without its verification stage (read, calibrate, quantize, write; `--timings`) | "
+                        f"{without_verify:.2f} s | {t_ort:.2f} s | time {without_verify / t_ort:.2f}× |")
         drift_rows = []
         for fixture in ["digits_cnn", "sklearn_mlp", "lstm", "transformer_encoder", "keras_digits"]:
             folder = FIXTURES / fixture
