@@ -24,7 +24,9 @@ struct NCNNTarget: TargetWriter {
         for binding in exported.inputs {
             details["input:\(binding.value)"] = binding.blob
             details["input_shape:\(binding.value)"] = binding.shape.map(String.init).joined(separator: ",")
-            if binding.dataType.isInteger {
+            if !exported.param.layers.contains(where: { $0.inputs.contains(binding.blob) }) {
+                notes.append("NCNN input '\(binding.blob)' is read by no layer (what the source computes from it folded to a constant); an app need not feed it")
+            } else if binding.dataType.isInteger {
                 details["input_type:\(binding.value)"] = "int32"
                 notes.append("NCNN input '\(binding.blob)' takes int32 ids as the bits of a float Mat (numpy: ncnn.Mat(ids.astype(np.int32).view(np.float32)))")
             }
