@@ -36,8 +36,10 @@ public enum CoreMLExporter {
             let dims = shape.map(\.value)
             functionInputs.append(MILNamedType(name, MILTensorType(feature.milType, dims)))
             let ranges = dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil
+            // A scalar input is declared as shape [1], as coremltools declares it (the MIL
+            // function input stays rank 0).
             var featureDescription = FeatureDescription(name: name, shortDescription: input.name, dataType: feature,
-                                                        shape: dims.map { $0 ?? 1 }, ranges: ranges)
+                                                        shape: dims.isEmpty ? [1] : dims.map { $0 ?? 1 }, ranges: ranges)
             e.types[name] = MILTensorType(feature.milType, dims)
             var entry = name
             if input.name == imageName, let image = try options.imageInput?.resolve(input: input.name, dims: dims, type: type.dataType, flexibleSize: true) {
@@ -133,4 +135,6 @@ public enum CoreMLExporter {
 public enum SourceNames {
     public static func nameKey(_ feature: String) -> String { "ferry.source_name." + feature }
     public static func typeKey(_ feature: String) -> String { "ferry.source_type." + feature }
+    /// "0" for a scalar source input, which a NeuralNetwork declares (and computes) as shape [1].
+    public static func rankKey(_ feature: String) -> String { "ferry.source_rank." + feature }
 }

@@ -181,3 +181,30 @@ extension IRBuilder {
         define(output.name, output.type) { target in node("DequantizeLinear", [q, s, z], [target], ["axis": .int(axis)]) }
     }
 }
+
+extension IRBuilder {
+    /// pad (constant amounts for the last N axes, [b, e] per axis) → ONNX Pad with every axis
+    /// ([b0, b1, …, e0, e1, …]); replicate is ONNX's edge.
+    func readPad(_ r: MILOperationReader) throws {
+        let rank = try r.type("x").shape.count
+        let pad = try r.ints("pad")
+        guard pad.count % 2 == 0, pad.count <= 2 * rank, pad.allSatisfy({ $0 >= 0 }) else {
+            throw r.fail("pad \(pad) does not fit a rank-\(rank) input")
+        }
+        let leading = rank - pad.count / 2
+        let before = [Int](repeating: 0, count: leading) + stride(from: 0, to: pad.count, by: 2).map { pad[$0] }
+        let after = [Int](repeating: 0, count: leading) + stride(from: 1, to: pad.count, by: 2).map { pad[$0] }
+        let mode: String
+        switch try r.string("mode", default: "constant") {
+        case "constant": mode = "constant"
+        case "reflect": mode = "reflect"
+        case "replicate": mode = "edge"
+        case let other: throw r.fail("mode '\(other)'")
+        }
+        var inputs = [try r.value("x"), int64s(before + after, r.output + "/pads")]
+        if mode == "constant" {
+            inputs.append(initializer(Tensor(scalar: try r.float("constant_val", default: 0)), r.output + "/constant_value"))
+        }
+        try one(r, "Pad", inputs, ["mode": .string(mode)])
+    }
+}

@@ -30,6 +30,7 @@ enum IRReadings {
         "lstm": { b, r in try b.readLSTM(r) },
         "matmul": { b, r in try b.readMatMul(r) },
         "max_pool": { b, r in try b.readPool(r, "MaxPool") },
+        "pad": { b, r in try b.readPad(r) },
         "reduce_argmax": { b, r in try b.readArgExtreme(r, "ArgMax") },
         "reduce_argmin": { b, r in try b.readArgExtreme(r, "ArgMin") },
         "reduce_max": { b, r in try b.readReduce(r, "ReduceMax") },
