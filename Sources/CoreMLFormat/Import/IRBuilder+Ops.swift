@@ -81,13 +81,21 @@ extension IRBuilder {
         try one(r, "MatMul", [x, y])
     }
 
-    /// cast: to fp16 is a rounding (the IR stays float32), to int32/bool a Cast.
+    /// cast: between fp16 and fp32 a rounding (the IR stays float32), from integers or bool to
+    /// a float, to int32 or to bool a Cast.
     func readCast(_ r: MILOperationReader) throws {
         let output = r.operation.outputs[0]
         let x = try r.value("x")
         switch try r.string("dtype", default: "") {
         case "fp16", "fp32":
-            define(output.name, output.type) { target in node("Identity", [x], [target]) }
+            let fromFloat = try r.type("x").dataType.irType.isFloatingPoint
+            define(output.name, output.type) { target in
+                if fromFloat {
+                    node("Identity", [x], [target])
+                } else {
+                    node("Cast", [x], [target], ["to": .int(Int(DataType.float32.rawValue))])
+                }
+            }
         case "int32": try one(r, "Cast", [x], ["to": .int(Int(DataType.int32.rawValue))])
         case "bool": try one(r, "Cast", [x], ["to": .int(Int(DataType.bool.rawValue))])
         case let other: throw r.fail("dtype '\(other)'")
