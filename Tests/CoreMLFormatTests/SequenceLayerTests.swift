@@ -104,6 +104,27 @@ import Testing
         #expect(error <= 1e-5)
     }
 
+    /// Silero's `y = x + Cast(sr · 0)` with an int64 scalar `sr`: declared as an int32 [1]
+    /// array (as coremltools declares scalars) and read back taking the source's scalar.
+    @Test(arguments: [Format.mlProgram, .neuralNetwork])
+    func aScalarIntegerInputIsDeclaredAsOneElement(_ format: Format) throws {
+        let graph = Graph(name: "scalar", nodes: [
+            Node(name: "mul", opType: "Mul", inputs: ["sr", "zero"], outputs: ["m"]),
+            Node(name: "cast", opType: "Cast", inputs: ["m"], outputs: ["f"], attributes: ["to": .int(Int(DataType.float32.rawValue))]),
+            Node(name: "add", opType: "Add", inputs: ["x", "f"], outputs: ["y"]),
+        ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [2, 3])),
+                    ValueInfo(name: "sr", type: ValueType(dataType: .int64, dims: []))],
+           outputs: [ValueInfo(name: "y", type: nil)], initializers: ["zero": Tensor(scalar: Int64(0))])
+        let model = Model(graph: graph, opsets: ["": 13])
+        let description = format == .mlProgram
+            ? try CoreMLExporter.export(model, options: CoreMLExportOptions(precision: .float32)).description
+            : try NeuralNetworkExporter.export(model).description
+        let sr = description.inputs.first { $0.name == "sr" }
+        #expect(sr?.dataType == .int32 && sr?.shape == [1])
+        let (_, error) = try Self.run(model, ["x": Tensor(shape: [2, 3], values: Self.values(6, 0.5)), "sr": Tensor(scalar: Int64(16000))], format)
+        #expect(error == 0)
+    }
+
     /// A Pad of `x` [1, 2, 4, 5] (or the rank-1 [5]) with `pads` and `mode`.
     static func pad(_ pads: [Int64], mode: String, value: Float? = nil, rank1: Bool = false) -> Model {
         var inputs = ["x", "pads"]
