@@ -34,12 +34,20 @@ public enum CoreMLExporter {
             let feature = try featureType(type.dataType, value: input.name)
             let name = e.identifiers.interface(input.name)
             let dims = shape.map(\.value)
-            functionInputs.append(MILNamedType(name, MILTensorType(feature.milType, dims)))
+            // A scalar input is declared as shape [1], as coremltools declares it (its milproto
+            // loader takes no rank-0 function input), and squeezed to the source's scalar.
+            let declared: [Int?] = dims.isEmpty ? [1] : dims
+            functionInputs.append(MILNamedType(name, MILTensorType(feature.milType, declared)))
             let ranges = dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil
             var featureDescription = FeatureDescription(name: name, shortDescription: input.name, dataType: feature,
-                                                        shape: dims.map { $0 ?? 1 }, ranges: ranges)
-            e.types[name] = MILTensorType(feature.milType, dims)
+                                                        shape: declared.map { $0 ?? 1 }, ranges: ranges)
+            e.types[name] = MILTensorType(feature.milType, declared)
             var entry = name
+            if dims.isEmpty {
+                entry = e.op("squeeze", [("x", name), ("axes", e.int32s([0], name: name + "_axes"))], output: name + "_scalar",
+                             MILTensorType(feature.milType, []))
+                description.metadata.userDefined.append((SourceNames.rankKey(name), "0"))
+            }
             if input.name == imageName, let image = try options.imageInput?.resolve(input: input.name, dims: dims, type: type.dataType, flexibleSize: true) {
                 featureDescription.kind = .image(image.colorSpace)
                 entry = e.normalizeImage(name, image, dims: dims)
@@ -133,4 +141,6 @@ public enum CoreMLExporter {
 public enum SourceNames {
     public static func nameKey(_ feature: String) -> String { "ferry.source_name." + feature }
     public static func typeKey(_ feature: String) -> String { "ferry.source_type." + feature }
+    /// "0" for a scalar source input, which both formats declare as shape [1].
+    public static func rankKey(_ feature: String) -> String { "ferry.source_rank." + feature }
 }

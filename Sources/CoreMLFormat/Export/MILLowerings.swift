@@ -43,6 +43,7 @@ enum MILLowerings {
         "MaxPool": { e, n in try e.lowerPool(n, max: true) },
         "Min": { e, n in try e.lowerBinary(n, "minimum") },
         "Mul": { e, n in try e.lowerBinary(n, "mul") },
+        "Pad": { e, n in try e.lowerPad(n) },
         "Pow": { e, n in try e.lowerBinary(n, "pow") },
         "ReduceMax": { e, n in try e.lowerReduce(n, "reduce_max") },
         "ReduceMean": { e, n in try e.lowerReduce(n, "reduce_mean") },

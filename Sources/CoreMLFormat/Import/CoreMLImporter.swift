@@ -29,7 +29,9 @@ public enum CoreMLImporter {
         for input in main.inputs {
             let source = metadata[SourceNames.nameKey(input.name)] ?? input.name
             let sourceType = metadata[SourceNames.typeKey(input.name)].flatMap { DataType(name: $0) } ?? input.type.dataType.irType
-            let dims: [Dim] = input.type.shape.map { $0.map { .fixed($0) } ?? .unknown }
+            // A scalar source input is declared [1]: the read model takes the scalar.
+            let scalar = metadata[SourceNames.rankKey(input.name)] == "0" && input.type.shape == [1]
+            let dims: [Dim] = scalar ? [] : input.type.shape.map { $0.map { .fixed($0) } ?? .unknown }
             b.inputs.append(ValueInfo(name: source, type: ValueType(dataType: sourceType == .float16 ? .float32 : sourceType, shape: dims)))
             let feature = spec.description.inputs.first { $0.name == input.name }
             let declared = imageInput.map { $0.name.map { $0 == source } ?? (input.name == main.inputs.first?.name) } ?? false
@@ -40,6 +42,10 @@ public enum CoreMLImporter {
                 b.node("Cast", [source], [input.name + "/coreml"], ["to": .int(Int(input.type.dataType.irType.rawValue))])
             } else {
                 b.names[input.name] = source
+            }
+            if scalar {
+                b.node("Reshape", [b.name(input.name), b.int64s([1], input.name + "/shape")], [input.name + "/rank1"])
+                b.names[input.name] = input.name + "/rank1"
             }
             b.types[input.name] = input.type
         }

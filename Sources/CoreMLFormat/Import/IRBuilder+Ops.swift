@@ -81,13 +81,21 @@ extension IRBuilder {
         try one(r, "MatMul", [x, y])
     }
 
-    /// cast: to fp16 is a rounding (the IR stays float32), to int32/bool a Cast.
+    /// cast: between fp16 and fp32 a rounding (the IR stays float32), from integers or bool to
+    /// a float, to int32 or to bool a Cast.
     func readCast(_ r: MILOperationReader) throws {
         let output = r.operation.outputs[0]
         let x = try r.value("x")
         switch try r.string("dtype", default: "") {
         case "fp16", "fp32":
-            define(output.name, output.type) { target in node("Identity", [x], [target]) }
+            let fromFloat = try r.type("x").dataType.irType.isFloatingPoint
+            define(output.name, output.type) { target in
+                if fromFloat {
+                    node("Identity", [x], [target])
+                } else {
+                    node("Cast", [x], [target], ["to": .int(Int(DataType.float32.rawValue))])
+                }
+            }
         case "int32": try one(r, "Cast", [x], ["to": .int(Int(DataType.int32.rawValue))])
         case "bool": try one(r, "Cast", [x], ["to": .int(Int(DataType.bool.rawValue))])
         case let other: throw r.fail("dtype '\(other)'")
@@ -179,5 +187,32 @@ extension IRBuilder {
         let z = initializer(zeros.reshaped(scale.count == 1 ? [] : [scale.count]), output.name + "/zero_point")
         // Constants on the device: the expanded weights are stored in the output type (fp16 rounds).
         define(output.name, output.type) { target in node("DequantizeLinear", [q, s, z], [target], ["axis": .int(axis)]) }
+    }
+}
+
+extension IRBuilder {
+    /// pad (constant amounts for the last N axes, [b, e] per axis) → ONNX Pad with every axis
+    /// ([b0, b1, …, e0, e1, …]); replicate is ONNX's edge.
+    func readPad(_ r: MILOperationReader) throws {
+        let rank = try r.type("x").shape.count
+        let pad = try r.ints("pad")
+        guard pad.count % 2 == 0, pad.count <= 2 * rank, pad.allSatisfy({ $0 >= 0 }) else {
+            throw r.fail("pad \(pad) does not fit a rank-\(rank) input")
+        }
+        let leading = rank - pad.count / 2
+        let before = [Int](repeating: 0, count: leading) + stride(from: 0, to: pad.count, by: 2).map { pad[$0] }
+        let after = [Int](repeating: 0, count: leading) + stride(from: 1, to: pad.count, by: 2).map { pad[$0] }
+        let mode: String
+        switch try r.string("mode", default: "constant") {
+        case "constant": mode = "constant"
+        case "reflect": mode = "reflect"
+        case "replicate": mode = "edge"
+        case let other: throw r.fail("mode '\(other)'")
+        }
+        var inputs = [try r.value("x"), int64s(before + after, r.output + "/pads")]
+        if mode == "constant" {
+            inputs.append(initializer(Tensor(scalar: try r.float("constant_val", default: 0)), r.output + "/constant_value"))
+        }
+        try one(r, "Pad", inputs, ["mode": .string(mode)])
     }
 }

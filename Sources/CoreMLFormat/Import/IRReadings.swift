@@ -30,6 +30,7 @@ enum IRReadings {
         "lstm": { b, r in try b.readLSTM(r) },
         "matmul": { b, r in try b.readMatMul(r) },
         "max_pool": { b, r in try b.readPool(r, "MaxPool") },
+        "pad": { b, r in try b.readPad(r) },
         "reduce_argmax": { b, r in try b.readArgExtreme(r, "ArgMax") },
         "reduce_argmin": { b, r in try b.readArgExtreme(r, "ArgMin") },
         "reduce_max": { b, r in try b.readReduce(r, "ReduceMax") },
@@ -44,6 +45,11 @@ enum IRReadings {
             try b.one(r, "HardSigmoid", [try r.value("x")], ["alpha": .float(try r.float("alpha", default: 0.2)), "beta": .float(try r.float("beta", default: 0.5))])
         },
         "slice_by_index": { b, r in try b.readSlice(r) },
+        "squeeze": { b, r in
+            let rank = try r.type("x").shape.count
+            let axes = r.has("axes") ? try r.ints("axes") : try r.type("x").shape.enumerated().filter { $0.element == 1 }.map(\.offset)
+            try b.one(r, "Squeeze", [try r.value("x"), b.int64s(axes.map { $0 < 0 ? $0 + rank : $0 }, r.output + "/axes")])
+        },
         "softmax": { b, r in try b.one(r, "Softmax", [try r.value("x")], ["axis": .int(try r.int("axis", default: -1))]) },
         "transpose": { b, r in try b.one(r, "Transpose", [try r.value("x")], ["perm": .ints(try r.ints("perm"))]) },
         "upsample_bilinear": { b, r in try b.readResize(r) },

@@ -116,7 +116,12 @@ public struct NNDecoder {
 
     /// `ValidPadding.paddingAmounts` as [top, left, bottom, right].
     private func pads(_ valid: UnsafeMutablePointer<CoreML__Specification__ValidPadding>?, _ where_: String) throws -> [Int] {
-        guard let border = valid?.pointee.paddingamounts else { return [0, 0, 0, 0] }
+        try pads(valid?.pointee.paddingamounts, where_)
+    }
+
+    /// `BorderAmounts` as [top, left, bottom, right].
+    private func pads(_ amounts: UnsafeMutablePointer<CoreML__Specification__BorderAmounts>?, _ where_: String) throws -> [Int] {
+        guard let border = amounts else { return [0, 0, 0, 0] }
         let edges = try SpecDecoder(file: file, weights: nil).messages(border.pointee.borderamounts, border.pointee.n_borderamounts, field: "\(where_) paddingAmounts")
         guard edges.count == 2 else { throw fail("\(where_): paddingAmounts has \(edges.count) entries, expected 2 (H, W)") }
         return [Int(edges[0].pointee.startedgesize), Int(edges[1].pointee.startedgesize), Int(edges[0].pointee.endedgesize), Int(edges[1].pointee.endedgesize)]
@@ -290,6 +295,20 @@ public struct NNDecoder {
             let method = Int(p.pointee.mode?.pointee.samplingmethod.rawValue ?? 0)
             guard let mode = NNSamplingMode(rawValue: method) else { throw fail("\(here): sampling method \(method) is not read") }
             kind = .resizeBilinear(targetSize: size.isEmpty ? [1, 1] : size, mode: mode)
+        case CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_PADDING:
+            let p = try need(l.pointee.padding)
+            let mode: NNPadding.Mode
+            switch p.pointee.padding_type_case {
+            case CORE_ML__SPECIFICATION__PADDING_LAYER_PARAMS__PADDING_TYPE_CONSTANT: mode = .constant(p.pointee.constant?.pointee.value ?? 0)
+            case CORE_ML__SPECIFICATION__PADDING_LAYER_PARAMS__PADDING_TYPE_REFLECTION: mode = .reflection
+            case CORE_ML__SPECIFICATION__PADDING_LAYER_PARAMS__PADDING_TYPE_REPLICATION: mode = .replication
+            default: throw fail("\(here): the padding type is not set")
+            }
+            kind = .padding(NNPadding(mode: mode, pads: try pads(p.pointee.paddingamounts, here)))
+        case CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_CONSTANT_PAD:
+            let p = try need(l.pointee.constantpad)
+            guard p.pointee.padtogivenoutputsizemode == 0 else { throw fail("\(here): padToGivenOutputSizeMode is not read (Ferry writes amounts)") }
+            kind = .constantPad(amounts: ints(p.pointee.padamounts, p.pointee.n_padamounts), value: p.pointee.value)
         default:
             throw fail("\(here): layer type \(l.pointee.layer_case.rawValue) is not read by Ferry")
         }

@@ -108,6 +108,12 @@ public struct NNEncoder {
     /// `[top, left, bottom, right]` as `ValidPadding.paddingAmounts` ([H, W] edge sizes).
     private func validPadding(_ pads: [Int], _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__ValidPadding> {
         let valid: UnsafeMutablePointer<CoreML__Specification__ValidPadding> = arena.message(core_ml__specification__valid_padding__init)
+        valid.pointee.paddingamounts = borderAmounts(pads, arena)
+        return valid
+    }
+
+    /// `[top, left, bottom, right]` as `BorderAmounts` ([H, W] edge sizes).
+    private func borderAmounts(_ pads: [Int], _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__BorderAmounts> {
         let border: UnsafeMutablePointer<CoreML__Specification__BorderAmounts> = arena.message(core_ml__specification__border_amounts__init)
         let edges = [(pads[0], pads[2]), (pads[1], pads[3])].map { start, end -> UnsafeMutablePointer<CoreML__Specification__BorderAmounts__EdgeSizes>? in
             let edge: UnsafeMutablePointer<CoreML__Specification__BorderAmounts__EdgeSizes> = arena.message(core_ml__specification__border_amounts__edge_sizes__init)
@@ -117,8 +123,7 @@ public struct NNEncoder {
         }
         border.pointee.n_borderamounts = 2
         border.pointee.borderamounts = arena.array(edges)
-        valid.pointee.paddingamounts = border
-        return valid
+        return border
     }
 
     private func activation(_ kind: NNActivation, _ arena: CArena) -> UnsafeMutablePointer<CoreML__Specification__ActivationParams> {
@@ -372,6 +377,30 @@ public struct NNEncoder {
                 let sampling: UnsafeMutablePointer<CoreML__Specification__SamplingMode> = arena.message(core_ml__specification__sampling_mode__init)
                 sampling.pointee.samplingmethod = CoreML__Specification__SamplingMode__Method(rawValue: UInt32(mode.rawValue))
                 p.pointee.mode = sampling
+            }
+        case .padding(let padding):
+            set(CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_PADDING, core_ml__specification__padding_layer_params__init, \.padding) { p in
+                p.pointee.paddingamounts = borderAmounts(padding.pads, arena)
+                switch padding.mode {
+                case .constant(let value):
+                    let c: UnsafeMutablePointer<CoreML__Specification__PaddingLayerParams__PaddingConstant> =
+                        arena.message(core_ml__specification__padding_layer_params__padding_constant__init)
+                    c.pointee.value = value
+                    p.pointee.padding_type_case = CORE_ML__SPECIFICATION__PADDING_LAYER_PARAMS__PADDING_TYPE_CONSTANT
+                    p.pointee.constant = c
+                case .reflection:
+                    p.pointee.padding_type_case = CORE_ML__SPECIFICATION__PADDING_LAYER_PARAMS__PADDING_TYPE_REFLECTION
+                    p.pointee.reflection = arena.message(core_ml__specification__padding_layer_params__padding_reflection__init)
+                case .replication:
+                    p.pointee.padding_type_case = CORE_ML__SPECIFICATION__PADDING_LAYER_PARAMS__PADDING_TYPE_REPLICATION
+                    p.pointee.replication = arena.message(core_ml__specification__padding_layer_params__padding_replication__init)
+                }
+            }
+        case .constantPad(let amounts, let value):
+            set(CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_CONSTANT_PAD, core_ml__specification__constant_padding_layer_params__init, \.constantpad) { p in
+                p.pointee.value = value
+                p.pointee.n_padamounts = amounts.count
+                p.pointee.padamounts = u64(amounts, arena)
             }
         }
         return l

@@ -143,6 +143,24 @@ extension NNGraphBuilder {
             case (true, .alignCornersFalse): MILResizeGrid(mode: "linear", coordinates: "half_pixel")
             }
             node("Resize", [x, "", floats(u.factors.map(Float.init), [2], base + "/scales")], [out], grid.attributesOfTheLastTwoAxes)
+        case .padding(let p):
+            try need(1)
+            // The last two axes whatever the rank: ONNX Pad's axes input (opset 18) says so.
+            var inputs = [x, int64s(p.pads, base + "/pads")]
+            let mode: String
+            switch p.mode {
+            case .constant(let value):
+                mode = "constant"
+                inputs.append(floats([value], [], base + "/value"))
+            case .reflection: mode = "reflect"; inputs.append("")
+            case .replication: mode = "edge"; inputs.append("")
+            }
+            node("Pad", inputs + [int64s([-2, -1], base + "/axes")], [out], ["mode": .string(mode)])
+        case .constantPad(let amounts, let value):
+            try need(1)
+            guard amounts.count % 2 == 0 else { throw fail(layer, "padAmounts has \(amounts.count) values") }
+            let pads = stride(from: 0, to: amounts.count, by: 2).map { amounts[$0] } + stride(from: 1, to: amounts.count, by: 2).map { amounts[$0] }
+            node("Pad", [x, int64s(pads, base + "/pads"), floats([value], [], base + "/value")], [out], ["mode": .string("constant")])
         case .resizeBilinear(let size, let mode):
             try need(1)
             guard let grid = MILResizeGrid.resizeBilinear(samplingMode: mode.milName, outputs: size) else {

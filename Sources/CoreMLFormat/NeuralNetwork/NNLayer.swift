@@ -103,6 +103,17 @@ public struct NNPooling: Sendable, Equatable {
     public var global: Bool
 }
 
+/// `PaddingLayerParams`: pads the last two axes ([H, W]) of a blob of rank 2 or more.
+public struct NNPadding: Sendable, Equatable {
+    public enum Mode: Sendable, Equatable {
+        case constant(Float), reflection, replication
+    }
+
+    public var mode: Mode
+    /// [top, left, bottom, right].
+    public var pads: [Int]
+}
+
 /// `UniDirectionalLSTMLayerParams`: activations sigmoid, tanh, tanh; input [Seq, Batch, C, 1, 1].
 /// Matrices are [hidden, input] / [hidden, hidden] per gate, in Core ML's gate order i, f, z(g), o.
 public struct NNLSTM: Sendable, Equatable {
@@ -142,6 +153,9 @@ public enum NNLayerKind: Sendable, Equatable {
     case upsample(NNUpsample)
     /// `ResizeBilinearLayerParams`: the last two axes to `targetSize` [H, W].
     case resizeBilinear(targetSize: [Int], mode: NNSamplingMode)
+    case padding(NNPadding)
+    /// `ConstantPaddingLayerParams`: [b0, e0, b1, e1, …] for every axis, filled with `value`.
+    case constantPad(amounts: [Int], value: Float)
 
     /// The NeuralNetworkLayer oneof field name (what `ferry inspect` and coremltools call the layer).
     public var typeName: String {
@@ -173,6 +187,8 @@ public enum NNLayerKind: Sendable, Equatable {
         case .lstm: return "uniDirectionalLSTM"
         case .upsample: return "upsample"
         case .resizeBilinear: return "resizeBilinear"
+        case .padding: return "padding"
+        case .constantPad: return "constantPad"
         }
     }
 

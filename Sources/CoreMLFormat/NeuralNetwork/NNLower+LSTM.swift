@@ -32,10 +32,17 @@ extension NNEmitter {
         let out = node.outputs.first { !$0.isEmpty } ?? node.name
         let x = layer(.reshape(shape: [steps, batch, inputSize, 1, 1]), [try input(node, 0)], output: out + "_x5", intermediate: true)
         var inputs = [x]
+        // Initial states: constants are loaded, computed ones (a graph input the caller carries
+        // between calls) reshaped to the layer's [1, Batch, H, 1, 1]; an absent one is zeros.
         if node.input(5) != nil || node.input(6) != nil {
             for index in [5, 6] {
-                let values = node.input(index) != nil ? try weightInput(node, index).values : [Float](repeating: 0, count: batch * hidden)
-                inputs.append(layer(.loadConstant(shape: [1, batch, hidden, 1, 1], data: .float32(values)), [], output: out + "_state\(index)", intermediate: true))
+                let stateShape = [1, batch, hidden, 1, 1]
+                if let name = node.input(index), graph.initializers[name] == nil && storedWeights[name] == nil {
+                    inputs.append(layer(.reshape(shape: stateShape), [try blob(name, node)], output: out + "_state\(index)", intermediate: true))
+                } else {
+                    let values = node.input(index) != nil ? try weightInput(node, index).values : [Float](repeating: 0, count: batch * hidden)
+                    inputs.append(layer(.loadConstant(shape: stateShape, data: .float32(values)), [], output: out + "_state\(index)", intermediate: true))
+                }
             }
         }
         let names = ["_y5", "_h5", "_c5"].map { identifiers.fresh(out + $0) }

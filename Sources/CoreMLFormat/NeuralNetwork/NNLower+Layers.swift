@@ -15,29 +15,56 @@ extension NNEmitter {
     }
 
     /// ONNX pads [top, left, bottom, right] of a 2-D conv or pool (auto_pad NOTSET or VALID).
-    func pads2D(_ node: Node) throws -> [Int] {
+    func pads2D(_ node: Node) throws -> [Int] { try pads(node, spatial: 2) }
+
+    /// ONNX pads [b0, b1, …, e0, e1, …] of a conv or pool over `spatial` axes (auto_pad NOTSET or VALID).
+    func pads(_ node: Node, spatial: Int) throws -> [Int] {
         let attributes = NodeAttributes(exporting: node)
         switch try attributes.string("auto_pad", default: "NOTSET") {
         case "NOTSET":
-            let pads = try attributes.ints("pads") ?? [0, 0, 0, 0]
-            guard pads.count == 4 else { throw unsupported(node, "pads has \(pads.count) values for 2 spatial dims") }
+            let pads = try attributes.ints("pads") ?? Array(repeating: 0, count: 2 * spatial)
+            guard pads.count == 2 * spatial else { throw unsupported(node, "pads has \(pads.count) values for \(spatial) spatial dims") }
             return pads
-        case "VALID": return [0, 0, 0, 0]
+        case "VALID": return Array(repeating: 0, count: 2 * spatial)
         case let other: throw unsupported(node, "auto_pad '\(other)' (fold it to explicit pads first)")
         }
     }
 
-    /// 2-D Conv as `convolution` with valid padding and explicit amounts.
+    /// 2-D Conv as `convolution` with valid padding and explicit amounts. A 1-D Conv ([N, C, W])
+    /// is the same layer over [N, C, 1, W] between two reshapes (the convolution layer is 2-D,
+    /// as coremltools' NeuralNetwork backend writes it); its weights [C_out, C_in, k] are
+    /// already [C_out, C_in, 1, k] in storage order.
     func lowerConv(_ node: Node) throws {
         let attributes = NodeAttributes(exporting: node)
         let weight = try storedInput(node, 1)
-        guard weight.shape.count == 4 else { throw unsupported(node, "\(weight.shape.count - 2)-d convolution (NeuralNetwork convolution is 2-d)") }
-        guard try rank(node.inputs[0], node) == 4 else { throw unsupported(node, "input of rank \(try rank(node.inputs[0], node)), expected NCHW") }
+        let inputRank = try rank(node.inputs[0], node)
+        guard weight.shape.count == 4 && inputRank == 4 || weight.shape.count == 3 && inputRank == 3 else {
+            throw unsupported(node, "\(weight.shape.count - 2)-d convolution of a rank-\(inputRank) input (NeuralNetwork convolution is 1-d or 2-d here)")
+        }
         let bias = try vector(node, 2)
-        emit(node, .convolution(NNConvolution(
+        let oneD = weight.shape.count == 3
+        func widened(_ name: String, _ fill: Int) throws -> [Int] {
+            let values = try attributes.ints(name) ?? Array(repeating: fill, count: oneD ? 1 : 2)
+            guard values.count == (oneD ? 1 : 2) else { throw unsupported(node, "\(name) has \(values.count) values") }
+            return oneD ? [fill] + values : values
+        }
+        var pads = try pads(node, spatial: oneD ? 1 : 2)
+        if oneD { pads = [0, pads[0], 0, pads[1]] }
+        var storage = weight
+        if oneD { storage.shape = [weight.shape[0], weight.shape[1], 1, weight.shape[2]] }
+        let convolution = NNLayerKind.convolution(NNConvolution(
             outputChannels: weight.shape[0], kernelChannels: weight.shape[1], groups: try attributes.int("group", default: 1),
-            kernel: Array(weight.shape[2...]), stride: try attributes.ints("strides") ?? [1, 1], dilation: try attributes.ints("dilations") ?? [1, 1],
-            pads: try pads2D(node), isDeconvolution: false, outputShape: [], weights: layerWeights(weight), bias: bias)), [try input(node, 0)])
+            kernel: Array(storage.shape[2...]), stride: try widened("strides", 1), dilation: try widened("dilations", 1),
+            pads: pads, isDeconvolution: false, outputShape: [], weights: layerWeights(storage), bias: bias))
+        guard oneD else {
+            emit(node, convolution, [try input(node, 0)])
+            return
+        }
+        let out = node.outputs[0]
+        let x = try staticShape(node.inputs[0], node)
+        let rows = layer(.reshape(shape: [x[0], x[1], 1, x[2]]), [try input(node, 0)], output: out + "_4d", intermediate: true)
+        let convolved = layer(convolution, [rows], output: out + "_conv", intermediate: true)
+        emit(node, .reshape(shape: try staticShape(out, node)), [convolved])
     }
 
     func lowerPool(_ node: Node, max: Bool) throws {

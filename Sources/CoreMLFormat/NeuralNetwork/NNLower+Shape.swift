@@ -113,3 +113,38 @@ extension NNEmitter {
         emit(node, max ? .argMax(axis: axis, removeDim: remove) : .argMin(axis: axis, removeDim: remove), [try input(node, 0)])
     }
 }
+
+extension NNEmitter {
+    /// Pad as coremltools' NeuralNetwork backend writes MIL's pad: `padding` when only the last
+    /// two axes are padded (a rank-1 input as a [1, W] row between reshapes), `constantPad` for
+    /// constant pads of other axes; reflecting or replicating other axes has no layer.
+    func lowerPad(_ node: Node) throws {
+        let shape = try staticShape(node.inputs[0], node)
+        let plan = try PadPlan(node, shape: shape) { index in
+            guard node.input(index) != nil else { return nil }
+            return try constantInput(node, index)
+        }
+        let x = try input(node, 0)
+        if plan.isEmpty {
+            blobs[node.outputs[0]] = x
+            return
+        }
+        let mode: NNPadding.Mode = switch plan.mode {
+        case .constant: .constant(plan.value)
+        case .reflect: .reflection
+        case .replicate: .replication
+        }
+        let rank = shape.count, out = node.outputs[0]
+        if rank == 1 {
+            let row = layer(.reshape(shape: [1, shape[0]]), [x], output: out + "_row", intermediate: true)
+            let padded = layer(.padding(NNPadding(mode: mode, pads: [0, plan.before[0], 0, plan.after[0]])), [row], output: out + "_padded", intermediate: true)
+            emit(node, .reshape(shape: [shape[0] + plan.before[0] + plan.after[0]]), [padded])
+        } else if plan.firstPaddedAxis >= rank - 2 {
+            emit(node, .padding(NNPadding(mode: mode, pads: [plan.before[rank - 2], plan.before[rank - 1], plan.after[rank - 2], plan.after[rank - 1]])), [x])
+        } else if plan.mode == .constant {
+            emit(node, .constantPad(amounts: plan.interleaved, value: plan.value), [x])
+        } else {
+            throw unsupported(node, "\(plan.mode.rawValue) pads on axis \(plan.firstPaddedAxis) of a rank-\(rank) input (the padding layer pads the last two axes)")
+        }
+    }
+}

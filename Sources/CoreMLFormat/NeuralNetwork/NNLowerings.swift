@@ -45,6 +45,7 @@ enum NNLowerings {
         "MaxPool": { e, n in try e.lowerPool(n, max: true) },
         "Min": { e, n in try e.lowerBinary(n, .min) },
         "Mul": { e, n in try e.lowerBinary(n, .multiply) },
+        "Pad": { e, n in try e.lowerPad(n) },
         "Pow": { e, n in try e.lowerBinary(n, .pow) },
         "ReduceMax": { e, n in try e.lowerReduce(n, .max) },
         "ReduceMean": { e, n in try e.lowerReduce(n, .mean) },

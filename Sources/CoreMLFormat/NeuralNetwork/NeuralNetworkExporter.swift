@@ -32,7 +32,8 @@ public enum NeuralNetworkExporter {
             let feature = try CoreMLExporter.featureType(type.dataType, value: input.name)
             let name = e.identifiers.interface(input.name)
             let dims = shape.map(\.value)
-            var featureDescription = FeatureDescription(name: name, shortDescription: input.name, dataType: feature, shape: dims.map { $0 ?? 1 },
+            // A scalar input is a [1] blob (as coremltools declares scalars); the layers broadcast it.
+            var featureDescription = FeatureDescription(name: name, shortDescription: input.name, dataType: feature, shape: dims.isEmpty ? [1] : dims.map { $0 ?? 1 },
                                                         ranges: dims.contains(nil) ? dims.map { ClosedRangeBound(lower: $0 ?? 1, upper: $0) } : nil)
             if input.name == imageName, let image = options.imageInput {
                 let (kind, scaler) = try imageFeature(image, input: input.name, dims: dims, type: type.dataType)
@@ -44,6 +45,7 @@ public enum NeuralNetworkExporter {
             if type.dataType != feature.milType.irType {
                 description.metadata.userDefined.append((SourceNames.typeKey(name), "\(type.dataType)"))
             }
+            if dims.isEmpty { description.metadata.userDefined.append((SourceNames.rankKey(name), "0")) }
             e.blobs[input.name] = name
         }
         // Output names first, so no intermediate blob takes them.

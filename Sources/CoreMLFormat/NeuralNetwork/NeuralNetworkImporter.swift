@@ -19,17 +19,24 @@ public enum NeuralNetworkImporter {
             let source = metadata[SourceNames.nameKey(input.name)] ?? input.name
             let sourceType = metadata[SourceNames.typeKey(input.name)].flatMap { DataType(name: $0) }
                 ?? (input.dataType == .int32 && input.kind == .multiArray ? .int32 : .float32)
-            let dims: [Dim] = input.shape.enumerated().map { index, size in
+            // A scalar source input is a [1] feature; the read model takes the scalar and
+            // reshapes it into the blob.
+            let scalar = metadata[SourceNames.rankKey(input.name)] == "0" && input.shape == [1]
+            let dims: [Dim] = scalar ? [] : input.shape.enumerated().map { index, size in
                 guard let range = input.ranges?[index], range.upper != range.lower else { return .fixed(size) }
                 return .unknown
             }
             b.inputs.append(ValueInfo(name: source, type: ValueType(dataType: sourceType, shape: dims)))
-            if sourceType == .float32 {
-                b.names[input.name] = source
-            } else {
-                b.names[input.name] = input.name + "/nn"
-                b.node("Cast", [source], [input.name + "/nn"], ["to": .int(Int(DataType.float32.rawValue))])
+            var value = source
+            if sourceType != .float32 {
+                value = input.name + "/nn"
+                b.node("Cast", [source], [value], ["to": .int(Int(DataType.float32.rawValue))])
             }
+            if scalar {
+                b.node("Reshape", [value, b.int64s([1], input.name + "/shape")], [input.name + "/nn1"])
+                value = input.name + "/nn1"
+            }
+            b.names[input.name] = value
             b.blobs.insert(input.name)
         }
         // Output blobs get IR names of their own; the source names are given at the end.

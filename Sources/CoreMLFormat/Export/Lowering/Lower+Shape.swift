@@ -66,3 +66,25 @@ extension MILEmitter {
                                           ("end", int32s(end, name: out + "_end")), ("stride", int32s(stride, name: out + "_stride"))])
     }
 }
+
+extension MILEmitter {
+    /// pad with every axis spelled out ([b0, e0, b1, e1, …], leading zeros included, as
+    /// coremltools writes it); ONNX's edge mode is MIL's replicate. MIL pads fp16/fp32 only.
+    func lowerPad(_ node: Node) throws {
+        let shape = try staticShape(node.inputs[0], node)
+        let plan = try PadPlan(node, shape: shape) { index in
+            guard node.input(index) != nil else { return nil }
+            return try constantInput(node, index)
+        }
+        if plan.isEmpty {
+            alias(node, to: try input(node, 0))
+            return
+        }
+        let x = try input(node, 0)
+        guard let type = types[x], type.dataType == floatType else { throw unsupported(node, "a non-float input (MIL's pad takes fp16 or fp32)") }
+        let out = node.outputs[0]
+        try emit(node, "pad", [("x", x), ("pad", int32s(plan.interleaved, name: out + "_pad")),
+                               ("mode", string(plan.mode.rawValue, name: out + "_mode")),
+                               ("constant_val", float(plan.value, name: out + "_constant_val"))])
+    }
+}
