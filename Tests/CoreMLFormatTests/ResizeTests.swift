@@ -1,27 +1,15 @@
 import CoreMLFormat
 import FerryIR
 import FerryRuntime
+import FerryTestSupport
 import Foundation
 import Testing
 
 /// Resize → MIL upsample/resize ops on one-node graphs in the modes real exports use: the op
 /// and its parameters, the package read back and run against the source, and the refusals.
 @Suite struct ResizeTests {
-    /// A Resize of a 1×2×4×5 input by constant `scales` or `sizes` (opset 13).
     static func resize(_ attributes: [String: Attribute], scales: [Float]? = nil, sizes: [Int]? = nil) -> Model {
-        var initializers: [String: Tensor] = ["roi": Tensor(shape: [0], values: [Float]())]
-        var inputs = ["x", "roi"]
-        if let scales {
-            initializers["scales"] = Tensor(shape: [4], values: scales)
-            inputs.append("scales")
-        } else if let sizes {
-            initializers["sizes"] = Tensor(shape: [4], values: sizes.map { Int64($0) })
-            inputs += ["", "sizes"]
-        }
-        let graph = Graph(name: "resize", nodes: [Node(name: "up", opType: "Resize", inputs: inputs, outputs: ["y"], attributes: attributes)],
-                          inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [1, 2, 4, 5]))],
-                          outputs: [ValueInfo(name: "y", type: nil)], initializers: initializers)
-        return Model(graph: graph, opsets: ["": 13])
+        TestModels.resize(attributes, scales: scales, sizes: sizes)
     }
 
     /// The resize op written (its type and constant parameters) and the read-back's largest
@@ -40,11 +28,9 @@ import Testing
             }
         }
         let x = Tensor(shape: [1, 2, 4, 5], values: (0..<40).map { Float(sin(Double($0) * 0.7)) })
-        let expected = try InferenceSession(model: model).run(["x": x])[0].elements(as: Float.self)
         let read = try CoreMLImporter.importModel(try CoreMLExporter.package(spec).decode())
-        let actual = try InferenceSession(model: read).run(["x": x])[0].elements(as: Float.self)
-        #expect(actual.count == expected.count)
-        return (op?.type ?? "", parameters, zip(actual, expected).map { abs($0 - $1) }.max() ?? .infinity)
+        let compared = try ModelComparison.largestDifference(original: model, rewritten: read, feeds: ["x": x])
+        return (op?.type ?? "", parameters, compared.largest)
     }
 
     @Test func pytorchNearestByTwoIsUpsampleNearestNeighbor() throws {

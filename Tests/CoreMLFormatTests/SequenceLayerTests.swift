@@ -1,6 +1,7 @@
 import CoreMLFormat
 import FerryIR
 import FerryRuntime
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -16,7 +17,6 @@ import Testing
     /// The op (MIL) or layer (NeuralNetwork) types written and the read-back's largest
     /// difference from the source over every output.
     static func run(_ model: Model, _ feeds: [String: Tensor], _ format: Format) throws -> (ops: [String], error: Float) {
-        let expected = try InferenceSession(model: model).run(feeds)
         let ops: [String], read: Model
         switch format {
         case .mlProgram:
@@ -29,14 +29,7 @@ import Testing
             ops = decoded.layers.map(\.kind.typeName)
             read = try NeuralNetworkImporter.importModel(decoded)
         }
-        let actual = try InferenceSession(model: read).run(feeds)
-        #expect(actual.count == expected.count)
-        var error: Float = 0
-        for (a, e) in zip(actual, expected) {
-            #expect(a.count == e.count)
-            error = max(error, zip(a.elements(as: Float.self), e.elements(as: Float.self)).map { abs($0 - $1) }.max() ?? .infinity)
-        }
-        return (ops, error)
+        return (ops, try ModelComparison.largestDifference(original: model, rewritten: read, feeds: feeds).largest)
     }
 
     /// [1, 40] → reflect Pad (0, 8) → Unsqueeze → Conv1D (6 filters, k 8, stride 4) → Pow 2 →

@@ -1,5 +1,6 @@
 import FerryIR
 import FerryRuntime
+import FerryTestSupport
 import Foundation
 import NCNNFormat
 import Testing
@@ -7,21 +8,8 @@ import Testing
 /// Resize → Interp on one-node graphs in the modes real exports use: the written layer, the
 /// read-back run against the source in the reference core, and the refusals (node named).
 @Suite struct ResizeTests {
-    /// A Resize of a 1×2×h×w input by constant `scales` or `sizes` (opset 13).
     static func resize(_ attributes: [String: Attribute], height: Int = 4, width: Int = 5, scales: [Float]? = nil, sizes: [Int]? = nil) -> Model {
-        var initializers: [String: Tensor] = ["roi": Tensor(shape: [0], values: [Float]())]
-        var inputs = ["x", "roi"]
-        if let scales {
-            initializers["scales"] = Tensor(shape: [4], values: scales)
-            inputs.append("scales")
-        } else if let sizes {
-            initializers["sizes"] = Tensor(shape: [4], values: sizes.map { Int64($0) })
-            inputs += ["", "sizes"]
-        }
-        let graph = Graph(name: "resize", nodes: [Node(name: "up", opType: "Resize", inputs: inputs, outputs: ["y"], attributes: attributes)],
-                          inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, dims: [1, 2, height, width]))],
-                          outputs: [ValueInfo(name: "y", type: nil)], initializers: initializers)
-        return Model(graph: graph, opsets: ["": 13])
+        TestModels.resize(attributes, height: height, width: width, scales: scales, sizes: sizes)
     }
 
     static let nearestFloor: [String: Attribute] = ["mode": .string("nearest"), "coordinate_transformation_mode": .string("asymmetric"),
@@ -34,10 +22,8 @@ import Testing
         let line = text.split(separator: "\n").first { $0.hasPrefix("Interp") }.map(String.init) ?? ""
         let shape = model.graph.inputs[0].type!.staticShape!
         let x = Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { Float(sin(Double($0) * 0.7)) })
-        let expected = try InferenceSession(model: model).run(["x": x])[0].elements(as: Float.self)
-        let actual = try InferenceSession(model: try exported.readBack(like: model)).run(["x": x])[0].elements(as: Float.self)
-        #expect(actual.count == expected.count)
-        return (line, zip(actual, expected).map { abs($0 - $1) }.max() ?? .infinity)
+        let compared = try ModelComparison.largestDifference(original: model, rewritten: try exported.readBack(like: model), feeds: ["x": x])
+        return (line, compared.largest)
     }
 
     @Test func pytorchNearestByTwoIsInterpNearestAtTheOutputSize() throws {

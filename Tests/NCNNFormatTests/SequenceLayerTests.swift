@@ -1,5 +1,6 @@
 import FerryIR
 import FerryRuntime
+import FerryTestSupport
 import Foundation
 import NCNNFormat
 import Testing
@@ -12,14 +13,9 @@ import Testing
 
     static func run(_ model: Model, _ feeds: [String: Tensor]) throws -> (param: String, error: Float) {
         let exported = try NCNNExporter.export(model)
-        let expected = try InferenceSession(model: model).run(feeds)
-        let actual = try InferenceSession(model: try exported.readBack(like: model)).run(feeds)
-        var error: Float = 0
-        for (a, e) in zip(actual, expected) {
-            #expect(a.shape == e.shape)
-            error = max(error, zip(a.elements(as: Float.self), e.elements(as: Float.self)).map { abs($0 - $1) }.max() ?? .infinity)
-        }
-        return (String(decoding: exported.paramBytes, as: UTF8.self), error)
+        let compared = try ModelComparison.largestDifference(original: model, rewritten: try exported.readBack(like: model), feeds: feeds)
+        #expect(compared.shapesMatch)
+        return (String(decoding: exported.paramBytes, as: UTF8.self), compared.largest)
     }
 
     /// [1, 40] → reflect Pad (0, 8) → Unsqueeze → Conv1D (6 filters, k 8, stride 4) → Pow 2 →
