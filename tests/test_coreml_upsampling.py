@@ -28,37 +28,13 @@ import subprocess
 import numpy as np
 import pytest
 
+from support import checked_mil_program, conv_transpose_model, resize_model
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FERRY = os.environ.get("FERRY_BIN", str(ROOT / ".build" / "release" / "ferry"))
 
 ct = pytest.importorskip("coremltools")
 onnx = pytest.importorskip("onnx")
-
-
-def resize_model(path: pathlib.Path, shape, attributes, scales=None, sizes=None, op="Resize", opset=13):
-    """A 3×3 Conv (3 → 4 channels) and a Resize (or Upsample) of its output, as PyTorch's
-    F.interpolate exports it: scales or sizes as constant inputs."""
-    from onnx import helper, numpy_helper, TensorProto
-
-    rng = np.random.default_rng(7)
-    c = shape[1]
-    initializers = [numpy_helper.from_array(rng.standard_normal((4, c, 3, 3)).astype(np.float32) * 0.3, "w")]
-    if op == "Upsample":
-        initializers.append(numpy_helper.from_array(np.array(scales, np.float32), "scales"))
-        inputs = ["h", "scales"]
-    else:
-        initializers.append(numpy_helper.from_array(np.array([], np.float32), "roi"))
-        initializers.append(numpy_helper.from_array(np.array(scales or [], np.float32), "scales"))
-        inputs = ["h", "roi", "scales"]
-        if sizes is not None:
-            initializers.append(numpy_helper.from_array(np.array(sizes, np.int64), "sizes"))
-            inputs = ["h", "roi", "", "sizes"]
-    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
-             helper.make_node(op, inputs, ["y"], name="resize", **attributes)]
-    graph = helper.make_graph(nodes, "resize", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), str(path))
-    return path
 
 
 NEAREST_FLOOR = dict(mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")
@@ -109,22 +85,9 @@ def convert(tmp_path: pathlib.Path, case, *flags: str) -> tuple[pathlib.Path, su
 def checked_program(path: pathlib.Path):
     """The package's MIL program as coremltools' milproto frontend rebuilds it, after checking
     that the spec loads (iOS 15) and that coremltools infers every type and shape Ferry wrote."""
-    from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
-    from coremltools.converters.mil.mil import types
-
-    spec = ct.utils.load_spec(str(path))
     ct.models.MLModel(str(path), skip_model_load=True)
+    spec, program = checked_mil_program(path)
     assert spec.specificationVersion == 6  # iOS 15: every op here is in the CoreML5 opset
-    function = spec.mlProgram.functions["main"]
-    block = function.block_specializations[function.opset]
-    program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
-    inferred = {var.name: (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape))
-                for op in program.functions["main"].operations for var in op.outputs}
-    names = {1: "bool", 2: "string", 10: "fp16", 11: "fp32", 23: "int32"}
-    for op in block.operations:
-        for output in op.outputs:
-            t = output.type.tensorType
-            assert inferred[output.name] == (names[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
     return program
 
 
@@ -164,22 +127,6 @@ CONV_TRANSPOSE_CASES = {
     "output_shape_odd_same_upper": ([4, 3, 3, 3], dict(strides=[2, 2], output_shape=[14, 20], auto_pad="SAME_UPPER")),
     "same_lower": ([4, 3, 3, 3], dict(strides=[2, 2], auto_pad="SAME_LOWER")),
 }
-
-
-def conv_transpose_model(path: pathlib.Path, weight_shape, attributes):
-    from onnx import helper, numpy_helper, TensorProto
-
-    rng = np.random.default_rng(11)
-    group = attributes.get("group", 1)
-    initializers = [numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w"),
-                    numpy_helper.from_array(rng.standard_normal(weight_shape).astype(np.float32) * 0.3, "wt"),
-                    numpy_helper.from_array(rng.standard_normal(weight_shape[1] * group).astype(np.float32) * 0.1, "bt")]
-    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
-             helper.make_node("ConvTranspose", ["h", "wt", "bt"], ["y"], name="deconv", **attributes)]
-    graph = helper.make_graph(nodes, "deconv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 10])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
-    return path
 
 
 @pytest.mark.parametrize("case", sorted(CONV_TRANSPOSE_CASES))

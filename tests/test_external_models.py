@@ -29,6 +29,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
+from support import checked_mil_program
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FERRY = os.environ.get("FERRY_BIN", str(ROOT / ".build" / "release" / "ferry"))
 CACHE = ROOT / "build" / "external-models"
@@ -274,24 +276,11 @@ def test_paddleocr_detector_converts_to_core_ml_and_reads_back_as_the_source(mod
     its ConvTransposes conv_transpose, coremltools loads the package and infers every op's type
     as Ferry wrote it, and the package read back into the reference core computes what
     onnxruntime computes (drift.json on the pages). Core ML itself runs only on a Mac."""
-    ct = pytest.importorskip("coremltools")
-    from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
-    from coremltools.converters.mil.mil import types
-
+    pytest.importorskip("coremltools")
     out = convert_detector_to_core_ml(models, tmp_path, "--coreml-precision", "float32")
-    path = out / "model.mlpackage"
-    spec = ct.utils.load_spec(str(path))
-    program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
-    operations = program.functions["main"].operations
-    kinds = [op.op_type for op in operations]
+    _, program = checked_mil_program(out / "model.mlpackage")
+    kinds = [op.op_type for op in program.functions["main"].operations]
     assert kinds.count("upsample_nearest_neighbor") == 6 and kinds.count("conv_transpose") == 2, kinds
-    inferred = {var.name: (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape)) for op in operations for var in op.outputs}
-    function = spec.mlProgram.functions["main"]
-    names = {1: "bool", 2: "string", 10: "fp16", 11: "fp32", 23: "int32"}
-    for op in function.block_specializations[function.opset].operations:
-        for output in op.outputs:
-            t = output.type.tensorType
-            assert inferred[output.name] == (names[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
     metrics = json.loads((out / "drift.json").read_text())["outputs"][0]["metrics"]
     assert float(metrics["rel"]) <= 1e-4 and float(metrics["cosine"]) >= 0.99999, metrics
 

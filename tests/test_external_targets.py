@@ -31,6 +31,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
+from support import checked_mil_program
 from test_external_models import (FERRY, MODELS, VAD_MODEL, VAD_SHAPES, VAD_WHEEL, WHEEL, rel, speech_like, stream,
                                   text_like, wheel_models)
 
@@ -168,22 +169,10 @@ def test_paddleocr_converts_to_core_ml_and_reads_back_as_the_source(ocr, pages, 
                      "--input-shape", "x=" + ",".join(map(str, shape)), "--threads", "2")
     metrics = report["outputs"][0]["metrics"]
     path = out / ("model.mlpackage" if form == "mlprogram" else "model.mlmodel")
-    spec = ct.utils.load_spec(str(path))
     if form == "mlprogram":
-        from coremltools.converters.mil.frontend.milproto.load import load as milproto_load
-        from coremltools.converters.mil.mil import types
-
-        program = milproto_load(spec, spec.specificationVersion, str(path / "Data" / "com.apple.CoreML" / "weights"))
-        operations = program.functions["main"].operations
-        inferred = {var.name: (types.builtin_to_string(var.dtype), tuple(int(d) for d in var.shape))
-                    for op in operations for var in op.outputs}
-        function = spec.mlProgram.functions["main"]
-        kinds = {1: "bool", 2: "string", 10: "fp16", 11: "fp32", 23: "int32"}
-        for op in function.block_specializations[function.opset].operations:
-            for var in op.outputs:
-                t = var.type.tensorType
-                assert inferred[var.name] == (kinds[t.dataType], tuple(d.constant.size for d in t.dimensions)), op.type
+        checked_mil_program(path)
     else:
+        spec = ct.utils.load_spec(str(path))
         assert spec.WhichOneof("Type") == "neuralNetwork" and len(spec.neuralNetwork.layers) > 0
     print(f"PaddleOCR {key} Core ML {form}: read-back cosine {metrics['cosine']}, rel {metrics['rel']}")
     # float16 compute (the ML Program default) on a recognizer's logits; the NeuralNetwork file

@@ -31,6 +31,8 @@ import subprocess
 import numpy as np
 import pytest
 
+from support import conv_transpose_model, resize_model
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 FERRY = os.environ.get("FERRY_BIN", str(ROOT / ".build" / "release" / "ferry"))
@@ -190,33 +192,6 @@ def test_ferry_inspect_lists_ncnn_layers(converted) -> None:
 
 # --- Resize → Interp, on graphs built here (no fixture) ---------------------------------------
 
-def resize_model(path: pathlib.Path, shape, attributes, scales=None, sizes=None, op="Resize", opset=13):
-    """A 3×3 Conv (3 → 4 channels) and a Resize (or opset-9 Upsample) of its output, as
-    PyTorch's F.interpolate exports it: scales or sizes as constant inputs."""
-    from onnx import helper, numpy_helper, TensorProto
-    import onnx
-
-    rng = np.random.default_rng(7)
-    n, c, h, w = shape
-    initializers = [numpy_helper.from_array(rng.standard_normal((4, c, 3, 3)).astype(np.float32) * 0.3, "w")]
-    if op == "Upsample":
-        initializers.append(numpy_helper.from_array(np.array(scales, np.float32), "scales"))
-        inputs = ["h", "scales"]
-    else:
-        initializers.append(numpy_helper.from_array(np.array([], np.float32), "roi"))
-        initializers.append(numpy_helper.from_array(np.array(scales or [], np.float32), "scales"))
-        inputs = ["h", "roi", "scales"]
-        if sizes is not None:
-            initializers.append(numpy_helper.from_array(np.array(sizes, np.int64), "sizes"))
-            inputs = ["h", "roi", "", "sizes"]
-    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
-             helper.make_node(op, inputs, ["y"], name="resize", **attributes)]
-    graph = helper.make_graph(nodes, "resize", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), str(path))
-    return path
-
-
 # (input shape, attributes, scales, sizes, op, opset): the modes real exports use.
 RESIZE_CASES = {
     # F.interpolate(scale_factor=2, mode="nearest"), and paddle2onnx's upsampling in PP-OCR.
@@ -305,31 +280,12 @@ CONV_TRANSPOSE_CASES = {
 }
 
 
-def conv_transpose_model(path: pathlib.Path, weight_shape, attributes):
-    """The 3×3 Conv of `resize_model`, a ConvTranspose with bias and a Relu (NCNN fuses it)."""
-    from onnx import helper, numpy_helper, TensorProto
-    import onnx
-
-    rng = np.random.default_rng(11)
-    group = attributes.get("group", 1)
-    initializers = [numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w"),
-                    numpy_helper.from_array(rng.standard_normal(weight_shape).astype(np.float32) * 0.3, "wt"),
-                    numpy_helper.from_array(rng.standard_normal(weight_shape[1] * group).astype(np.float32) * 0.1, "bt")]
-    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], pads=[1, 1, 1, 1]),
-             helper.make_node("ConvTranspose", ["h", "wt", "bt"], ["t"], name="deconv", **attributes),
-             helper.make_node("Relu", ["t"], ["y"])]
-    graph = helper.make_graph(nodes, "deconv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 10])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
-    return path
-
-
 @pytest.mark.parametrize("case", sorted(CONV_TRANSPOSE_CASES))
 def test_conv_transpose_runs_in_ncnn_as_onnxruntime_computes_it(case: str, tmp_path) -> None:
     """ConvTranspose becomes Deconvolution (DeconvolutionDepthWise for groups) with the Relu
     fused; NCNN (float32 options) gives onnxruntime's output within 1e-4 of its range."""
     require_ferry()
-    source = conv_transpose_model(tmp_path / "source.onnx", *CONV_TRANSPOSE_CASES[case])
+    source = conv_transpose_model(tmp_path / "source.onnx", *CONV_TRANSPOSE_CASES[case], relu=True)
     np.savez(tmp_path / "eval.npz", x=np.random.default_rng(3).standard_normal([4, 3, 8, 10]).astype(np.float32))
     result = subprocess.run([FERRY, "convert", str(source), "--out", str(tmp_path / "out"), "--target", "ncnn",
                              "--data", str(tmp_path / "eval.npz")], capture_output=True, text=True, timeout=600)
