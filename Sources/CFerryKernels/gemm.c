@@ -9,7 +9,7 @@
 #define MR 6
 #define NR 16
 #define KC 256
-#define MC 72
+#define MC FERRY_SGEMM_ROW_BLOCK
 #define NC 1024
 
 static int force_portable = 0;
@@ -49,9 +49,37 @@ static void pack_b(int kc, int nc, const float *B, int ldb, float *packed) {
     }
 }
 
+// What a micro-kernel does with its block of sums: with `bias` (one value per row, the
+// first K block only) it writes bias + sum, else with `accumulate` it adds the sum to C, else
+// it writes the sum; with `clamp` (the last K block only) it then limits each value to
+// [lo, hi] as Swift's min(max(x, lo), hi) does (NaN stays NaN, lo wins a tie).
+typedef struct {
+    const float *bias;
+    int accumulate;
+    int clamp;
+    float lo, hi;
+} epilogue;
+
+static inline float clamp_value(float v, float lo, float hi) {
+    v = lo >= v ? lo : v;
+    return hi < v ? hi : v;
+}
+
+// Stores rows×cols of acc (row stride NR) into C under the epilogue.
+static inline void store_block(const float *acc, float *C, int ldc, int rows, int cols, const epilogue *e) {
+    for (int r = 0; r < rows; r++) {
+        float *out = C + r * ldc;
+        const float *sum = acc + r * NR;
+        if (e->bias) { float b = e->bias[r]; for (int c = 0; c < cols; c++) out[c] = b + sum[c]; }
+        else if (e->accumulate) for (int c = 0; c < cols; c++) out[c] += sum[c];
+        else for (int c = 0; c < cols; c++) out[c] = sum[c];
+        if (e->clamp) for (int c = 0; c < cols; c++) out[c] = clamp_value(out[c], e->lo, e->hi);
+    }
+}
+
 // Portable micro-kernel: acc[r][c] = Σ_k a[k][r]·b[k][c], accumulated in k order.
 static void kernel_portable(int kc, const float *a, const float *b, float *C, int ldc,
-                            int rows, int cols, int accumulate) {
+                            int rows, int cols, const epilogue *e) {
     float acc[MR][NR];
     memset(acc, 0, sizeof acc);
     for (int k = 0; k < kc; k++) {
@@ -60,11 +88,7 @@ static void kernel_portable(int kc, const float *a, const float *b, float *C, in
             for (int c = 0; c < NR; c++) acc[r][c] = __builtin_fmaf(av, b[k * NR + c], acc[r][c]);
         }
     }
-    for (int r = 0; r < rows; r++) {
-        float *out = C + r * ldc;
-        if (accumulate) for (int c = 0; c < cols; c++) out[c] += acc[r][c];
-        else for (int c = 0; c < cols; c++) out[c] = acc[r][c];
-    }
+    store_block(&acc[0][0], C, ldc, rows, cols, e);
 }
 
 #if defined(__x86_64__)
@@ -72,7 +96,7 @@ static void kernel_portable(int kc, const float *a, const float *b, float *C, in
 
 __attribute__((target("avx2,fma")))
 static void kernel_avx2(int kc, const float *a, const float *b, float *C, int ldc,
-                        int rows, int cols, int accumulate) {
+                        int rows, int cols, const epilogue *e) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -98,25 +122,38 @@ static void kernel_avx2(int kc, const float *a, const float *b, float *C, int ld
     }
     __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     if (cols == NR) {
+        const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
         for (int r = 0; r < rows; r++) {
             float *out = C + r * ldc;
-            if (accumulate) {
-                _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), acc[r][0]));
-                _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), acc[r][1]));
+            __m256 v0, v1;
+            if (e->bias) {
+                __m256 b = _mm256_set1_ps(e->bias[r]);
+                v0 = _mm256_add_ps(b, acc[r][0]);
+                v1 = _mm256_add_ps(b, acc[r][1]);
+            } else if (e->accumulate) {
+                v0 = _mm256_add_ps(_mm256_loadu_ps(out), acc[r][0]);
+                v1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), acc[r][1]);
             } else {
-                _mm256_storeu_ps(out, acc[r][0]);
-                _mm256_storeu_ps(out + 8, acc[r][1]);
+                v0 = acc[r][0];
+                v1 = acc[r][1];
             }
+            if (e->clamp) {
+                // lo >= v ? lo : v, then hi < v ? hi : v (as clamp_value; NaN compares false).
+                v0 = _mm256_blendv_ps(v0, lo, _mm256_cmp_ps(lo, v0, _CMP_GE_OQ));
+                v1 = _mm256_blendv_ps(v1, lo, _mm256_cmp_ps(lo, v1, _CMP_GE_OQ));
+                v0 = _mm256_blendv_ps(v0, hi, _mm256_cmp_ps(hi, v0, _CMP_LT_OQ));
+                v1 = _mm256_blendv_ps(v1, hi, _mm256_cmp_ps(hi, v1, _CMP_LT_OQ));
+            }
+            _mm256_storeu_ps(out, v0);
+            _mm256_storeu_ps(out + 8, v1);
         }
     } else {
-        float tmp[NR];
-        for (int r = 0; r < rows; r++) {
-            float *out = C + r * ldc;
-            _mm256_storeu_ps(tmp, acc[r][0]);
-            _mm256_storeu_ps(tmp + 8, acc[r][1]);
-            if (accumulate) for (int c = 0; c < cols; c++) out[c] += tmp[c];
-            else for (int c = 0; c < cols; c++) out[c] = tmp[c];
+        float tmp[MR * NR];
+        for (int r = 0; r < MR; r++) {
+            _mm256_storeu_ps(tmp + r * NR, acc[r][0]);
+            _mm256_storeu_ps(tmp + r * NR + 8, acc[r][1]);
         }
+        store_block(tmp, C, ldc, rows, cols, e);
     }
 }
 
@@ -150,16 +187,26 @@ void ferry_sgemm_pack(int M, int K, const float *A, int lda, float *packed) {
     }
 }
 
-// The blocked product over A packed by ferry_sgemm_pack (every KC×MC block).
+// The blocked product over A packed by ferry_sgemm_pack (every KC×MC block), for the rows of
+// the MC blocks [block0, block1) only (callers splitting rows across threads), under `e`.
 static void sgemm_packed(int M, int N, int K, const float *packed_a, const float *B, int ldb,
-                         float *C, int ldc, int accumulate, int b_transposed) {
+                         float *C, int ldc, int b_transposed, int block0, int block1, epilogue e) {
     if (M <= 0 || N <= 0) return;
+    int blocks_m = (M + MC - 1) / MC;
+    if (block1 > blocks_m) block1 = blocks_m;
+    if (block0 >= block1) return;
     if (K <= 0) {
-        if (!accumulate) for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, sizeof(float) * N);
+        for (int i = block0 * MC; i < M && i < block1 * MC; i++) {
+            float *row = C + (size_t)i * ldc;
+            float v = e.bias ? e.bias[i] : 0.0f;
+            for (int j = 0; j < N; j++) {
+                float x = e.bias || !e.accumulate ? v : row[j];
+                row[j] = e.clamp ? clamp_value(x, e.lo, e.hi) : x;
+            }
+        }
         return;
     }
     int avx2 = ferry_sgemm_uses_avx2();
-    int blocks_m = (M + MC - 1) / MC;
     int nc_max = N < NC ? N : NC;
     size_t b_size = sizeof(float) * (size_t)KC * (size_t)((nc_max + NR - 1) / NR * NR);
     float *packed_b = aligned_alloc(64, (b_size + 63) / 64 * 64);
@@ -167,10 +214,14 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
         int nc = N - jc < NC ? N - jc : NC;
         for (int pc = 0, bk = 0; pc < K; pc += KC, bk++) {
             int kc = K - pc < KC ? K - pc : KC;
-            int acc = accumulate || pc > 0;
+            // The bias goes in with the first K block, the clamp with the last; blocks between add.
+            epilogue step = e;
+            if (pc > 0) { step.bias = NULL; step.accumulate = 1; }
+            if (pc + kc < K) step.clamp = 0;
             if (b_transposed) pack_bt(kc, nc, B + (size_t)jc * ldb + pc, ldb, packed_b);
             else pack_b(kc, nc, B + (size_t)pc * ldb + jc, ldb, packed_b);
-            for (int ic = 0, bm = 0; ic < M; ic += MC, bm++) {
+            for (int bm = block0; bm < block1; bm++) {
+                int ic = bm * MC;
                 int mc = M - ic < MC ? M - ic : MC;
                 const float *block_a = packed_a + ((size_t)bk * blocks_m + bm) * MC * KC;
                 for (int jr = 0; jr < nc; jr += NR) {
@@ -180,10 +231,12 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
                         int rows = mc - ir < MR ? mc - ir : MR;
                         const float *ap = block_a + (size_t)(ir / MR) * kc * MR;
                         float *cp = C + (size_t)(ic + ir) * ldc + jc + jr;
+                        epilogue tile = step;
+                        if (tile.bias) tile.bias += ic + ir;
 #if defined(__x86_64__)
-                        if (avx2) { kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, acc); continue; }
+                        if (avx2) { kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, &tile); continue; }
 #endif
-                        kernel_portable(kc, ap, bp, cp, ldc, rows, cols, acc);
+                        kernel_portable(kc, ap, bp, cp, ldc, rows, cols, &tile);
                     }
                 }
             }
@@ -192,18 +245,30 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
     free(packed_b);
 }
 
+static epilogue plain(int accumulate) {
+    epilogue e = {NULL, accumulate, 0, 0.0f, 0.0f};
+    return e;
+}
+
 static void sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                   float *C, int ldc, int accumulate, int b_transposed) {
     if (M <= 0 || N <= 0) return;
     float *packed_a = aligned_alloc(64, sizeof(float) * (ferry_sgemm_packed_size(M, K > 0 ? K : 1)));
     ferry_sgemm_pack(M, K, A, lda, packed_a);
-    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, accumulate, b_transposed);
+    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, b_transposed, 0, (M + MC - 1) / MC, plain(accumulate));
     free(packed_a);
 }
 
 void ferry_sgemm_prepacked(int M, int N, int K, const float *packed_a, const float *B, int ldb,
                            float *C, int ldc, int accumulate) {
-    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, accumulate, 0);
+    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, 0, 0, (M + MC - 1) / MC, plain(accumulate));
+}
+
+void ferry_sgemm_prepacked_bias(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                float *C, int ldc, const float *bias, int clamp, float lo, float hi,
+                                int block0, int block1) {
+    epilogue e = {bias, 0, clamp, lo, hi};
+    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, 0, block0, block1, e);
 }
 
 void ferry_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

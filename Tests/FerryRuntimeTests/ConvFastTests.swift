@@ -26,7 +26,66 @@ import Testing
         Case(c: 4, h: 7, w: 7, m: 4, kh: 3, kw: 3, group: 4, strides: [2, 2], pads: [0, 0, 1, 1]),
         Case(c: 4, h: 12, w: 12, m: 4, kh: 3, kw: 3, group: 4, dilations: [2, 2], pads: [2, 2, 2, 2]),
         Case(c: 3, h: 10, w: 9, m: 3, kh: 7, kw: 4, group: 3, strides: [1, 3], pads: [3, 1, 3, 2]),
+        // 3×3 depthwise rows wide enough for the row loops (the narrow ones run flat), strides
+        // 1 and 2 across, and a tall stride (the flat loop's reach past the last row).
+        Case(c: 3, h: 5, w: 70, m: 3, group: 3),
+        Case(c: 3, h: 6, w: 71, m: 3, group: 3, strides: [2, 2]),
+        Case(c: 4, h: 11, w: 9, m: 4, group: 4, strides: [3, 2], pads: [1, 0, 1, 1]),
+        Case(c: 2, h: 4, w: 40, m: 2, group: 2, strides: [1, 2], pads: [0, 1, 0, 0]),
+        // More output channels than one packed row block, on a plane small enough to split rows.
+        Case(c: 8, h: 3, w: 3, m: 150, kh: 1, kw: 1, pads: [0, 0, 0, 0]),
     ]
+
+    /// Relu and Clip go in as the kernels store each value, other activations after; either way
+    /// the same bits as the plain convolution followed by the activation.
+    @Test(arguments: [FusedActivation.relu, .clip(min: -0.25, max: 0.5), .sigmoid])
+    func fusedActivationMatchesTheOpAfterwards(_ activation: FusedActivation) throws {
+        for c in [Self.cases[0], Self.cases[3], Self.cases[12], Self.cases[13], Self.cases[16]] {
+            var random = SeededRandom(seed: 7)
+            let x = Tensor(shape: [c.n, c.c, c.h, c.w], values: (0..<(c.n * c.c * c.h * c.w)).map { _ in random.float() })
+            let w = Tensor(shape: [c.m, c.c / c.group, c.kh, c.kw], values: (0..<(c.m * c.c / c.group * c.kh * c.kw)).map { _ in random.float() })
+            let b = Tensor(shape: [c.m], values: (0..<c.m).map { _ in random.float() })
+            let geometry = try windowGeometry(c)
+            let packed = ConvFast.PackedWeights(w, group: c.group)
+            for threads in [1, 2] {
+                let context = ExecutionContext(threads: threads)
+                let plain = ConvFast.run(x: x, w: w, bias: b, geometry: geometry, group: c.group, context: context, packed: packed)
+                var expected = plain.elements(as: Float.self)
+                expected.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, $0.count) }
+                for prepacked in [nil, packed] {
+                    let fused = ConvFast.run(x: x, w: w, bias: b, geometry: geometry, group: c.group, context: context,
+                                             packed: prepacked, activation: activation)
+                    #expect(fused.elements(as: Float.self).map(\.bitPattern) == expected.map(\.bitPattern), "\(c), threads \(threads)")
+                }
+            }
+        }
+    }
+
+    /// The bias-and-clamp GEMM against filling C with the bias, accumulating and clamping
+    /// afterwards: the same bits, for any split of the row blocks, NaN and signed zero included.
+    @Test func biasClampGemmMatchesFillAccumulateClamp() {
+        var random = SeededRandom(seed: 3)
+        for (m, n, k) in [(1, 1, 1), (7, 19, 5), (150, 33, 300), (73, 16, 0)] {
+            var a = (0..<(m * max(k, 1))).map { _ in random.float() }
+            let b = (0..<(max(k, 1) * n)).map { _ in random.float() }
+            var bias = (0..<m).map { _ in random.float() }
+            bias[0] = -0.0
+            if k > 0 { a[0] = .nan }
+            var packed = [Float](repeating: 0, count: ferry_sgemm_packed_size(Int32(m), Int32(max(k, 1))))
+            ferry_sgemm_pack(Int32(m), Int32(k), a, Int32(k), &packed)
+            var expected = (0..<(m * n)).map { bias[$0 / n] }
+            ferry_sgemm_prepacked(Int32(m), Int32(n), Int32(k), packed, b, Int32(n), &expected, Int32(n), 1)
+            expected = expected.map { Swift.min(Swift.max($0, 0), 0.75) }
+            let blocks = (m + Int(FERRY_SGEMM_ROW_BLOCK) - 1) / Int(FERRY_SGEMM_ROW_BLOCK)
+            for split in Set([0, blocks / 2, blocks]) {
+                var c = [Float](repeating: 7, count: m * n)
+                ferry_sgemm_prepacked_bias(Int32(m), Int32(n), Int32(k), packed, b, Int32(n), &c, Int32(n), bias, 1, 0, 0.75, 0, Int32(split))
+                ferry_sgemm_prepacked_bias(Int32(m), Int32(n), Int32(k), packed, b, Int32(n), &c, Int32(n), bias, 1, 0, 0.75,
+                                           Int32(split), Int32(blocks))
+                #expect(c.map(\.bitPattern) == expected.map(\.bitPattern), "m \(m) n \(n) k \(k) split \(split)")
+            }
+        }
+    }
 
     @Test(arguments: cases)
     func fastConvMatchesReference(_ c: Case) throws {

@@ -28,6 +28,18 @@ void ferry_sgemm_pack(int M, int K, const float *A, int lda, float *packed);
 void ferry_sgemm_prepacked(int M, int N, int K, const float *packed_a, const float *B, int ldb,
                            float *C, int ldc, int accumulate);
 
+/// Rows per block of a packed A: a caller splitting rows across threads hands each a range of
+/// whole blocks [block0, block1) (block b holds rows [b·FERRY_SGEMM_ROW_BLOCK, …)).
+enum { FERRY_SGEMM_ROW_BLOCK = 72 };
+
+/// C = bias + A·B for the rows of packed A's row blocks [block0, block1), each row i starting
+/// from bias[i] (nullable: from 0) and, with clamp != 0, limited to [lo, hi] as
+/// min(max(x, lo), hi) in Swift's operand order: the same bits as filling C with the bias,
+/// accumulating ferry_sgemm_prepacked and clamping afterwards, in one pass over C.
+void ferry_sgemm_prepacked_bias(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                float *C, int ldc, const float *bias, int clamp, float lo, float hi,
+                                int block0, int block1);
+
 /// Whether ferry_sgemm uses the AVX2/FMA micro-kernel on this machine (for reports and tests).
 int ferry_sgemm_uses_avx2(void);
 
@@ -42,12 +54,13 @@ void ferry_im2col(const float *input, int channels, int height, int width,
                   int out_h, int out_w, float *columns);
 
 /// Depthwise 2-D convolution of channels [c0, c1) of one image: each channel has its own
-/// KH×KW filter (weights laid out C×KH×KW) and optional bias.
+/// KH×KW filter (weights laid out C×KH×KW) and optional bias; with clamp != 0 each output is
+/// then limited to [lo, hi] as ferry_clip_f32 does.
 void ferry_depthwise_conv2d(const float *input, const float *weights, const float *bias,
                             float *output, int c0, int c1, int height, int width,
                             int kernel_h, int kernel_w, int pad_top, int pad_left,
                             int stride_h, int stride_w, int dilation_h, int dilation_w,
-                            int out_h, int out_w);
+                            int out_h, int out_w, int clamp, float lo, float hi);
 
 /// Float32 arithmetic of one broadcast row: out[i] = a[i·sa] op b[i·sb], sa and sb 0 or 1.
 enum { FERRY_BINARY_ADD = 0, FERRY_BINARY_SUB = 1, FERRY_BINARY_MUL = 2, FERRY_BINARY_DIV = 3 };

@@ -46,6 +46,9 @@ public enum ConvFast {
         let plane = oh * ow
         let k = cinG * kh * kw
         let pointwise = kh == 1 && kw == 1 && g.strides == [1, 1] && g.padBegin == [0, 0] && g.padEnd == [0, 0]
+        // Relu and Clip are applied by the kernels as they store each value; other activations after.
+        let clamp = activation?.clampBounds
+        let after = clamp == nil ? activation : nil
         let columns: UnsafeMutablePointer<Float>? = pointwise || (cinG == 1 && coutG == 1) ? nil : .allocate(capacity: max(1, k * plane))
         defer { columns?.deallocate() }
         for b in 0..<n {
@@ -55,8 +58,8 @@ public enum ConvFast {
                     ferry_depthwise_conv2d(xb, wp, bp, ob, Int32(range.lowerBound), Int32(range.upperBound),
                                            Int32(h), Int32(wd), Int32(kh), Int32(kw), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
                                            Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
-                                           Int32(oh), Int32(ow))
-                    activation?.apply(ob + range.lowerBound * plane, range.count * plane)
+                                           Int32(oh), Int32(ow), clamp == nil ? 0 : 1, clamp?.lo ?? 0, clamp?.hi ?? 0)
+                    after?.apply(ob + range.lowerBound * plane, range.count * plane)
                 }
                 continue
             }
@@ -76,6 +79,28 @@ public enum ConvFast {
                 }
                 let a = wp + gi * coutG * k
                 let cg = ob + gi * coutG * plane
+                if let prepacked = packed.flatMap({ $0.source === w.storage ? UnsafePointer($0.groups[gi]) : nil }) {
+                    // Bias and clamp go in as the GEMM stores each block: one pass over the output.
+                    let biasG = bp.map { $0 + gi * coutG }
+                    let rowBlocks = (coutG + Int(FERRY_SGEMM_ROW_BLOCK) - 1) / Int(FERRY_SGEMM_ROW_BLOCK)
+                    func product(columns: Range<Int>, blocks: Range<Int>) {
+                        ferry_sgemm_prepacked_bias(Int32(coutG), Int32(columns.count), Int32(k), prepacked, source + columns.lowerBound,
+                                                   Int32(plane), cg + columns.lowerBound, Int32(plane), biasG, clamp == nil ? 0 : 1,
+                                                   clamp?.lo ?? 0, clamp?.hi ?? 0, Int32(blocks.lowerBound), Int32(blocks.upperBound))
+                        guard let after else { return }
+                        let rows = blocks.lowerBound * Int(FERRY_SGEMM_ROW_BLOCK)..<min(coutG, blocks.upperBound * Int(FERRY_SGEMM_ROW_BLOCK))
+                        for oc in rows { after.apply(cg + oc * plane + columns.lowerBound, columns.count) }
+                    }
+                    if plane >= 64 * context.threads || rowBlocks < context.threads {
+                        // Split output columns in multiples of the micro-kernel width.
+                        context.parallelFor((plane + 15) / 16) { range in
+                            product(columns: range.lowerBound * 16..<min(plane, range.upperBound * 16), blocks: 0..<rowBlocks)
+                        }
+                    } else {
+                        context.parallelFor(rowBlocks) { range in product(columns: 0..<plane, blocks: range) }
+                    }
+                    continue
+                }
                 if let bp {
                     for oc in 0..<coutG {
                         let value = bp[gi * coutG + oc]
@@ -85,17 +110,10 @@ public enum ConvFast {
                 let accumulate: Int32 = bp == nil ? 0 : 1
                 if plane >= 64 * context.threads || coutG < context.threads {
                     // Split output columns in multiples of the micro-kernel width.
-                    let blocks = (plane + 15) / 16
-                    let prepacked = packed.flatMap { $0.source === w.storage ? UnsafePointer($0.groups[gi]) : nil }
-                    context.parallelFor(blocks) { range in
+                    context.parallelFor((plane + 15) / 16) { range in
                         let start = range.lowerBound * 16, end = min(plane, range.upperBound * 16)
-                        if let prepacked {
-                            ferry_sgemm_prepacked(Int32(coutG), Int32(end - start), Int32(k), prepacked, source + start, Int32(plane),
-                                                  cg + start, Int32(plane), accumulate)
-                        } else {
-                            ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
-                                        cg + start, Int32(plane), accumulate)
-                        }
+                        ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
+                                    cg + start, Int32(plane), accumulate)
                         if let activation {
                             for oc in 0..<coutG { activation.apply(cg + oc * plane + start, end - start) }
                         }

@@ -45,6 +45,16 @@ public enum FusedActivation: Sendable, Equatable {
         }
     }
 
+    /// The activation as min(max(x, lo), hi), for kernels that clamp as they store (Relu is
+    /// Clip to [0, +∞): the same bits, NaN included); nil for the others.
+    public var clampBounds: (lo: Float, hi: Float)? {
+        switch self {
+        case .relu: return (0, .infinity)
+        case .clip(let lo, let hi): return (lo, hi)
+        default: return nil
+        }
+    }
+
     /// Applies the activation to `count` floats at `p`.
     @inlinable
     public func apply(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
