@@ -220,6 +220,19 @@ def test_conversion_is_byte_identical_across_thread_counts(tmp_path):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "3" / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("fixture", ["mobilenet_v2_w035", "lstm", "transformer_encoder"])
+def test_report_is_the_same_whether_or_not_the_source_runs_again(fixture, tmp_path):
+    # Without --data, verification measures the calibration samples, and where the optimized
+    # float model computes the source's values bit for bit, it takes the source's outputs from
+    # the calibration runs; naming the same file as --data runs the source on every sample.
+    folder = FIXTURES / fixture
+    for name, extra in [("reused", []), ("rerun", ["--data", folder / "calibration.npz"])]:
+        ferry("convert", folder / "model.onnx", "--out", tmp_path / name, "--quantize", "int8", "--calibration",
+              folder / "calibration.npz", "--max-drift", "none", "--threads", 2, *extra, check=0)
+    for name in ["model.onnx", "drift.json", "drift.md"]:
+        assert (tmp_path / "reused" / name).read_bytes() == (tmp_path / "rerun" / name).read_bytes(), name
+
+
 BAD = [
     (["--quantize", "int8"], ["--quantize int8 needs calibration data"]),
     (["--quantize", "int4x"], ["--quantize 'int4x'"]),

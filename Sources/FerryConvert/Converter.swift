@@ -61,6 +61,10 @@ public struct Converter {
         }
         try checkLayerNames(options.keepFloat, in: float)
         try checkLayerNames(options.pruneSkip, in: float, flag: "--prune-skip")
+        // Whether the optimized float model computes the source's values bit for bit (every
+        // pass said so, nothing pruned): then its calibration runs give the source's outputs on
+        // those samples, and verification runs the source only where it compares layers.
+        var floatIsSource = steps.allSatisfy(\.preservesValues)
         var pruned: [LayerSparsity] = []
         switch options.pruning {
         case .channels(let fraction)?:
@@ -70,6 +74,7 @@ public struct Converter {
         case nil:
             break
         }
+        if options.pruning != nil { floatIsSource = false }
 
         clock.lap("optimize")
         let sourceOptions = SessionOptions(threads: options.threads)
@@ -83,6 +88,7 @@ public struct Converter {
         var floatLayers: [FloatLayer] = []
         var evaluations = 0
         var quantizedLayers = 0
+        var sourceOutputs: [[String: Tensor]]?
         switch options.quantization {
         case .none:
             break
@@ -117,12 +123,19 @@ public struct Converter {
                 var weights = WeightOnlyQuantizer(mode: .dynamic, keepFloat: options.keepFloat)
                 weights.recurrent = true
                 weights.skipsLayerWeights = true
+                let before = float
                 float = try weights.apply(to: float)
+                floatIsSource = floatIsSource && weights.preservesValues(from: before, to: float)
             }
             if let limit = options.maxSamples { calibration = calibration.prefix(limit) }
             let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
-            let statistics = try ActivationRecorder.record(model: float, names: names, samples: calibration.samples,
-                                                           method: options.calibrationMethod, threads: options.threads)
+            // The report measures the calibration samples unless validation data was given.
+            let keepOutputs = floatIsSource && validation == nil
+            let recorded = try ActivationRecorder.recordKeepingOutputs(model: float, names: names, samples: calibration.samples,
+                                                                       method: options.calibrationMethod, threads: options.threads,
+                                                                       keepOutputs: keepOutputs)
+            let statistics = recorded.statistics
+            if keepOutputs { sourceOutputs = recorded.outputs }
             clock.lap("calibrate")
             var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
@@ -162,8 +175,14 @@ public struct Converter {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName)
             verifier.candidateLayouts = output?.layouts ?? [:]
-            drift = try verifier.run(samples: options.maxSamples.map { samples.prefix($0) } ?? samples, budget: options.budget,
-                                  layerSamples: options.layerSamples)
+            let measured = options.maxSamples.map { samples.prefix($0) } ?? samples
+            do {
+                drift = try verifier.run(samples: measured, budget: options.budget, layerSamples: options.layerSamples,
+                                         sourceOutputs: sourceOutputs?.count == measured.count ? sourceOutputs : nil)
+            } catch VerifyError.storedOutputsDiffer {
+                // A pass claimed exactness it did not have: measure against the source itself.
+                drift = try verifier.run(samples: measured, budget: options.budget, layerSamples: options.layerSamples)
+            }
         }
         clock.lap("verify")
         return ConversionResult(model: candidate, output: output, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,

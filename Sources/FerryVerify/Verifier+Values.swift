@@ -13,16 +13,19 @@ struct ComparableValues {
 }
 
 extension Verifier {
-    /// Runs one sample through `session`, quantizing float samples for integer inputs.
-    func execute(_ session: InferenceSession, _ sample: [String: Tensor], _ boundary: IntegerBoundary,
-                 _ label: String, observing names: Set<String> = [], _ observe: (String, Tensor) throws -> Void = { _, _ in }) throws -> [String: Tensor] {
+    /// Runs one sample through `session` (on `threads`, else the session's own), quantizing
+    /// float samples for integer inputs.
+    func execute(_ session: InferenceSession, _ sample: [String: Tensor], _ boundary: IntegerBoundary, _ label: String,
+                 threads: Int? = nil, observing names: Set<String> = [],
+                 _ observe: (String, Tensor) throws -> Void = { _, _ in }) throws -> [String: Tensor] {
         var feeds: [String: Tensor] = [:]
         for input in session.inputs {
             guard let tensor = sample[input.name] else { throw VerifyError.missingFeed(model: label, input: input.name) }
             feeds[input.name] = try feed(tensor, for: input, boundary: boundary, label: label)
         }
         do {
-            let values = names.isEmpty ? try session.run(feeds) : try session.run(feeds, observing: names, observe)
+            let values = names.isEmpty ? try session.run(feeds, threads: threads)
+                : try session.run(feeds, threads: threads, observing: names, observe)
             return Dictionary(zip(session.outputNames, values), uniquingKeysWith: { first, _ in first })
         } catch let error as RuntimeError {
             throw VerifyError.model(label, message: error.description)

@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import FerryIR
 import FerryRuntime
 import TensorIO
@@ -75,9 +80,12 @@ public final class Verifier {
     ///   - topK: the k of top-k agreement (capped at each classifier's number of classes).
     ///   - classifiers: the outputs to score for top-1/top-k agreement; nil picks every float
     ///     output whose last dimension is above 1.
-    ///   - sourceOutputs: the source's outputs on these samples, from `sourceOutputs(samples:)`,
-    ///     when the same source is compared with several candidates (the mixed-precision search):
-    ///     samples that need no per-layer run then run the candidate alone.
+    ///   - sourceOutputs: the source's outputs on these samples, from `sourceOutputs(samples:)`
+    ///     when the same source is compared with several candidates (the mixed-precision search),
+    ///     or from runs of a model computing the same values (`ferry convert`'s calibration):
+    ///     samples that need no per-layer run then run the candidate alone. The per-layer
+    ///     samples run the source regardless, and their outputs must match these bit for bit
+    ///     (else `VerifyError.storedOutputsDiffer`).
     public func run(samples: SampleSet, budget: DriftBudget = .default, layerBound: DriftBudget = .defaultLayerBound,
                     layerSamples: Int? = Verifier.defaultLayerSamples, topK: Int = 5, classifiers: [String]? = nil,
                     sourceOutputs: [[String: Tensor]]? = nil) throws -> DriftReport {
@@ -110,38 +118,8 @@ public final class Verifier {
         let seenAs = Dictionary(layerValues.map { ($0, candidateBoundary.requantized[$0] ?? $0) }, uniquingKeysWith: { a, _ in a })
         let candidateWanted = Set(seenAs.values).union(seenAs.values.compactMap { candidateBoundary.quantizedBy[$0] })
         let sourceWanted = Set(layerValues)
-        for (sampleIndex, sample) in samples.samples.enumerated() {
-            let reference: [String: Tensor], computed: [String: Tensor]
-            if sampleIndex < layerCount {
-                // Intermediates are observed as each run computes them, instead of listing them
-                // all as graph outputs (which would keep every one alive): the candidate's are
-                // held, then each source value is compared as soon as it exists and released.
-                var held: [String: Tensor] = [:]
-                computed = try execute(pair.candidate, sample, candidateBoundary, candidateLabel, observing: candidateWanted) { name, value in
-                    held[name] = value
-                }
-                reference = try execute(pair.source, sample, sourceBoundary, sourceLabel, observing: sourceWanted) { value, x in
-                    let seen = seenAs[value] ?? value
-                    defer { held[seen] = nil }
-                    var y = held[seen]
-                    var name = seen
-                    if y == nil, let integer = candidateBoundary.quantizedBy[seen], let stored = held[integer] {
-                        (y, name) = (stored, integer)
-                    }
-                    guard var y else { return }
-                    if let perm = candidateLayouts[name] ?? candidateLayouts[seen] { y = y.restoringOrder(perm) }
-                    compareLayer(value, x, y, candidateName: name, requantized: seen != value, topK: topK, into: &layers)
-                }
-            } else if let stored = sourceOutputs?[sampleIndex] {
-                (reference, computed) = (stored, try execute(pair.candidate, sample, candidateBoundary, candidateLabel))
-            } else {
-                // The two models run side by side when there are threads to spare; each run is
-                // independent, so the values do not depend on it.
-                (reference, computed) = try ConcurrentWork.both(
-                    { try self.execute(pair.source, sample, self.sourceBoundary, self.sourceLabel) },
-                    { try self.execute(pair.candidate, sample, self.candidateBoundary, self.candidateLabel) },
-                    concurrently: sourceOptions.threads > 1 || candidateOptions.threads > 1)
-            }
+        // Adds one sample's outputs to the per-output drift, in sample order.
+        func accumulate(_ reference: [String: Tensor], _ computed: [String: Tensor]) throws {
             var result = computed
             for (name, perm) in candidateLayouts {
                 if let stored = result[name] { result[name] = stored.restoringOrder(perm) }
@@ -165,6 +143,65 @@ public final class Verifier {
                                                 classes: outputs[index]!.classifier ? max(a.shape.last ?? 1, 1) : nil)
             }
         }
+        // One sample: the outputs of both models and, for the first `layerCount` samples, the
+        // per-layer sums in the order the source computed the values. Intermediates are observed
+        // as each run computes them, instead of listing them all as graph outputs (which would
+        // keep every one alive): the candidate's are held, then each source value is compared
+        // as soon as it exists and released.
+        func compute(_ index: Int, threads: Int?) throws -> (reference: [String: Tensor], computed: [String: Tensor], layers: [LayerSums]) {
+            let sample = samples.samples[index]
+            guard index < layerCount else {
+                let computed = try execute(pair.candidate, sample, candidateBoundary, candidateLabel, threads: threads)
+                let reference = try sourceOutputs?[index] ?? execute(pair.source, sample, sourceBoundary, sourceLabel, threads: threads)
+                return (reference, computed, [])
+            }
+            var held: [String: Tensor] = [:]
+            var sums: [LayerSums] = []
+            let computed = try execute(pair.candidate, sample, candidateBoundary, candidateLabel, threads: threads,
+                                       observing: candidateWanted) { name, value in
+                held[name] = value
+            }
+            let reference = try execute(pair.source, sample, sourceBoundary, sourceLabel, threads: threads, observing: sourceWanted) { value, x in
+                let seen = seenAs[value] ?? value
+                defer { held[seen] = nil }
+                var y = held[seen]
+                var name = seen
+                if y == nil, let integer = candidateBoundary.quantizedBy[seen], let stored = held[integer] {
+                    (y, name) = (stored, integer)
+                }
+                guard var y else { return }
+                if let perm = candidateLayouts[name] ?? candidateLayouts[seen] { y = y.restoringOrder(perm) }
+                if let compared = compareLayer(value, x, y, candidateName: name, requantized: seen != value) { sums.append(compared) }
+            }
+            if let stored = sourceOutputs?[index] {
+                for name in outputNames where !(stored[name].map { reference[name]!.hasSameBits(as: $0) } ?? false) {
+                    throw VerifyError.storedOutputsDiffer(source: sourceLabel, output: name)
+                }
+            }
+            return (reference, computed, sums)
+        }
+        // Samples are independent: past the per-layer ones (which hold every candidate value
+        // of their sample, so they run one at a time on all threads), with threads to spare
+        // they run side by side, one sample per thread (each run single-threaded), a window of
+        // one sample per worker at a time, and are added in sample order, so the report does
+        // not depend on the thread count.
+        let workers = max(sourceOptions.threads, candidateOptions.threads)
+        var next = 0
+        while next < samples.count {
+            let window = next < layerCount ? 1 : min(workers, samples.count - next)
+            let first = next
+            let results = try ConcurrentWork.map(window, workers: window) { offset in
+                try compute(first + offset, threads: window > 1 ? 1 : nil)
+            }
+            for result in results {
+                for layer in result.layers {
+                    layers[layer.value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))]
+                        .add(layer.sums, dequantized: layer.dequantized)
+                }
+                try accumulate(result.reference, result.computed)
+            }
+            next += window
+        }
         return makeReport(samples: samples.count, layerSamples: layerCount, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
                           order: order, layers: layers)
     }
@@ -175,21 +212,26 @@ public final class Verifier {
         return try samples.samples.map { try execute(session, $0, sourceBoundary, sourceLabel) }
     }
 
-    /// Adds one sample's drift of source value `value` (`x`) against the candidate's `y`
-    /// (named `candidateName` there, dequantized when integer).
-    func compareLayer(_ value: String, _ x: Tensor, _ y: Tensor, candidateName: String, requantized: Bool, topK: Int,
-                      into layers: inout [String: LayerState]) {
-        guard x.shape == y.shape else { return }
+    /// One sample's drift sums of source value `value`, in a per-layer report.
+    struct LayerSums {
+        let value: String
+        let sums: PairSums
+        /// Either side was dequantized (or the candidate's value was requantized) to compare.
+        let dequantized: Bool
+    }
+
+    /// The drift sums of source value `value` (`x`) against the candidate's `y` (named
+    /// `candidateName` there, dequantized when integer); nil when they cannot be compared.
+    func compareLayer(_ value: String, _ x: Tensor, _ y: Tensor, candidateName: String, requantized: Bool) -> LayerSums? {
+        guard x.shape == y.shape else { return nil }
         // Float32 on both sides (most layers): compared in place, without copies.
         if x.dataType == .float32, y.dataType == .float32 {
             let pair = x.withElements(as: Float.self) { a in y.withElements(as: Float.self) { b in PairSums(a, b) } }
-            layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(pair, dequantized: requantized)
-            return
+            return LayerSums(value: value, sums: pair, dequantized: requantized)
         }
         guard let a = try? comparable(x, name: value, boundary: sourceBoundary), a.floating,
-              var b = try? comparable(y, name: candidateName, boundary: candidateBoundary), b.floating else { return }
-        b.dequantized = b.dequantized || requantized
-        layers[value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))].add(a, b)
+              let b = try? comparable(y, name: candidateName, boundary: candidateBoundary), b.floating else { return nil }
+        return LayerSums(value: value, sums: PairSums(a.values, b.values), dequantized: a.dequantized || b.dequantized || requantized)
     }
 
     struct OutputState {
@@ -210,15 +252,17 @@ public final class Verifier {
             self.dequantized = self.dequantized || dequantized
             accumulator.add(pair)
         }
-
-        mutating func add(_ a: ComparableValues, _ b: ComparableValues) {
-            dequantized = dequantized || a.dequantized || b.dequantized
-            accumulator.add(reference: a.values, candidate: b.values)
-        }
     }
 }
 
 extension Tensor {
+    /// Same type, shape and bytes (strings: same strings).
+    func hasSameBits(as other: Tensor) -> Bool {
+        guard dataType == other.dataType, shape == other.shape else { return false }
+        if dataType == .string { return storage.strings == other.storage.strings }
+        return memcmp(storage.bytes, other.storage.bytes, byteCount) == 0
+    }
+
     /// The tensor whose transpose by `perm` this one is (a copy in the original axis order).
     func restoringOrder(_ perm: [Int]) -> Tensor {
         guard perm.count == rank else { return self }

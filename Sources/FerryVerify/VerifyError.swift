@@ -17,6 +17,9 @@ public enum VerifyError: Error, Sendable, CustomStringConvertible {
     case shapeMismatch(reference: [Int], candidate: [Int])
     case notNumeric(DataType)
     case noSamples
+    /// Outputs handed to `Verifier.run(sourceOutputs:)` are not what the source computes on
+    /// the same sample (checked on the per-layer samples, which run the source anyway).
+    case storedOutputsDiffer(source: String, output: String)
 
     public var description: String {
         switch self {
@@ -38,6 +41,8 @@ public enum VerifyError: Error, Sendable, CustomStringConvertible {
             return "cannot compare a tensor of shape \(Self.shape(candidate)) with one of shape \(Self.shape(reference))"
         case .notNumeric(let type): return "\(type) tensors have no numeric drift"
         case .noSamples: return "no samples to verify with"
+        case .storedOutputsDiffer(let source, let output):
+            return "\(source): the stored outputs differ from a run of it on the same sample (output '\(output)')"
         }
     }
 

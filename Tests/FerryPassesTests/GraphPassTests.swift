@@ -46,6 +46,22 @@ import Testing
         #expect(try ModelComparison.mismatch(original: model, rewritten: optimized, feeds: feeds, rtol: 1e-5, atol: 1e-5) == nil)
     }
 
+    /// Passes that claim exactness leave every output bit for bit (the claim lets `ferry
+    /// convert` take the optimized model's outputs for the source's); folding a BatchNormalization
+    /// does not claim it, and a pipeline with nothing to fold does.
+    @Test func exactPassesKeepOutputsBitForBit() throws {
+        let model = convBNRelu()
+        let (optimized, steps) = try PassPipeline.standard(fuseActivations: false).run(model)
+        #expect(steps.filter { !$0.preservesValues }.map(\.pass) == ["fold-batch-norm"])
+        let exactOnly = PassPipeline(PassPipeline.standard(fuseActivations: false).passes.filter { !($0 is FoldBatchNormalization) })
+        let (exact, exactSteps) = try exactOnly.run(model)
+        #expect(exactSteps.allSatisfy(\.preservesValues) && exact.graph.nodes.count < model.graph.nodes.count)
+        let feeds = ModelComparison.randomFeeds(for: model)
+        #expect(try ModelComparison.mismatch(original: model, rewritten: exact, feeds: feeds, rtol: 0, atol: 0) == nil)
+        // Run again on the folded model: nothing left to fold, so every step is exact.
+        #expect(try PassPipeline.standard(fuseActivations: false).run(optimized).1.allSatisfy(\.preservesValues))
+    }
+
     @Test func batchNormFoldsIntoGemmAndMatMul() throws {
         for op in ["Gemm", "MatMul"] {
             var attributes: [String: Attribute] = [:]

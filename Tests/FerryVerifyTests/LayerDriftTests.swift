@@ -42,6 +42,27 @@ import Testing
         #expect(limited.json().contains("\"samples\": 2"))
     }
 
+    /// Stored source outputs stand in for runs of the source past the per-layer samples, and
+    /// must be what the source computes on the samples it does run; samples side by side on
+    /// several threads give the same report as one after another.
+    @Test func storedSourceOutputsAndThreadsLeaveTheReportAsItWas() throws {
+        let samples = TestModels.mlpSamples(5)
+        let single = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w1"))
+        let plain = try single.run(samples: samples, layerSamples: 2)
+        let stored = try single.sourceOutputs(samples: samples)
+        let reused = try single.run(samples: samples, layerSamples: 2, sourceOutputs: stored)
+        let threaded = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w1"),
+                                    sourceOptions: SessionOptions(threads: 3), candidateOptions: SessionOptions(threads: 3))
+            .run(samples: samples, layerSamples: 2)
+        #expect(reused.json() == plain.json() && threaded.json() == plain.json())
+        // Outputs of another model are caught on the samples that run the source anyway.
+        let wrong = try Verifier(source: TestModels.mlp(perturb: "w2"), candidate: TestModels.mlp()).sourceOutputs(samples: samples)
+        let error = #expect(throws: VerifyError.self) {
+            try single.run(samples: samples, layerSamples: 2, sourceOutputs: wrong)
+        }
+        #expect(error?.description == "source: the stored outputs differ from a run of it on the same sample (output 'logits')")
+    }
+
     @Test func layerBoundNoneSkipsLayers() throws {
         let report = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w2"))
             .run(samples: TestModels.mlpSamples(2), layerBound: .none)

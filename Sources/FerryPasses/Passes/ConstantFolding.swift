@@ -9,6 +9,8 @@ import FerryRuntime
 /// nodes whose folded result would be larger than their inputs and over `maxGrowthBytes`.
 public struct ConstantFolding: GraphPass {
     public let name = "constant-folding"
+    /// Exact: folded with the runtime's own kernels, as a session computes them at load.
+    public func preservesValues(from before: Model, to after: Model) -> Bool { true }
     public var maxGrowthBytes: Int
 
     public init(maxGrowthBytes: Int = 1 << 20) { self.maxGrowthBytes = maxGrowthBytes }

@@ -3,6 +3,8 @@ import FerryIR
 /// Removes nodes whose outputs nothing reads, then initializers nothing reads.
 public struct DeadCodeElimination: GraphPass {
     public let name = "dead-code"
+    /// Exact: only values nothing reads are removed.
+    public func preservesValues(from before: Model, to after: Model) -> Bool { true }
     public init() {}
 
     public func apply(to model: Model) throws -> Model {

@@ -5,6 +5,8 @@ import FerryIR
 /// error naming the input.
 public struct FixInputShapes: GraphPass {
     public let name = "fix-input-shapes"
+    /// Exact: only the declared shapes change (inputs of other shapes are refused).
+    public func preservesValues(from before: Model, to after: Model) -> Bool { true }
     public var shapes: [String: [Int]]
 
     public init(_ shapes: [String: [Int]]) { self.shapes = shapes }

@@ -9,6 +9,11 @@ import FerryRuntime
 /// its last axis (rank-2 outputs).
 public struct FoldBatchNormalization: GraphPass {
     public let name = "fold-batch-norm"
+    /// Folding rounds differently from running BatchNormalization; a model it left as it was
+    /// (nothing folded removes no node) computes what it computed.
+    public func preservesValues(from before: Model, to after: Model) -> Bool {
+        before.graph.nodes.count == after.graph.nodes.count
+    }
     public init() {}
 
     struct Affine {

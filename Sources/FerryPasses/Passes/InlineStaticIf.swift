@@ -6,6 +6,8 @@ import FerryIR
 /// control-flow op with subgraphs. Nested shape tests fold and inline in turn.
 public struct InlineStaticIf: GraphPass {
     public let name = "inline-static-if"
+    /// Exact: the branch a constant condition always takes.
+    public func preservesValues(from before: Model, to after: Model) -> Bool { true }
 
     public init() {}
 

@@ -4,6 +4,8 @@ import FerryIR
 /// whose mask nobody reads (Dropout is the identity outside training).
 public struct RemovePassThrough: GraphPass {
     public let name = "remove-pass-through"
+    /// Exact: Identity and an inference-time Dropout pass their input through.
+    public func preservesValues(from before: Model, to after: Model) -> Bool { true }
     public init() {}
 
     public func apply(to model: Model) throws -> Model {

@@ -5,6 +5,8 @@ import FerryIR
 /// Flatten, Squeeze or Unsqueeze (only the element order matters to a Reshape).
 public struct SimplifyTransposes: GraphPass {
     public let name = "simplify-layout"
+    /// Exact: layout ops move elements; composing them moves them to the same places.
+    public func preservesValues(from before: Model, to after: Model) -> Bool { true }
     public init() {}
 
     static let reshapeLike: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze"]

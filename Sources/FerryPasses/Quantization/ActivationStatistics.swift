@@ -112,23 +112,33 @@ public struct ActivationStatistics: Sendable {
 public enum ActivationRecorder {
     /// Statistics for `names` (float32 values of the model), over every sample; two passes when
     /// the method needs a histogram. With more than one thread the samples are split into
-    /// contiguous runs, one session each; minima, maxima and histogram counts (whole numbers,
+    /// contiguous runs, each on its own thread of one session; minima, maxima and histogram counts (whole numbers,
     /// exact in a Double) merge to the same values in any order, so the statistics do not
     /// depend on the thread count.
     public static func record(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
                               threads: Int) throws -> [String: ActivationStatistics] {
+        try recordKeepingOutputs(model: model, names: names, samples: samples, method: method, threads: threads, keepOutputs: false).statistics
+    }
+
+    /// As `record`; with `keepOutputs`, also the model's outputs on every sample (by output
+    /// name, in sample order), from the same runs: a caller verifying against this model
+    /// need not run it again.
+    public static func recordKeepingOutputs(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
+                                            threads: Int, keepOutputs: Bool = true) throws
+        -> (statistics: [String: ActivationStatistics], outputs: [[String: Tensor]]) {
         // Each value is seen as it is computed and then freed, so a run holds no more than
         // inference does (listing every value as a graph output would keep them all alive).
         let workers = Swift.max(1, Swift.min(threads, samples.count))
-        let sessions = try (0..<workers).map { _ in
-            try InferenceSession(model: model, options: SessionOptions(threads: workers == 1 ? threads : 1))
-        }
+        let session = try InferenceSession(model: model, options: SessionOptions(threads: threads))
+        let runThreads = workers == 1 ? threads : 1
         let wanted = Set(names)
-        // First pass: ranges.
-        var stats = try merged(workers: workers, samples: samples) { worker, range in
+        // First pass: ranges (and the outputs, kept by each worker for its run of samples).
+        let kept = OutputSlots(count: keepOutputs ? samples.count : 0)
+        var stats = try merged(workers: workers, samples: samples) { range in
             var local: [String: ActivationStatistics] = [:]
-            for sample in samples[range] {
-                _ = try sessions[worker].run(sample, observing: wanted) { name, value in
+            for index in range {
+                let sample = samples[index]
+                let outputs = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
                     guard value.dataType == .float32 else { return }
                     let (lo, hi) = value.withElements(as: Float.self) { finiteRange($0) }
                     if var s = local[name] {
@@ -139,18 +149,20 @@ public enum ActivationRecorder {
                         local[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
                     }
                 }
+                if keepOutputs { kept.values[index] = Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first }) }
             }
             return local
         } combine: { a, b in
             ActivationStatistics(min: Swift.min(a.min, b.min), max: Swift.max(a.max, b.max), histogram: [])
         }
-        guard method != .minmax else { return stats }
+        let outputs = Array(kept.values)
+        guard method != .minmax else { return (stats, outputs) }
         let ranges = stats
         // Second pass: histograms over the ranges found.
-        let histograms = try merged(workers: workers, samples: samples) { worker, range in
+        let histograms = try merged(workers: workers, samples: samples) { range in
             var local: [String: ActivationStatistics] = [:]
             for sample in samples[range] {
-                _ = try sessions[worker].run(sample, observing: wanted) { name, value in
+                _ = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
                     guard let found = ranges[name], found.max > found.min, value.dataType == .float32 else { return }
                     var s = local[name] ?? ActivationStatistics(min: found.min, max: found.max, histogram: [])
                     if s.histogram.isEmpty {
@@ -185,7 +197,7 @@ public enum ActivationRecorder {
             stats[name]!.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
             if method == .entropy { stats[name]!.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
         }
-        return stats
+        return (stats, outputs)
     }
 
     /// The smallest and largest finite values (±infinity when there are none).
@@ -199,10 +211,10 @@ public enum ActivationRecorder {
     /// Runs `body` over contiguous runs of the samples on `workers` threads and merges the
     /// results in run order.
     private static func merged(workers: Int, samples: [[String: Tensor]],
-                               _ body: (Int, Range<Int>) throws -> [String: ActivationStatistics],
+                               _ body: (Range<Int>) throws -> [String: ActivationStatistics],
                                combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws -> [String: ActivationStatistics] {
         let parts = try ConcurrentWork.map(workers, workers: workers) { worker in
-            try body(worker, (samples.count * worker / workers)..<(samples.count * (worker + 1) / workers))
+            try body((samples.count * worker / workers)..<(samples.count * (worker + 1) / workers))
         }
         var total: [String: ActivationStatistics] = [:]
         for part in parts {
@@ -211,5 +223,19 @@ public enum ActivationRecorder {
             }
         }
         return total
+    }
+}
+
+/// One slot per sample for the outputs a recording keeps, each written by the one worker whose
+/// run of samples holds it (a buffer allocated up front: no write touches shared array storage).
+private final class OutputSlots: @unchecked Sendable {
+    let values: UnsafeMutableBufferPointer<[String: Tensor]>
+    init(count: Int) {
+        values = .allocate(capacity: count)
+        values.initialize(repeating: [:])
+    }
+    deinit {
+        values.deinitialize()
+        values.deallocate()
     }
 }

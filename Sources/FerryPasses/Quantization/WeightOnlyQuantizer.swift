@@ -5,6 +5,11 @@ import FerryIR
 /// dynamic-range quantization). Activations stay float.
 public struct WeightOnlyQuantizer: GraphPass {
     public let name = "quantize-weights"
+    /// Every weight it converts gets a Cast or DequantizeLinear node; a model without one was
+    /// left as it was.
+    public func preservesValues(from before: Model, to after: Model) -> Bool {
+        before.graph.nodes.count == after.graph.nodes.count
+    }
     public var mode: QuantizationMode
     public var keepFloat: Set<String>
     /// Constants smaller than this stay float32 (scalars, shapes, clip bounds).

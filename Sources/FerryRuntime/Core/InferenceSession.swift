@@ -46,20 +46,24 @@ public final class InferenceSession: @unchecked Sendable {
     public var outputNames: [String] { plan.outputs.map(\.name) }
 
     /// Runs the model; returns the outputs in graph order.
-    public func run(_ feeds: [String: Tensor], profiler: Profiler? = nil) throws -> [Tensor] {
-        try plan.execute(feeds: try ordered(feeds), outer: [], context: ExecutionContext(threads: options.threads, profiler: profiler))
+    ///
+    /// A session may run on several threads at once (kernels are immutable once made): callers
+    /// running samples side by side pass `threads: 1` to run each on its own thread instead of
+    /// the session's `options.threads`. The values do not depend on it.
+    public func run(_ feeds: [String: Tensor], threads: Int? = nil, profiler: Profiler? = nil) throws -> [Tensor] {
+        try plan.execute(feeds: try ordered(feeds), outer: [], context: ExecutionContext(threads: threads ?? options.threads, profiler: profiler))
     }
 
     /// Runs the model and hands `observe` each value of the main graph named in `names` (inputs
     /// and constants first, then every node output as soon as it is computed), before the
     /// runtime frees it: statistics over every intermediate without keeping them all alive, as
     /// listing them as graph outputs would. Names the model does not have are never observed.
-    public func run(_ feeds: [String: Tensor], observing names: Set<String>,
+    public func run(_ feeds: [String: Tensor], threads: Int? = nil, observing names: Set<String>,
                     _ observe: (String, Tensor) throws -> Void) throws -> [Tensor] {
         let slots = plan.slotNames.map { names.contains($0) }
         let feeds = try ordered(feeds)
         return try withoutActuallyEscaping(observe) { observe in
-            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: options.threads)) { slot, value in
+            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: threads ?? options.threads)) { slot, value in
                 if slots[slot] { try observe(self.plan.slotNames[slot], value) }
             }
         }

@@ -252,6 +252,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func convert() throws {
+        let started = ContinuousClock.now
         let model = try loadModel(path: source)
         let options = try settings(for: model)
         // Samples are split along the batch as the inputs will be once --input-shape fixed them.
@@ -259,7 +260,9 @@ struct ConvertCommand: ParsableCommand {
                                                  : try FixInputShapes(options.inputShapes).apply(to: model).graph.runtimeInputs
         let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs)
         let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs)
+        let read = ContinuousClock.now
         let result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet)
+        let converted = ContinuousClock.now
 
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -276,8 +279,13 @@ struct ConvertCommand: ParsableCommand {
         try writeAtomically(Data(conversionJSON(result, options).utf8), to: folder.appendingPathComponent("conversion.json"))
         print(summary(result, options, modelPath: modelPath), terminator: "")
         if timings {
-            let total = result.timings.reduce(0) { $0 + $1.seconds }
-            for (stage, seconds) in result.timings + [("total", total)] {
+            func seconds(_ duration: Duration) -> Double {
+                Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            }
+            let stages = [("read model and samples", seconds(read - started))] + result.timings
+                + [("write", seconds(ContinuousClock.now - converted))]
+            let total = stages.reduce(0) { $0 + $1.1 }
+            for (stage, seconds) in stages + [("total", total)] {
                 let label = stage.padding(toLength: max(stage.count, 36), withPad: " ", startingAt: 0)
                 FileHandle.standardError.write(Data((label + String(format: "%8.3f s\n", seconds)).utf8))
             }
