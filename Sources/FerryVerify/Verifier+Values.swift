@@ -18,11 +18,7 @@ extension Verifier {
     func execute(_ session: InferenceSession, _ sample: [String: Tensor], _ boundary: IntegerBoundary, _ label: String,
                  threads: Int? = nil, observing names: Set<String> = [],
                  _ observe: (String, Tensor) throws -> Void = { _, _ in }) throws -> [String: Tensor] {
-        var feeds: [String: Tensor] = [:]
-        for input in session.inputs {
-            guard let tensor = sample[input.name] else { throw VerifyError.missingFeed(model: label, input: input.name) }
-            feeds[input.name] = try feed(tensor, for: input, boundary: boundary, label: label)
-        }
+        let feeds = try feeds(session, sample, boundary, label)
         do {
             let values = names.isEmpty ? try session.run(feeds, threads: threads)
                 : try session.run(feeds, threads: threads, observing: names, observe)
@@ -30,6 +26,29 @@ extension Verifier {
         } catch let error as RuntimeError {
             throw VerifyError.model(label, message: error.description)
         }
+    }
+
+    /// A run of one sample through `session` that the caller advances node by node (see
+    /// `InferenceSession.start`); its errors name the model as `execute`'s do.
+    func start(_ session: InferenceSession, _ sample: [String: Tensor], _ boundary: IntegerBoundary, _ label: String,
+               threads: Int?, observing names: Set<String>) throws -> LabelledRun {
+        let feeds = try feeds(session, sample, boundary, label)
+        do {
+            return LabelledRun(run: try session.start(feeds, threads: threads, observing: names), outputNames: session.outputNames, label: label)
+        } catch let error as RuntimeError {
+            throw VerifyError.model(label, message: error.description)
+        }
+    }
+
+    /// The sample's tensors for each input of `session`.
+    private func feeds(_ session: InferenceSession, _ sample: [String: Tensor], _ boundary: IntegerBoundary,
+                       _ label: String) throws -> [String: Tensor] {
+        var feeds: [String: Tensor] = [:]
+        for input in session.inputs {
+            guard let tensor = sample[input.name] else { throw VerifyError.missingFeed(model: label, input: input.name) }
+            feeds[input.name] = try feed(tensor, for: input, boundary: boundary, label: label)
+        }
+        return feeds
     }
 
     /// The sample as the input takes it: quantized with the DequantizeLinear that reads an
@@ -70,5 +89,30 @@ extension Verifier {
             return ComparableValues(values: tensor.doubles(), shape: tensor.shape, floating: false, dequantized: false, integer: false)
         }
         throw VerifyError.cannotCompare(output: name, reason: "\(tensor.dataType) values have no numeric drift")
+    }
+}
+
+/// A stepwise run whose runtime errors name the model they came from.
+struct LabelledRun {
+    let run: StepwiseRun
+    let outputNames: [String]
+    let label: String
+
+    var finished: Bool { run.finished }
+
+    func advance(_ observe: (String, Tensor) throws -> Void) throws {
+        do {
+            try run.advance(observe)
+        } catch let error as RuntimeError {
+            throw VerifyError.model(label, message: error.description)
+        }
+    }
+
+    func outputs() throws -> [String: Tensor] {
+        do {
+            return Dictionary(zip(outputNames, try run.outputs()), uniquingKeysWith: { first, _ in first })
+        } catch let error as RuntimeError {
+            throw VerifyError.model(label, message: error.description)
+        }
     }
 }

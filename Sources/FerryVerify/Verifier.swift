@@ -118,6 +118,7 @@ public final class Verifier {
         let seenAs = Dictionary(layerValues.map { ($0, candidateBoundary.requantized[$0] ?? $0) }, uniquingKeysWith: { a, _ in a })
         let candidateWanted = Set(seenAs.values).union(seenAs.values.compactMap { candidateBoundary.quantizedBy[$0] })
         let sourceWanted = Set(layerValues)
+        let candidateNames = Set(pair.candidate.valueNames)
         // Adds one sample's outputs to the per-output drift, in sample order.
         func accumulate(_ reference: [String: Tensor], _ computed: [String: Tensor]) throws {
             var result = computed
@@ -155,24 +156,40 @@ public final class Verifier {
                 let reference = try sourceOutputs?[index] ?? execute(pair.source, sample, sourceBoundary, sourceLabel, threads: threads)
                 return (reference, computed, [])
             }
+            // Both models advance together: the source a node at a time, the candidate until
+            // it has computed the counterpart of the source value just made (or has finished).
+            // Candidate values wait in `held` only while the source has not caught up.
             var held: [String: Tensor] = [:]
+            var produced: Set<String> = []
             var sums: [LayerSums] = []
-            let computed = try execute(pair.candidate, sample, candidateBoundary, candidateLabel, threads: threads,
-                                       observing: candidateWanted) { name, value in
+            let candidateRun = try start(pair.candidate, sample, candidateBoundary, candidateLabel, threads: threads, observing: candidateWanted)
+            let sourceRun = try start(pair.source, sample, sourceBoundary, sourceLabel, threads: threads, observing: sourceWanted)
+            let keep: (String, Tensor) -> Void = { name, value in
                 held[name] = value
+                produced.insert(name)
             }
-            let reference = try execute(pair.source, sample, sourceBoundary, sourceLabel, threads: threads, observing: sourceWanted) { value, x in
-                let seen = seenAs[value] ?? value
-                defer { held[seen] = nil }
-                var y = held[seen]
-                var name = seen
-                if y == nil, let integer = candidateBoundary.quantizedBy[seen], let stored = held[integer] {
-                    (y, name) = (stored, integer)
+            while !sourceRun.finished {
+                try sourceRun.advance { value, x in
+                    let seen = seenAs[value] ?? value
+                    // What the candidate will compute for it, if anything: waiting for a value it
+                    // never makes would run it to the end and hold every value it observes.
+                    if let target = [seen, candidateBoundary.quantizedBy[seen]].compactMap({ $0 }).first(where: candidateNames.contains) {
+                        while !produced.contains(target) && !candidateRun.finished { try candidateRun.advance(keep) }
+                    }
+                    defer { held[seen] = nil }
+                    var y = held[seen]
+                    var name = seen
+                    if y == nil, let integer = candidateBoundary.quantizedBy[seen], let stored = held[integer] {
+                        (y, name) = (stored, integer)
+                    }
+                    guard var y else { return }
+                    if let perm = candidateLayouts[name] ?? candidateLayouts[seen] { y = y.restoringOrder(perm) }
+                    if let compared = compareLayer(value, x, y, candidateName: name, requantized: seen != value) { sums.append(compared) }
                 }
-                guard var y else { return }
-                if let perm = candidateLayouts[name] ?? candidateLayouts[seen] { y = y.restoringOrder(perm) }
-                if let compared = compareLayer(value, x, y, candidateName: name, requantized: seen != value) { sums.append(compared) }
             }
+            held = [:]
+            let reference = try sourceRun.outputs()
+            let computed = try candidateRun.outputs()
             if let stored = sourceOutputs?[index] {
                 for name in outputNames where !(stored[name].map { reference[name]!.hasSameBits(as: $0) } ?? false) {
                     throw VerifyError.storedOutputsDiffer(source: sourceLabel, output: name)
@@ -180,15 +197,13 @@ public final class Verifier {
             }
             return (reference, computed, sums)
         }
-        // Samples are independent: past the per-layer ones (which hold every candidate value
-        // of their sample, so they run one at a time on all threads), with threads to spare
-        // they run side by side, one sample per thread (each run single-threaded), a window of
-        // one sample per worker at a time, and are added in sample order, so the report does
-        // not depend on the thread count.
+        // Samples are independent: with threads to spare they run side by side, one sample per
+        // thread (each run single-threaded), a window of one sample per worker at a time, and
+        // are added in sample order, so the report does not depend on the thread count.
         let workers = max(sourceOptions.threads, candidateOptions.threads)
         var next = 0
         while next < samples.count {
-            let window = next < layerCount ? 1 : min(workers, samples.count - next)
+            let window = min(workers, samples.count - next)
             let first = next
             let results = try ConcurrentWork.map(window, workers: window) { offset in
                 try compute(first + offset, threads: window > 1 ? 1 : nil)

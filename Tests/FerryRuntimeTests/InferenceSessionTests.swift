@@ -43,6 +43,36 @@ import Testing
         #expect(seen.firstIndex { $0.0 == "s" }! < seen.firstIndex { $0.0 == "p" }!)
     }
 
+    /// A run advanced node by node sees the same values in the same order and gives the same
+    /// outputs as one call; runs of one session on several threads at once do not interfere.
+    @Test func stepwiseAndConcurrentRunsMatchOneCall() throws {
+        let m = model([
+            Node(name: "add", opType: "Add", inputs: ["x", "b"], outputs: ["s"]),
+            Node(name: "neg", opType: "Neg", inputs: ["b"], outputs: ["nb"]),
+            Node(name: "mul", opType: "Mul", inputs: ["s", "nb"], outputs: ["p"]),
+            Node(name: "relu", opType: "Relu", inputs: ["p"], outputs: ["y"]),
+        ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.fixed(3)]))],
+           outputs: ["y"], initializers: ["b": Tensor(shape: [3], values: [Float](arrayLiteral: -1, 0, 1))])
+        let session = try InferenceSession(model: m)
+        let feeds = ["x": Tensor(shape: [3], values: [Float](arrayLiteral: 1, 2, 3))]
+        let names: Set<String> = ["x", "b", "s", "nb", "p", "y"]
+        var once: [(String, [Float])] = []
+        let expected = try session.run(feeds, observing: names) { once.append(($0, $1.elements(as: Float.self))) }
+        let run = try session.start(feeds, observing: names)
+        var stepped: [(String, [Float])] = []
+        while try run.advance({ stepped.append(($0, $1.elements(as: Float.self))) }) {}
+        #expect(run.finished)
+        #expect(stepped.map(\.0) == once.map(\.0) && stepped.map(\.1) == once.map(\.1))
+        #expect(try run.outputs()[0].elements(as: Float.self) == expected[0].elements(as: Float.self))
+        #expect(Set(session.valueNames) == ["x", "b", "s", "nb", "p", "y"])
+        let concurrent = try ConcurrentWork.map(8, workers: 4) { i in
+            try session.run(["x": Tensor(shape: [3], values: [Float(i), 2, 3])], threads: 1)[0].elements(as: Float.self)
+        }
+        for (i, values) in concurrent.enumerated() {
+            #expect(values == (try session.run(["x": Tensor(shape: [3], values: [Float(i), 2, 3])])[0].elements(as: Float.self)))
+        }
+    }
+
     @Test func symbolicDimsMustAgreeAcrossInputs() throws {
         let type = ValueType(dataType: .float32, shape: [.symbol("n")])
         let m = model([Node(name: "add", opType: "Add", inputs: ["a", "b"], outputs: ["y"])],

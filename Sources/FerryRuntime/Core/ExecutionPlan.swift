@@ -80,15 +80,42 @@ final class ExecutionPlan: @unchecked Sendable {
     /// sees every constant, input and computed value (by slot) before it can be freed.
     func execute(feeds: [Tensor], outer: [Tensor], context: ExecutionContext,
                  observe: ((Int, Tensor) throws -> Void)? = nil) throws -> [Tensor] {
-        var values = [Tensor?](repeating: nil, count: slotCount)
-        for (slot, tensor) in constants { values[slot] = tensor }
-        for (index, input) in inputs.enumerated() { values[input.slot] = feeds[index] }
-        for (index, slot) in outerSlots.enumerated() { values[slot] = outer[index] }
-        if let observe {
-            for (slot, tensor) in constants { try observe(slot, tensor) }
-            for (index, input) in inputs.enumerated() { try observe(input.slot, feeds[index]) }
+        let run = Run(plan: self, feeds: feeds, outer: outer, context: context)
+        while try run.step(observe) {}
+        return try run.outputs()
+    }
+
+    /// One execution of the plan, advanced a step at a time by its caller.
+    final class Run {
+        let plan: ExecutionPlan
+        let context: ExecutionContext
+        private var values: [Tensor?]
+        /// The next step; -1 until the constants and inputs have been observed.
+        private var next = -1
+
+        init(plan: ExecutionPlan, feeds: [Tensor], outer: [Tensor], context: ExecutionContext) {
+            self.plan = plan
+            self.context = context
+            values = [Tensor?](repeating: nil, count: plan.slotCount)
+            for (slot, tensor) in plan.constants { values[slot] = tensor }
+            for (index, input) in plan.inputs.enumerated() { values[input.slot] = feeds[index] }
+            for (index, slot) in plan.outerSlots.enumerated() { values[slot] = outer[index] }
         }
-        for step in steps {
+
+        /// Observes the constants and inputs (first call), else runs the next node and observes
+        /// its outputs before freeing what no later node reads; false once every node has run.
+        func step(_ observe: ((Int, Tensor) throws -> Void)?) throws -> Bool {
+            if next < 0 {
+                next = 0
+                if let observe {
+                    for (slot, tensor) in plan.constants { try observe(slot, tensor) }
+                    for input in plan.inputs { try observe(input.slot, values[input.slot]!) }
+                }
+                return !plan.steps.isEmpty
+            }
+            guard next < plan.steps.count else { return false }
+            let step = plan.steps[next]
+            next += 1
             var arguments: [Tensor?] = []
             arguments.reserveCapacity(step.inputs.count)
             for slot in step.inputs {
@@ -117,12 +144,17 @@ final class ExecutionPlan: @unchecked Sendable {
                 try observe?(slot, results[index])
             }
             for slot in step.release { values[slot] = nil }
+            return next < plan.steps.count
         }
-        return try outputs.map { output in
-            guard let value = values[output.slot] else {
-                throw RuntimeError.graph(.undefinedOutput(output.name))
+
+        /// The graph outputs, once every step has run.
+        func outputs() throws -> [Tensor] {
+            try plan.outputs.map { output in
+                guard let value = values[output.slot] else {
+                    throw RuntimeError.graph(.undefinedOutput(output.name))
+                }
+                return value
             }
-            return value
         }
     }
 }

@@ -44,6 +44,8 @@ public final class InferenceSession: @unchecked Sendable {
     public var inputs: [ValueInfo] { plan.inputs.map(\.info) }
     /// Output names in graph order.
     public var outputNames: [String] { plan.outputs.map(\.name) }
+    /// Every value of the main graph a run can observe (constants, inputs, node outputs).
+    public var valueNames: [String] { plan.slotNames }
 
     /// Runs the model; returns the outputs in graph order.
     ///
@@ -67,6 +69,15 @@ public final class InferenceSession: @unchecked Sendable {
                 if slots[slot] { try observe(self.plan.slotNames[slot], value) }
             }
         }
+    }
+
+    /// A run the caller advances one node at a time, seeing the values named in `names` as
+    /// `run(_:observing:_:)` does: two models compared value by value (per-layer drift) then
+    /// hold only what one has computed ahead of the other, not every value of a whole run.
+    public func start(_ feeds: [String: Tensor], threads: Int? = nil, observing names: Set<String>) throws -> StepwiseRun {
+        StepwiseRun(run: ExecutionPlan.Run(plan: plan, feeds: try ordered(feeds), outer: [],
+                                           context: ExecutionContext(threads: threads ?? options.threads)),
+                     observed: plan.slotNames.map { names.contains($0) })
     }
 
     /// The feeds in input order, checked against the declared inputs.
@@ -114,5 +125,38 @@ public final class InferenceSession: @unchecked Sendable {
                 break
             }
         }
+    }
+}
+
+/// One run of a session advanced node by node (`InferenceSession.start`).
+public final class StepwiseRun {
+    private let run: ExecutionPlan.Run
+    private let observed: [Bool]
+    public private(set) var finished = false
+
+    init(run: ExecutionPlan.Run, observed: [Bool]) {
+        self.run = run
+        self.observed = observed
+    }
+
+    /// Runs the next node (the first call: observes the inputs and constants) and hands
+    /// `observe` its observed outputs; returns false once the run has finished.
+    @discardableResult
+    public func advance(_ observe: (String, Tensor) throws -> Void) throws -> Bool {
+        guard !finished else { return false }
+        let names = run.plan.slotNames
+        let more = try withoutActuallyEscaping(observe) { observe in
+            try run.step { slot, value in
+                if self.observed[slot] { try observe(names[slot], value) }
+            }
+        }
+        finished = !more
+        return more
+    }
+
+    /// Runs whatever is left, then returns the outputs in graph order.
+    public func outputs() throws -> [Tensor] {
+        while try advance({ _, _ in }) {}
+        return try run.outputs()
     }
 }
