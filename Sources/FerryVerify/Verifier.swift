@@ -62,7 +62,10 @@ public final class Verifier {
                 throw VerifyError.model(label, message: error.description)
             }
         }
-        sessions = (try sourceSession ?? make(source, sourceOptions, sourceLabel), try make(candidate, candidateOptions, candidateLabel))
+        // Made side by side when there are threads to spare (each packs its own weights).
+        sessions = try ConcurrentWork.both({ try sourceSession ?? make(source, sourceOptions, sourceLabel) },
+                                           { try make(candidate, candidateOptions, candidateLabel) },
+                                           concurrently: sourceSession == nil && max(sourceOptions.threads, candidateOptions.threads) > 1)
     }
 
     /// How many samples per-layer drift is measured on by default: enough to find where drift

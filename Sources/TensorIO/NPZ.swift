@@ -18,8 +18,11 @@ public enum NPZ {
                 throw NPY.Failure.invalid(file: "\(path):\(entry.path)", reason: "member is too large")
             }
             var data = Data()
+            // Grown once (to what the entry declares, up to a bound a hostile size cannot
+            // exceed), filled in large chunks: calibration sets run to tens of megabytes.
+            data.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 28)))
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+                _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data.append($0) }
             } catch {
                 throw NPY.Failure.invalid(file: "\(path):\(entry.path)", reason: "cannot extract: \(error)")
             }
