@@ -40,6 +40,11 @@ static void pack_bt(int kc, int nc, const float *Bt, int ldb, float *packed) {
 static void pack_b(int kc, int nc, const float *B, int ldb, float *packed) {
     for (int j = 0; j < nc; j += NR) {
         int cols = nc - j < NR ? nc - j : NR;
+        if (cols == NR) {
+            // Whole panels: one 64-byte copy per row (vector moves, not a scalar loop).
+            for (int k = 0; k < kc; k++, packed += NR) memcpy(packed, B + (size_t)k * ldb + j, sizeof(float) * NR);
+            continue;
+        }
         for (int k = 0; k < kc; k++) {
             const float *row = B + k * ldb + j;
             int c = 0;
