@@ -63,10 +63,12 @@ let package = Package(
         .target(name: "ONNXFormat", dependencies: ["FerryIR", "CONNX"]),
         // The reference CPU inference core: planned execution, float and integer kernels.
         .target(name: "FerryRuntime", dependencies: ["FerryIR", "CFerryKernels"]),
+        // zlib from the system (pkg-config zlib; Debian zlib1g-dev).
+        .systemLibrary(name: "CFerryZlib", path: "Sources/CFerryZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // NumPy .npy/.npz tensor files.
         .target(
             name: "TensorIO",
-            dependencies: ["FerryIR", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["FerryIR", "CFerryZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Graph passes: folding, fusion, layout simplification, pruning, quantization.
         .target(name: "FerryPasses", dependencies: ["FerryIR", "FerryRuntime", "CFerryKernels"]),

@@ -257,6 +257,19 @@ def test_bad_usage_exits_2_with_one_line(args, words, tmp_path):
     assert not (tmp_path / "out" / "model.onnx").exists()
 
 
+def test_corrupt_calibration_archive_names_the_member(tmp_path):
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **np.load(FIXTURES / "digits_cnn" / "calibration.npz"))  # stored, not deflated
+    data = bytearray(bad.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # inside the array's bytes: only the CRC-32 can tell
+    bad.write_bytes(bytes(data))
+    result = ferry("convert", FIXTURES / "digits_cnn" / "model.onnx", "--out", tmp_path / "out", "--quantize", "int8",
+                   "--calibration", bad)
+    assert result.returncode == 2, result.stderr
+    assert "bad.npz:" in result.stderr and "corrupt member" in result.stderr, result.stderr
+    assert not (tmp_path / "out" / "model.onnx").exists()
+
+
 def test_truncated_source_names_the_file(tmp_path):
     broken = tmp_path / "broken.onnx"
     broken.write_bytes((FIXTURES / "digits_cnn" / "model.onnx").read_bytes()[:5000])
