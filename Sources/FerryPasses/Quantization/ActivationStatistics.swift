@@ -132,12 +132,11 @@ public enum ActivationRecorder {
         let session = try InferenceSession(model: model, options: SessionOptions(threads: threads))
         let runThreads = workers == 1 ? threads : 1
         let wanted = Set(names)
-        // First pass: ranges (and the outputs, kept by each worker for its run of samples).
-        let kept = OutputSlots(count: keepOutputs ? samples.count : 0)
-        var stats = try merged(workers: workers, samples: samples) { range in
+        // First pass: ranges (and the outputs, each worker's for its run of samples, in order).
+        let (firstPass, outputs) = try merged(workers: workers, samples: samples) { range in
             var local: [String: ActivationStatistics] = [:]
-            for index in range {
-                let sample = samples[index]
+            var kept: [[String: Tensor]] = []
+            for sample in samples[range] {
                 let outputs = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
                     guard value.dataType == .float32 else { return }
                     let (lo, hi) = value.withElements(as: Float.self) { finiteRange($0) }
@@ -149,17 +148,17 @@ public enum ActivationRecorder {
                         local[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
                     }
                 }
-                if keepOutputs { kept.values[index] = Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first }) }
+                if keepOutputs { kept.append(Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first })) }
             }
-            return local
+            return (local, kept)
         } combine: { a, b in
             ActivationStatistics(min: Swift.min(a.min, b.min), max: Swift.max(a.max, b.max), histogram: [])
         }
-        let outputs = Array(kept.values)
+        var stats = firstPass
         guard method != .minmax else { return (stats, outputs) }
         let ranges = stats
         // Second pass: histograms over the ranges found.
-        let histograms = try merged(workers: workers, samples: samples) { range in
+        let histograms = try merged(workers: workers, samples: samples) { range -> ([String: ActivationStatistics], [[String: Tensor]]) in
             var local: [String: ActivationStatistics] = [:]
             for sample in samples[range] {
                 _ = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
@@ -185,14 +184,14 @@ public enum ActivationRecorder {
                     local[name] = s
                 }
             }
-            return local
+            return (local, [])
         } combine: { a, b in
             var c = a
             for i in c.histogram.indices { c.histogram[i] += b.histogram[i] }
             for i in c.absoluteHistogram.indices { c.absoluteHistogram[i] += b.absoluteHistogram[i] }
             return c
         }
-        for (name, s) in histograms { stats[name] = s }
+        for (name, s) in histograms.0 { stats[name] = s }
         for name in stats.keys where stats[name]!.histogram.isEmpty {
             stats[name]!.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
             if method == .entropy { stats[name]!.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
@@ -209,33 +208,20 @@ public enum ActivationRecorder {
     }
 
     /// Runs `body` over contiguous runs of the samples on `workers` threads and merges the
-    /// results in run order.
+    /// statistics in run order; the outputs each run kept are joined in sample order.
     private static func merged(workers: Int, samples: [[String: Tensor]],
-                               _ body: (Range<Int>) throws -> [String: ActivationStatistics],
-                               combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws -> [String: ActivationStatistics] {
+                               _ body: (Range<Int>) throws -> ([String: ActivationStatistics], [[String: Tensor]]),
+                               combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws
+        -> ([String: ActivationStatistics], [[String: Tensor]]) {
         let parts = try ConcurrentWork.map(workers, workers: workers) { worker in
             try body((samples.count * worker / workers)..<(samples.count * (worker + 1) / workers))
         }
         var total: [String: ActivationStatistics] = [:]
-        for part in parts {
+        for (part, _) in parts {
             for (name, s) in part {
                 total[name] = total[name].map { combine($0, s) } ?? s
             }
         }
-        return total
-    }
-}
-
-/// One slot per sample for the outputs a recording keeps, each written by the one worker whose
-/// run of samples holds it (a buffer allocated up front: no write touches shared array storage).
-private final class OutputSlots: @unchecked Sendable {
-    let values: UnsafeMutableBufferPointer<[String: Tensor]>
-    init(count: Int) {
-        values = .allocate(capacity: count)
-        values.initialize(repeating: [:])
-    }
-    deinit {
-        values.deinitialize()
-        values.deallocate()
+        return (total, parts.flatMap(\.1))
     }
 }
