@@ -135,7 +135,7 @@ public struct Converter {
                                                                        method: options.calibrationMethod, threads: options.threads,
                                                                        keepOutputs: keepOutputs)
             let statistics = recorded.statistics
-            if keepOutputs { sourceOutputs = recorded.outputs }
+            sourceOutputs = recorded.outputs
             clock.lap("calibrate")
             var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
                                                    floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)

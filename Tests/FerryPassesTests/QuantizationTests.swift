@@ -169,6 +169,31 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
         return (source, quantized, try fixtureSamples(fixture, "eval", limit: 8, model: source))
     }
 
+    /// The recorder keeps the model's outputs from its own runs, in sample order and with the
+    /// statistics unchanged, for any thread count; over its byte budget it keeps none.
+    @Test func recorderKeepsOutputsWithinItsBudget() throws {
+        let path = ModelComparison.fixturesDirectory.appendingPathComponent("digits_cnn/model.onnx").path
+        let float = try ONNXReader.loadModel(path: path)
+        let samples = try fixtureSamples("digits_cnn", "calibration", limit: 5, model: float)
+        let names = float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
+        let plain = try ActivationRecorder.record(model: float, names: names, samples: samples, method: .minmax, threads: 1)
+        let session = try InferenceSession(model: float)
+        for threads in [1, 2, 3] {
+            let kept = try ActivationRecorder.recordKeepingOutputs(model: float, names: names, samples: samples, method: .minmax, threads: threads)
+            #expect(kept.statistics.mapValues(\.min) == plain.mapValues(\.min) && kept.statistics.mapValues(\.max) == plain.mapValues(\.max))
+            let outputs = try #require(kept.outputs)
+            #expect(outputs.count == samples.count)
+            for (sample, output) in zip(samples, outputs) {
+                let expected = try session.runNamed(sample)
+                #expect(output.keys.sorted() == expected.keys.sorted())
+                for (name, tensor) in expected { #expect(output[name]?.elements(as: Float.self) == tensor.elements(as: Float.self)) }
+            }
+            let over = try ActivationRecorder.recordKeepingOutputs(model: float, names: names, samples: samples, method: .minmax,
+                                                                   threads: threads, outputBudget: 64)
+            #expect(over.outputs == nil)
+        }
+    }
+
     /// Trained fixtures keep their decisions under int8 whatever the calibration method; the
     /// integer kernels (TFLite arithmetic) stay close to the QDQ graph they were lowered from.
     @Test(arguments: ["digits_cnn", "sklearn_mlp"])

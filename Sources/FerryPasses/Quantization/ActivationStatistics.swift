@@ -120,12 +120,16 @@ public enum ActivationRecorder {
         try recordKeepingOutputs(model: model, names: names, samples: samples, method: method, threads: threads, keepOutputs: false).statistics
     }
 
+    /// The most output bytes `recordKeepingOutputs` holds by default; past it the outputs are dropped
+    /// (a caller runs the model again instead of holding, say, 200 segmentation maps).
+    public static let keptOutputBytes = 256 << 20
+
     /// As `record`; with `keepOutputs`, also the model's outputs on every sample (by output
-    /// name, in sample order), from the same runs: a caller verifying against this model
-    /// need not run it again.
+    /// name, in sample order), from the same runs, so that a caller verifying against this
+    /// model need not run it again; nil when not asked for or over `keptOutputBytes`.
     public static func recordKeepingOutputs(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
-                                            threads: Int, keepOutputs: Bool = true) throws
-        -> (statistics: [String: ActivationStatistics], outputs: [[String: Tensor]]) {
+                                            threads: Int, keepOutputs: Bool = true, outputBudget: Int = keptOutputBytes) throws
+        -> (statistics: [String: ActivationStatistics], outputs: [[String: Tensor]]?) {
         // Each value is seen as it is computed and then freed, so a run holds no more than
         // inference does (listing every value as a graph output would keep them all alive).
         let workers = Swift.max(1, Swift.min(threads, samples.count))
@@ -135,7 +139,8 @@ public enum ActivationRecorder {
         // First pass: ranges (and the outputs, each worker's for its run of samples, in order).
         let (firstPass, outputs) = try merged(workers: workers, samples: samples) { range in
             var local: [String: ActivationStatistics] = [:]
-            var kept: [[String: Tensor]] = []
+            var kept: [[String: Tensor]]? = keepOutputs ? [] : nil
+            var keptBytes = 0
             for sample in samples[range] {
                 let outputs = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
                     guard value.dataType == .float32 else { return }
@@ -148,7 +153,9 @@ public enum ActivationRecorder {
                         local[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
                     }
                 }
-                if keepOutputs { kept.append(Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first })) }
+                keptBytes += outputs.reduce(0) { $0 + $1.byteCount }
+                if keptBytes > outputBudget / workers { kept = nil }
+                kept?.append(Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first }))
             }
             return (local, kept)
         } combine: { a, b in
@@ -158,7 +165,7 @@ public enum ActivationRecorder {
         guard method != .minmax else { return (stats, outputs) }
         let ranges = stats
         // Second pass: histograms over the ranges found.
-        let histograms = try merged(workers: workers, samples: samples) { range -> ([String: ActivationStatistics], [[String: Tensor]]) in
+        let histograms = try merged(workers: workers, samples: samples) { range -> ([String: ActivationStatistics], [[String: Tensor]]?) in
             var local: [String: ActivationStatistics] = [:]
             for sample in samples[range] {
                 _ = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
@@ -184,7 +191,7 @@ public enum ActivationRecorder {
                     local[name] = s
                 }
             }
-            return (local, [])
+            return (local, nil)
         } combine: { a, b in
             var c = a
             for i in c.histogram.indices { c.histogram[i] += b.histogram[i] }
@@ -208,11 +215,12 @@ public enum ActivationRecorder {
     }
 
     /// Runs `body` over contiguous runs of the samples on `workers` threads and merges the
-    /// statistics in run order; the outputs each run kept are joined in sample order.
+    /// statistics in run order; the outputs each run kept are joined in sample order (nil
+    /// when any run kept none).
     private static func merged(workers: Int, samples: [[String: Tensor]],
-                               _ body: (Range<Int>) throws -> ([String: ActivationStatistics], [[String: Tensor]]),
+                               _ body: (Range<Int>) throws -> ([String: ActivationStatistics], [[String: Tensor]]?),
                                combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws
-        -> ([String: ActivationStatistics], [[String: Tensor]]) {
+        -> ([String: ActivationStatistics], [[String: Tensor]]?) {
         let parts = try ConcurrentWork.map(workers, workers: workers) { worker in
             try body((samples.count * worker / workers)..<(samples.count * (worker + 1) / workers))
         }
@@ -222,6 +230,10 @@ public enum ActivationRecorder {
                 total[name] = total[name].map { combine($0, s) } ?? s
             }
         }
-        return (total, parts.flatMap(\.1))
+        var joined: [[String: Tensor]]? = []
+        for (_, kept) in parts {
+            if let kept { joined?.append(contentsOf: kept) } else { joined = nil }
+        }
+        return (total, joined)
     }
 }
