@@ -207,9 +207,13 @@ let package = Package(
             ]
         ),
         // Runs the ONNX backend node tests and prints the README's operator table.
-        .executableTarget(name: "ferry-conformance", dependencies: ["FerryTestSupport", "FerryRuntime"]),
+        .executableTarget(name: "ferry-conformance", dependencies: [
+            "FerryTestSupport", "FerryRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Mutation fuzzer for the model loader (make fuzz).
-        .executableTarget(name: "ferry-fuzz", dependencies: ["ONNXFormat", "FerryRuntime"]),
+        .executableTarget(name: "ferry-fuzz", dependencies: [
+            "ONNXFormat", "FerryRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "FerryIRTests", dependencies: ["FerryIR", "FerryTestSupport"]),
         .testTarget(name: "FerryPassesTests", dependencies: ["FerryPasses", "FerryRuntime", "ONNXFormat", "FerryTestSupport", "TensorIO", "CFerryKernels"]),
         .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "FerryTestSupport"]),

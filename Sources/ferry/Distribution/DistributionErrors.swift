@@ -13,21 +13,21 @@ func reportingDistributionErrors<T>(_ body: () async throws -> T) async throws -
     } catch let error as ExitCode {
         throw error
     } catch let error as BundleError {
-        fail(error.description, code: error.isBadInput ? 2 : 1)
+        throw failure(error.description, code: error.isBadInput ? 2 : 1)
     } catch let error as ClientError {
         switch error {
-        case .verification(let inner): fail(error.description, code: inner.isBadInput ? 2 : 1)
-        case .http(_, let status, _) where (400..<500).contains(status): fail(error.description, code: 2)
-        default: fail(error.description, code: 1)
+        case .verification(let inner): throw failure(error.description, code: inner.isBadInput ? 2 : 1)
+        case .http(_, let status, _) where (400..<500).contains(status): throw failure(error.description, code: 2)
+        default: throw failure(error.description, code: 1)
         }
     } catch let error as SyncError {
-        fail(error.message, code: 1)
+        throw failure(error.message, code: 1)
     } catch let error as SyncProtocolError {
-        fail(error.description, code: 1)
+        throw failure(error.description, code: 1)
     } catch let error as CLIError {
-        fail(error.description, code: 2)
+        throw failure(error.description, code: 2)
     } catch {
-        fail("\(error)", code: 1)
+        throw failure("\(error)", code: 1)
     }
 }
 

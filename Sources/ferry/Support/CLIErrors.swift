@@ -20,23 +20,25 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch let error as ONNXError {
-        fail(error.description, code: 2)
+        throw failure(error.description, code: 2)
     } catch let error as GraphError {
-        fail(error.description, code: 2)
+        throw failure(error.description, code: 2)
     } catch let error as RuntimeError {
-        fail(error.description, code: 2)
+        throw failure(error.description, code: 2)
     } catch let error as NPY.Failure {
-        fail(error.description, code: 2)
+        throw failure(error.description, code: 2)
     } catch let error as CLIError {
-        fail(error.description, code: 2)
+        throw failure(error.description, code: 2)
     } catch let error as BundleError {
-        fail(error.description, code: error.isBadInput ? 2 : 1)
+        throw failure(error.description, code: error.isBadInput ? 2 : 1)
     } catch {
-        fail("\(error)", code: 1)
+        throw failure("\(error)", code: 1)
     }
 }
 
-func fail(_ message: String, code: Int32) -> Never {
+/// Writes `message` as Ferry's one-line error and returns the exit code to throw (the command
+/// parser exits with it, printing nothing more).
+func failure(_ message: String, code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data("ferry: error: \(message)\n".utf8))
-    Foundation.exit(code)
+    return ExitCode(code)
 }

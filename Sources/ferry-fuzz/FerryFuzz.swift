@@ -5,6 +5,7 @@
 // file behind to become a regression test (fixtures/fuzz/).
 //
 //   ferry-fuzz --seconds 600 --out build/fuzz SEED.onnx …
+import ArgumentParser
 import FerryIR
 import FerryRuntime
 import Foundation
@@ -71,33 +72,32 @@ final class Fuzzer {
 
 }
 
-func parseArguments() -> (seconds: Double, out: String, seed: UInt64, paths: [String]) {
-    var arguments = Array(CommandLine.arguments.dropFirst())
-    func option(_ name: String) -> String? {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-        let value = arguments[index + 1]
-        arguments.removeSubrange(index...(index + 1))
-        return value
-    }
-    let seconds = Double(option("--seconds") ?? "60") ?? 60
-    let out = option("--out") ?? "build/fuzz"
-    let seed = UInt64(option("--seed") ?? "1") ?? 1
-    return (seconds, out, seed, arguments)
-}
+@main
+struct FerryFuzz: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry-fuzz", abstract: "Mutation-fuzz the ONNX reader, the session builder and a run.")
 
-let options = parseArguments()
-let seeds = options.paths.compactMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }
-guard !seeds.isEmpty else {
-    FileHandle.standardError.write(Data("usage: ferry-fuzz [--seconds N] [--out DIR] [--seed N] SEED.onnx …\n".utf8))
-    exit(2)
+    @Option(help: "How long to fuzz.")
+    var seconds: Double = 60
+    @Option(help: "Where the current input is written (it stays behind after a crash).")
+    var out = "build/fuzz"
+    @Option(help: "The generator's seed.")
+    var seed: UInt64 = 1
+    @Argument(help: "Seed models.")
+    var paths: [String]
+
+    func run() throws {
+        let seeds = paths.compactMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }
+        guard !seeds.isEmpty else { throw ValidationError("none of the seed models could be read") }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let fuzzer = Fuzzer(seed: seed, seeds: seeds, current: "\(out)/current.onnx")
+        let start = Date()
+        var runs = 0
+        while Date().timeIntervalSince(start) < seconds {
+            fuzzer.attempt(fuzzer.mutate(seeds[fuzzer.random(seeds.count)]))
+            runs += 1
+        }
+        try? FileManager.default.removeItem(atPath: fuzzer.current)
+        print("ferry-fuzz: \(runs) inputs in \(Int(seconds)) s, no crash")
+    }
 }
-try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
-let fuzzer = Fuzzer(seed: options.seed, seeds: seeds, current: "\(options.out)/current.onnx")
-let start = Date()
-var runs = 0
-while Date().timeIntervalSince(start) < options.seconds {
-    fuzzer.attempt(fuzzer.mutate(seeds[fuzzer.random(seeds.count)]))
-    runs += 1
-}
-try? FileManager.default.removeItem(atPath: fuzzer.current)
-print("ferry-fuzz: \(runs) inputs in \(Int(options.seconds)) s, no crash")
