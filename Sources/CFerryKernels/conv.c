@@ -166,18 +166,12 @@ void ferry_depthwise_conv2d(const float *input, const float *weights, const floa
             long step = (long)stride_h * row_w;
             if (flat) {
                 // Every position of the padded rows [0, stride_h·out_h) as if it started an
-                // output row; output row oy is the run at oy·step.
+                // output row (stride 1 across); output row oy is the run at oy·step.
                 float *dst = scratch;
                 long n = (long)out_h * step;
                 const float *r0 = padded, *r1 = padded + row_w, *r2 = padded + 2 * row_w;
-                if (split) {
-                    const float *o0 = r0 + q, *o1 = r1 + q, *o2 = r2 + q;
-                    for (long i = 0; i < n; i++)
-                        DW3_SUM(i, r0[i], o0[i], r0[i + 1], r1[i], o1[i], r1[i + 1], r2[i], o2[i], r2[i + 1]);
-                } else {
-                    for (long i = 0; i < n; i++)
-                        DW3_SUM(i, r0[i], r0[i + 1], r0[i + 2], r1[i], r1[i + 1], r1[i + 2], r2[i], r2[i + 1], r2[i + 2]);
-                }
+                for (long i = 0; i < n; i++)
+                    DW3_SUM(i, r0[i], r0[i + 1], r0[i + 2], r1[i], r1[i + 1], r1[i + 2], r2[i], r2[i + 1], r2[i + 2]);
                 for (int oy = 0; oy < out_h; oy++) memcpy(out + (size_t)oy * out_w, scratch + oy * step, sizeof(float) * out_w);
             } else {
                 for (int oy = 0; oy < out_h; oy++) {

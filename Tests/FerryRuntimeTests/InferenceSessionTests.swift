@@ -20,16 +20,21 @@ import Testing
         #expect(out[0].elements(as: Float.self) == [0, 0, 1, 1, 0, 3])
     }
 
-    /// Observed values are the ones a run computes (inputs, constants and intermediates that are
-    /// not graph outputs included), each seen once, and unnamed values are not handed over.
-    @Test func observerSeesIntermediatesAsComputed() throws {
-        let m = model([
+    /// y = relu((x + b) · −b), b = [−1, 0, 1]: a constant branch and intermediates to observe.
+    func addMulRelu() -> Model {
+        model([
             Node(name: "add", opType: "Add", inputs: ["x", "b"], outputs: ["s"]),
             Node(name: "neg", opType: "Neg", inputs: ["b"], outputs: ["nb"]),
             Node(name: "mul", opType: "Mul", inputs: ["s", "nb"], outputs: ["p"]),
             Node(name: "relu", opType: "Relu", inputs: ["p"], outputs: ["y"]),
         ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.fixed(3)]))],
            outputs: ["y"], initializers: ["b": Tensor(shape: [3], values: [Float](arrayLiteral: -1, 0, 1))])
+    }
+
+    /// Observed values are the ones a run computes (inputs, constants and intermediates that are
+    /// not graph outputs included), each seen once, and unnamed values are not handed over.
+    @Test func observerSeesIntermediatesAsComputed() throws {
+        let m = addMulRelu()
         let session = try InferenceSession(model: m)
         var seen: [(String, [Float])] = []
         let out = try session.run(["x": Tensor(shape: [3], values: [Float](arrayLiteral: 1, 2, 3))], observing: ["x", "s", "nb", "p", "y", "absent"]) {
@@ -46,13 +51,7 @@ import Testing
     /// A run advanced node by node sees the same values in the same order and gives the same
     /// outputs as one call; runs of one session on several threads at once do not interfere.
     @Test func stepwiseAndConcurrentRunsMatchOneCall() throws {
-        let m = model([
-            Node(name: "add", opType: "Add", inputs: ["x", "b"], outputs: ["s"]),
-            Node(name: "neg", opType: "Neg", inputs: ["b"], outputs: ["nb"]),
-            Node(name: "mul", opType: "Mul", inputs: ["s", "nb"], outputs: ["p"]),
-            Node(name: "relu", opType: "Relu", inputs: ["p"], outputs: ["y"]),
-        ], inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.fixed(3)]))],
-           outputs: ["y"], initializers: ["b": Tensor(shape: [3], values: [Float](arrayLiteral: -1, 0, 1))])
+        let m = addMulRelu()
         let session = try InferenceSession(model: m)
         let feeds = ["x": Tensor(shape: [3], values: [Float](arrayLiteral: 1, 2, 3))]
         let names: Set<String> = ["x", "b", "s", "nb", "p", "y"]
