@@ -790,6 +790,39 @@ void ferry_quantize_f32_s16(const float *x, int16_t *y, long n, float scale, flo
     quantize_s16_generic(x, y, n, scale, zero);
 }
 
+static void fake_quantize_generic(const float *x, float *y, long n, float scale, float zero, float low, float high) {
+    for (long i = 0; i < n; ++i) {
+        float q = rintf(x[i] / scale) + zero;
+        q = q > low ? q : low; /* NaN compares false: the low end */
+        q = q < high ? q : high;
+        y[i] = (q - zero) * scale;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void fake_quantize_avx2(const float *x, float *y, long n, float scale, float zero, float low, float high) {
+    const __m256 vs = _mm256_set1_ps(scale), vz = _mm256_set1_ps(zero);
+    const __m256 vlo = _mm256_set1_ps(low), vhi = _mm256_set1_ps(high);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 q = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), vs), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        q = _mm256_add_ps(q, vz);
+        q = _mm256_max_ps(q, vlo); /* NaN in the first operand gives the second */
+        q = _mm256_min_ps(q, vhi);
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_sub_ps(q, vz), vs));
+    }
+    fake_quantize_generic(x + i, y + i, n - i, scale, zero, low, high);
+}
+#endif
+
+void ferry_fake_quantize_f32(const float *x, float *y, long n, float scale, float zero, float low, float high) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) { fake_quantize_avx2(x, y, n, scale, zero, low, high); return; }
+#endif
+    fake_quantize_generic(x, y, n, scale, zero, low, high);
+}
+
 /* The smallest and largest finite values (+inf and -inf when there are none). */
 #define FERRY_FINITE_RANGE_BODY                                                                   \
     float lo = INFINITY, hi = -INFINITY;                                                          \

@@ -100,6 +100,11 @@ void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t i
 /* Per-tensor QuantizeLinear of float32 to int8 / int16: rint(x / scale) + zero, clamped, NaN to the low end. */
 void ferry_quantize_f32_s8(const float *x, int8_t *y, long n, float scale, float zero);
 void ferry_quantize_f32_s16(const float *x, int16_t *y, long n, float scale, float zero);
+/* QuantizeLinear then DequantizeLinear with the same per-tensor parameters, in one pass and
+   without the integer tensor: q = rint(x / scale) + zero clamped to [low, high] (NaN to low),
+   then (q - zero) * scale. q - zero is a whole number below 2^17, exact in float32, so the
+   result has the bits the two ops give. In place (y == x) is allowed. */
+void ferry_fake_quantize_f32(const float *x, float *y, long n, float scale, float zero, float low, float high);
 
 /* The smallest and largest finite values of x (+inf and -inf when there are none). */
 void ferry_finite_range_f32(const float *x, long n, float *low, float *high);

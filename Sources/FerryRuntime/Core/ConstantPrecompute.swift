@@ -1,7 +1,8 @@
 import FerryIR
 
 /// Evaluates, once at session creation, every node whose inputs are all constants (the
-/// DequantizeLinear of quantized weights, a Cast of float16 weights, a Transpose of a weight),
+/// DequantizeLinear of quantized weights, a Cast of float16 weights, a Transpose of a weight,
+/// a Constant),
 /// so that `run` does not redo it per inference. The values are the ones the node would compute
 /// on every run; random ops, nodes with subgraphs and graph outputs are left alone.
 enum ConstantPrecompute {
@@ -13,7 +14,8 @@ enum ConstantPrecompute {
         var kept: [Node] = []
         for node in graph.nodes {
             let inputs = node.inputs.filter { !$0.isEmpty }
-            guard !inputs.isEmpty, inputs.allSatisfy({ graph.initializers[$0] != nil }),
+            // Constant nodes too: a Clip's bounds from one are then constants the runtime can fuse.
+            guard !inputs.isEmpty || (node.opType == "Constant" && node.domain.isEmpty), inputs.allSatisfy({ graph.initializers[$0] != nil }),
                   !nondeterministic.contains(node.opType),
                   !node.attributes.values.contains(where: { !$0.subgraphs.isEmpty }),
                   !node.outputs.contains(where: outputs.contains) else {

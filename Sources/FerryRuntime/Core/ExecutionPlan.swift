@@ -12,6 +12,8 @@ final class ExecutionPlan: @unchecked Sendable {
         let inputs: [Int]      // -1 for an absent optional input
         let outputs: [Int]     // -1 for an unused optional output
         let release: [Int]
+        /// The chain this step heads (an index into `chains`).
+        var chain: Int?
     }
 
     let slotCount: Int
@@ -24,6 +26,8 @@ final class ExecutionPlan: @unchecked Sendable {
     let steps: [Step]
     /// Value name of each slot.
     let slotNames: [String]
+    /// Nodes a run computes as one kernel unless it observes a value between them.
+    let chains: [StepChain]
 
     init(graph: Graph, opset: Int, outerScope: Set<String>, threads: Int) throws {
         var slots: [String: Int] = [:]
@@ -67,20 +71,27 @@ final class ExecutionPlan: @unchecked Sendable {
         let keep = Set(outputs.map(\.slot)).union(constants.map(\.0))
         var releaseAt = Array(repeating: [Int](), count: steps.count)
         for (s, step) in lastUse where !keep.contains(s) { releaseAt[step].append(s) }
-        self.steps = steps.enumerated().map { index, step in
+        var planned = steps.enumerated().map { index, step in
             Step(kernel: step.kernel, label: step.label, opType: step.opType, valueInputs: step.valueInputs, inputs: step.inputs, outputs: step.outputs,
                  release: releaseAt[index].sorted())
         }
+        var readers: [Int: [Int]] = [:]
+        for (index, step) in planned.enumerated() { for s in step.inputs where s >= 0 { readers[s, default: []].append(index) } }
+        let constantSlots = Dictionary(constants.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        chains = StepChain.find(steps: planned, readers: readers, kept: keep.union(outerSlots)) { constantSlots[$0] }
+        for (index, chain) in chains.enumerated() { planned[chain.steps[0]].chain = index }
+        self.steps = planned
         self.constants = constants
         slotCount = slots.count
         slotNames = slots.sorted { $0.value < $1.value }.map(\.key)
     }
 
     /// Runs the plan. `feeds` are in `inputs` order, `outer` in `outerNames` order; `observe`
-    /// sees every constant, input and computed value (by slot) before it can be freed.
-    func execute(feeds: [Tensor], outer: [Tensor], context: ExecutionContext,
+    /// sees every constant, input and computed value (by slot) whose `observed` entry is true
+    /// before it can be freed (slots past the end of `observed` are not observed).
+    func execute(feeds: [Tensor], outer: [Tensor], context: ExecutionContext, observed: [Bool] = [],
                  observe: ((Int, Tensor) throws -> Void)? = nil) throws -> [Tensor] {
-        let run = Run(plan: self, feeds: feeds, outer: outer, context: context)
+        let run = Run(plan: self, feeds: feeds, outer: outer, context: context, observed: observed)
         while try run.step(observe) {}
         return try run.outputs()
     }
@@ -92,10 +103,21 @@ final class ExecutionPlan: @unchecked Sendable {
         private var values: [Tensor?]
         /// The next step; -1 until the constants and inputs have been observed.
         private var next = -1
+        private let observed: [Bool]
+        /// Per step: it heads a chain this run computes fused / a fused chain computed it.
+        private var fused: [Bool]
+        private var skipped: [Bool]
 
-        init(plan: ExecutionPlan, feeds: [Tensor], outer: [Tensor], context: ExecutionContext) {
+        init(plan: ExecutionPlan, feeds: [Tensor], outer: [Tensor], context: ExecutionContext, observed: [Bool] = []) {
             self.plan = plan
             self.context = context
+            self.observed = observed
+            fused = [Bool](repeating: false, count: plan.steps.count)
+            skipped = fused
+            for chain in plan.chains where !chain.hidden.contains(where: { $0 < observed.count && observed[$0] }) {
+                fused[chain.steps[0]] = true
+                for step in chain.steps.dropFirst() { skipped[step] = true }
+            }
             values = [Tensor?](repeating: nil, count: plan.slotCount)
             for (slot, tensor) in plan.constants { values[slot] = tensor }
             for (index, input) in plan.inputs.enumerated() { values[input.slot] = feeds[index] }
@@ -108,14 +130,21 @@ final class ExecutionPlan: @unchecked Sendable {
             if next < 0 {
                 next = 0
                 if let observe {
-                    for (slot, tensor) in plan.constants { try observe(slot, tensor) }
-                    for input in plan.inputs { try observe(input.slot, values[input.slot]!) }
+                    for (slot, tensor) in plan.constants where isObserved(slot) { try observe(slot, tensor) }
+                    for input in plan.inputs where isObserved(input.slot) { try observe(input.slot, values[input.slot]!) }
                 }
                 return !plan.steps.isEmpty
             }
             guard next < plan.steps.count else { return false }
-            let step = plan.steps[next]
+            let index = next
+            let step = plan.steps[index]
             next += 1
+            if skipped[index] {
+                // Computed by the chain this step belongs to; what it read last goes now.
+                for slot in step.release { values[slot] = nil }
+                return next < plan.steps.count
+            }
+            let chain = fused[index] ? step.chain.map { plan.chains[$0] } : nil
             var arguments: [Tensor?] = []
             arguments.reserveCapacity(step.inputs.count)
             for slot in step.inputs {
@@ -129,23 +158,26 @@ final class ExecutionPlan: @unchecked Sendable {
             let started = context.profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer {
                 if let profiler = context.profiler {
-                    profiler.record(step.opType, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+                    profiler.record(chain?.opType ?? step.opType, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
                 }
             }
             do {
-                results = try step.kernel.run(arguments, context)
+                results = try chain.map { try $0.kernel.run(arguments, context) } ?? step.kernel.run(arguments, context)
             } catch let error as KernelError {
                 throw RuntimeError.node(label: step.label, message: error.message)
             } catch let error as GraphError {
                 throw RuntimeError.node(label: step.label, message: error.description)
             }
-            for (index, slot) in step.outputs.enumerated() where slot >= 0 && index < results.count {
+            let outputs = chain.map { plan.steps[$0.steps.last!].outputs } ?? step.outputs
+            for (index, slot) in outputs.enumerated() where slot >= 0 && index < results.count {
                 values[slot] = results[index]
-                try observe?(slot, results[index])
+                if isObserved(slot) { try observe?(slot, results[index]) }
             }
             for slot in step.release { values[slot] = nil }
             return next < plan.steps.count
         }
+
+        private func isObserved(_ slot: Int) -> Bool { slot < observed.count && observed[slot] }
 
         /// The graph outputs, once every step has run.
         func outputs() throws -> [Tensor] {

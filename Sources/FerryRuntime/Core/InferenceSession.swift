@@ -65,8 +65,8 @@ public final class InferenceSession: @unchecked Sendable {
         let slots = plan.slotNames.map { names.contains($0) }
         let feeds = try ordered(feeds)
         return try withoutActuallyEscaping(observe) { observe in
-            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: threads ?? options.threads)) { slot, value in
-                if slots[slot] { try observe(self.plan.slotNames[slot], value) }
+            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: threads ?? options.threads), observed: slots) { slot, value in
+                try observe(self.plan.slotNames[slot], value)
             }
         }
     }
@@ -75,9 +75,9 @@ public final class InferenceSession: @unchecked Sendable {
     /// `run(_:observing:_:)` does: two models compared value by value (per-layer drift) then
     /// hold only what one has computed ahead of the other, not every value of a whole run.
     public func start(_ feeds: [String: Tensor], threads: Int? = nil, observing names: Set<String>) throws -> StepwiseRun {
-        StepwiseRun(run: ExecutionPlan.Run(plan: plan, feeds: try ordered(feeds), outer: [],
-                                           context: ExecutionContext(threads: threads ?? options.threads)),
-                     observed: plan.slotNames.map { names.contains($0) })
+        let observed = plan.slotNames.map { names.contains($0) }
+        return StepwiseRun(run: ExecutionPlan.Run(plan: plan, feeds: try ordered(feeds), outer: [],
+                                                  context: ExecutionContext(threads: threads ?? options.threads), observed: observed))
     }
 
     /// The feeds in input order, checked against the declared inputs.
@@ -131,12 +131,10 @@ public final class InferenceSession: @unchecked Sendable {
 /// One run of a session advanced node by node (`InferenceSession.start`).
 public final class StepwiseRun {
     private let run: ExecutionPlan.Run
-    private let observed: [Bool]
     public private(set) var finished = false
 
-    init(run: ExecutionPlan.Run, observed: [Bool]) {
+    init(run: ExecutionPlan.Run) {
         self.run = run
-        self.observed = observed
     }
 
     /// Runs the next node (the first call: observes the inputs and constants) and hands
@@ -146,9 +144,7 @@ public final class StepwiseRun {
         guard !finished else { return false }
         let names = run.plan.slotNames
         let more = try withoutActuallyEscaping(observe) { observe in
-            try run.step { slot, value in
-                if self.observed[slot] { try observe(names[slot], value) }
-            }
+            try run.step { slot, value in try observe(names[slot], value) }
         }
         finished = !more
         return more

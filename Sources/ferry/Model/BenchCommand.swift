@@ -14,7 +14,9 @@ struct BenchCommand: ParsableCommand {
         unless --input-shape sets them. --json prints one object with load_ms, median_ms, p90_ms and
         peak_rss_mb (plus runs, threads, mean_ms and optimized). Like ONNX Runtime's default session,
         the graph is optimized at load (constants folded, BatchNorm folded, activations fused into
-        their Conv/Gemm) and load_ms includes that; --no-optimize runs the graph as written.
+        their Conv/Gemm) and load_ms includes that; --no-optimize runs the graph as written (the
+        runtime still computes a Conv and the Clip after it, or a QuantizeLinear and its
+        DequantizeLinear, in one pass, with the same bits as node by node).
         """
     )
 
