@@ -277,6 +277,21 @@ def test_truncated_source_names_the_file(tmp_path):
     assert result.returncode == 2 and "broken.onnx" in result.stderr
 
 
+@pytest.mark.parametrize("mode", ["int8", "dynamic"])
+def test_nan_weight_is_refused_by_name(mode, tmp_path):
+    model = onnx.load(FIXTURES / "digits_cnn" / "model.onnx")
+    weight = next(i for i in model.graph.initializer if len(i.dims) == 4)
+    values = onnx.numpy_helper.to_array(weight).copy()
+    values.flat[3] = np.nan
+    weight.CopyFrom(onnx.numpy_helper.from_array(values, weight.name))
+    onnx.save(model, tmp_path / "nan.onnx")
+    args = ["--calibration", FIXTURES / "digits_cnn" / "calibration.npz"] if mode == "int8" else []
+    result = ferry("convert", tmp_path / "nan.onnx", "--out", tmp_path / "out", "--quantize", mode, *args)
+    assert result.returncode == 2, result.stderr
+    assert f"weight '{weight.name}'" in result.stderr and "NaN" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("fixture", ["digits_cnn", "mobilenet_v3_small_w050", "transformer_encoder"])
 def test_tflite_target_runs_in_litert_as_verified(fixture, tmp_path):
     from ai_edge_litert.interpreter import Interpreter

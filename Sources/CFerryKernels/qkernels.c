@@ -823,6 +823,41 @@ void ferry_fake_quantize_f32(const float *x, float *y, long n, float scale, floa
     fake_quantize_generic(x, y, n, scale, zero, low, high);
 }
 
+int ferry_quantize_symmetric_per_channel(const float *w, long outer, long channels, long inner, float qmax,
+                                         float *scales, int8_t *q) {
+    for (long c = 0; c < channels; c++) scales[c] = 0.0f;
+    int finite = 1;
+    for (long o = 0; o < outer; o++)
+        for (long c = 0; c < channels; c++) {
+            const float *run = w + (o * channels + c) * inner;
+            float m = scales[c];
+            for (long i = 0; i < inner; i++) {
+                const float a = fabsf(run[i]);
+                finite &= a <= FLT_MAX;
+                m = a > m ? a : m;
+            }
+            scales[c] = m;
+        }
+    if (!finite) return -1;
+    for (long c = 0; c < channels; c++) scales[c] = scales[c] > 0.0f ? scales[c] / qmax : 1.0f;
+    for (long o = 0; o < outer; o++)
+        for (long c = 0; c < channels; c++) {
+            const long base = (o * channels + c) * inner;
+            const float s = scales[c];
+            for (long i = 0; i < inner; i++) {
+                /* roundf without the call, so the loop vectorizes: trunc, then one step away from
+                   zero when the dropped fraction is a half or more (x - trunc(x) is exact). Only a
+                   zero's sign can differ from roundf, and the int8 has none. */
+                const float x = w[base + i] / s, t = truncf(x);
+                float r = fabsf(x - t) >= 0.5f ? t + copysignf(1.0f, x) : t;
+                r = r < -qmax ? -qmax : r;
+                r = r > qmax ? qmax : r;
+                q[base + i] = (int8_t)r;
+            }
+        }
+    return 0;
+}
+
 /* The smallest and largest finite values (+inf and -inf when there are none). */
 #define FERRY_FINITE_RANGE_BODY                                                                   \
     float lo = INFINITY, hi = -INFINITY;                                                          \

@@ -323,3 +323,51 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
         #expect(error > 0, "nothing was quantized")
     }
 }
+
+/// Per-channel weight quantization (a C loop) against the formula it implements, written out in
+/// Swift: scale = max|w| / qmax per channel, round half away from zero, clamp to ±qmax.
+@Suite struct WeightQuantizerTests {
+    func expected(_ w: [Float], outer: Int, channels: Int, inner: Int, qmax: Float) -> ([Int8], [Float]) {
+        var absMax = [Float](repeating: 0, count: channels)
+        for o in 0..<outer { for c in 0..<channels { for i in 0..<inner { absMax[c] = max(absMax[c], abs(w[(o * channels + c) * inner + i])) } } }
+        let scales = absMax.map { $0 > 0 ? $0 / qmax : 1 }
+        var q = [Int8](repeating: 0, count: w.count)
+        for o in 0..<outer { for c in 0..<channels { for i in 0..<inner {
+            let index = (o * channels + c) * inner + i
+            q[index] = Int8(min(max((w[index] / scales[c]).rounded(.toNearestOrAwayFromZero), -qmax), qmax))
+        } } }
+        return (q, scales)
+    }
+
+    @Test(arguments: [([6, 5, 3, 3], 0), ([40, 24], 1), ([3, 7, 11], 1), ([4, 0, 2], 0)])
+    func matchesTheFormula(shape: [Int], axis: Int) throws {
+        var g = SplitMix64(seed: UInt64(shape.reduce(1, *) + axis))
+        let count = shape.reduce(1, *)
+        // Whole and half multiples of the scale too (ties round away from zero), −0 and a zero channel.
+        var w = (0..<count).map { i -> Float in
+            switch i % 9 {
+            case 0: return Float(Int(g.unit() * 20) - 10) * 0.5
+            case 1: return -0.0
+            default: return Float(g.unit() * 6 - 3)
+            }
+        }
+        if axis == 1 && shape.count == 2 { for o in 0..<shape[0] { w[o * shape[1]] = 0 } }
+        for bits in [8, 7] {
+            let qmax = Float((1 << (bits - 1)) - 1)
+            let (q, scales) = try WeightQuantizer.perChannel(Tensor(shape: shape, values: w), axis: axis, bits: bits, name: "w")
+            let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+            let (eq, es) = expected(w, outer: outer, channels: shape[axis], inner: inner, qmax: qmax)
+            #expect(q.elements(as: Int8.self) == eq)
+            #expect(scales.map(\.bitPattern) == es.map(\.bitPattern))
+        }
+    }
+
+    /// A NaN or infinite weight is refused by name (it used to trap converting NaN to Int8).
+    @Test func nonFiniteWeightsAreRefusedByName() {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            #expect(throws: PassError.nonFiniteWeight(name: "conv.weight")) {
+                try WeightQuantizer.perChannel(Tensor(shape: [2, 2], values: [1, bad, 0.5, 2]), axis: 0, name: "conv.weight")
+            }
+        }
+    }
+}

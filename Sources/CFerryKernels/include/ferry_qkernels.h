@@ -100,6 +100,12 @@ void ferry_tanh_s16(const int16_t *input, int16_t *output, long count, int32_t i
 /* Per-tensor QuantizeLinear of float32 to int8 / int16: rint(x / scale) + zero, clamped, NaN to the low end. */
 void ferry_quantize_f32_s8(const float *x, int8_t *y, long n, float scale, float zero);
 void ferry_quantize_f32_s16(const float *x, int16_t *y, long n, float scale, float zero);
+/* Symmetric per-channel weight quantization of a tensor viewed as outer × channels × inner:
+   scale[c] = max |w| over the channel / qmax (1 when that is 0), q = round(w / scale) half away
+   from zero, clamped to ±qmax. Returns 0, or -1 (nothing written to q) when a weight is NaN or
+   infinite, which no integer format holds. */
+int ferry_quantize_symmetric_per_channel(const float *w, long outer, long channels, long inner, float qmax,
+                                         float *scales, int8_t *q);
 /* QuantizeLinear then DequantizeLinear with the same per-tensor parameters, in one pass and
    without the integer tensor: q = rint(x / scale) + zero clamped to [low, high] (NaN to low),
    then (q - zero) * scale. q - zero is a whole number below 2^17, exact in float32, so the

@@ -5,6 +5,7 @@ public enum PassError: Error, CustomStringConvertible, Equatable {
     case badShape(input: String, reason: String)
     case unknownLayer(name: String)
     case invalidOption(String)
+    case nonFiniteWeight(name: String)
 
     public var description: String {
         switch self {
@@ -14,6 +15,8 @@ public enum PassError: Error, CustomStringConvertible, Equatable {
         case .badShape(let input, let reason): return "input '\(input)': \(reason)"
         case .unknownLayer(let name): return "the model has no node or weight named '\(name)'"
         case .invalidOption(let reason): return reason
+        case .nonFiniteWeight(let name):
+            return "weight '\(name)' holds NaN or infinite values, which no integer format can represent; fix the model, or keep the layers that read it in float (--keep-float)"
         }
     }
 }

@@ -39,7 +39,7 @@ public struct QDQQuantizer: GraphPass {
                 guard let weightName = node.input(weightIndex), let weight = graph.initializers[weightName],
                       let inputName = node.input(0), let inputParams = plan.params[inputName] else { continue }
                 let axis = QuantizationTrait.weightAxis(node, weight: weight)
-                let (q, scales) = WeightQuantizer.perChannel(weight, axis: axis, bits: options.weightBits)
+                let (q, scales) = try WeightQuantizer.perChannel(weight, axis: axis, bits: options.weightBits, name: weightName)
                 if quantizedConstants.insert(weightName).inserted {
                     addDequantized(weightName, q, scales: scales, zeroType: .int8, axis: axis, into: &graph, taken: &taken)
                 }

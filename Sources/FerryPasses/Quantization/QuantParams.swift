@@ -1,3 +1,4 @@
+import CFerryKernels
 import FerryIR
 import Foundation
 
@@ -54,31 +55,20 @@ public struct QuantParams: Sendable, Equatable, CustomStringConvertible {
 /// spec requires).
 public enum WeightQuantizer {
     /// Quantizes float32 `weight` along `axis`; returns the int8 tensor and one scale per channel.
-    public static func perChannel(_ weight: Tensor, axis: Int, bits: Int = 8) -> (Tensor, [Float]) {
-        let values = weight.elements(as: Float.self)
+    public static func perChannel(_ weight: Tensor, axis: Int, bits: Int = 8, name: String) throws -> (Tensor, [Float]) {
         let channels = weight.shape[axis]
         let inner = weight.shape[(axis + 1)...].reduce(1, *)
         let outer = weight.shape[..<axis].reduce(1, *)
-        let qmax = Float((1 << (bits - 1)) - 1)
-        var absMax = [Float](repeating: 0, count: channels)
-        for o in 0..<outer {
-            for c in 0..<channels {
-                let base = (o * channels + c) * inner
-                for i in 0..<inner { absMax[c] = Swift.max(absMax[c], abs(values[base + i])) }
+        var scales = [Float](repeating: 0, count: channels)
+        let q = Tensor(dataType: .int8, shape: weight.shape, zeroed: false)
+        let status = weight.withElements(as: Float.self) { values in
+            scales.withUnsafeMutableBufferPointer { scales in
+                ferry_quantize_symmetric_per_channel(values.baseAddress, outer, channels, inner, Float((1 << (bits - 1)) - 1),
+                                                     scales.baseAddress, q.storage.bytes.assumingMemoryBound(to: Int8.self))
             }
         }
-        let scales = absMax.map { $0 > 0 ? $0 / qmax : 1 }
-        var q = [Int8](repeating: 0, count: values.count)
-        for o in 0..<outer {
-            for c in 0..<channels {
-                let base = (o * channels + c) * inner
-                for i in 0..<inner {
-                    let v = (values[base + i] / scales[c]).rounded(.toNearestOrAwayFromZero)
-                    q[base + i] = Int8(Swift.min(Swift.max(v, -qmax), qmax))
-                }
-            }
-        }
-        return (Tensor(shape: weight.shape, values: q), scales)
+        guard status == 0 else { throw PassError.nonFiniteWeight(name: name) }
+        return (q, scales)
     }
 
     /// Quantizes a bias to int32 with scale inputScale·weightScale[c] (zero point 0).

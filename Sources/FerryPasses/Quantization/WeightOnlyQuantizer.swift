@@ -57,7 +57,7 @@ public struct WeightOnlyQuantizer: GraphPass {
                     if node.opType == "MatMul" && weight.rank != 2 { continue }
                     done.insert(weightName)
                     let axis = axis ?? QuantizationTrait.weightAxis(node, weight: weight)
-                    let (q, scales) = WeightQuantizer.perChannel(weight, axis: axis)
+                    let (q, scales) = try WeightQuantizer.perChannel(weight, axis: axis, name: weightName)
                     let qName = graph.freshName(weightName + "_quantized", avoiding: &taken)
                     let sName = graph.freshName(weightName + "_scale", avoiding: &taken)
                     let zName = graph.freshName(weightName + "_zero_point", avoiding: &taken)
