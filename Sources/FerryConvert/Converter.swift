@@ -128,7 +128,13 @@ public struct Converter {
                 floatIsSource = floatIsSource && weights.preservesValues(from: before, to: float)
             }
             if let limit = options.maxSamples { calibration = calibration.prefix(limit) }
-            let names = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
+            var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
+                                                   floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
+            // Values the quantizer fuses away go unmeasured: the runtime then computes a Conv and
+            // its Clip in one pass while calibrating, and skips their ranges.
+            quantization.uncalibrated = QDQQuantizer(options: quantization, statistics: [:]).fusedActivationInputs(float.graph)
+            let names = (float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs))
+                .filter { !$0.isEmpty && !quantization.uncalibrated.contains($0) }
             // The report measures the calibration samples unless validation data was given.
             let keepOutputs = floatIsSource && validation == nil
             let recorded = try ActivationRecorder.recordKeepingOutputs(model: float, names: names, samples: calibration.samples,
@@ -137,8 +143,6 @@ public struct Converter {
             let statistics = recorded.statistics
             sourceOutputs = recorded.outputs
             clock.lap("calibrate")
-            var quantization = QuantizationOptions(mode: options.quantization, calibration: options.calibrationMethod,
-                                                   floatInputsOutputs: options.floatInputsOutputs, keepFloat: options.keepFloat)
             quantization.weightBits = options.reduceRange ? 7 : 8
             quantization.floatErfGelu = options.target == .tflite || options.target == .tflm
             // ONNX Runtime folds a quantized embedding table's DequantizeLinear at load.

@@ -194,6 +194,31 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
         }
     }
 
+    /// The activations the quantizer fuses away need no statistics: calibrating without them
+    /// (which lets the runtime compute each Conv and its Clip in one pass) gives the same
+    /// quantized model, also with layers kept float and in 16×8 mode.
+    @Test(arguments: ["mobilenet_v2_w035", "digits_cnn"])
+    func fusedAwayActivationsNeedNoStatistics(_ fixture: String) throws {
+        let path = ModelComparison.fixturesDirectory.appendingPathComponent("\(fixture)/model.onnx").path
+        let float = try ONNXReader.loadModel(path: path)
+        let samples = try fixtureSamples(fixture, "calibration", limit: 4, model: float)
+        let every = float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty }
+        let all = try ActivationRecorder.record(model: float, names: every, samples: samples, method: .minmax, threads: 2)
+        let firstConv = try #require(float.graph.nodes.first { $0.opType == "Conv" }).name
+        for (mode, keep) in [(QuantizationMode.int8, Set<String>()), (.int8, [firstConv]), (.int16x8, [])] {
+            var options = QuantizationOptions(mode: mode, keepFloat: keep)
+            let skipped = QDQQuantizer(options: options, statistics: [:]).fusedActivationInputs(float.graph)
+            #expect(!skipped.isEmpty)
+            let expected = try QDQQuantizer(options: options, statistics: all).apply(to: float)
+            options.uncalibrated = skipped
+            let fewer = try ActivationRecorder.record(model: float, names: every.filter { !skipped.contains($0) }, samples: samples,
+                                                      method: .minmax, threads: 2)
+            #expect(fewer.count == all.count - skipped.count)
+            let actual = try QDQQuantizer(options: options, statistics: fewer).apply(to: float)
+            #expect(try ONNXWriter.serialize(actual) == ONNXWriter.serialize(expected), "\(fixture) \(mode) keeping \(keep)")
+        }
+    }
+
     /// Trained fixtures keep their decisions under int8 whatever the calibration method; the
     /// integer kernels (TFLite arithmetic) stay close to the QDQ graph they were lowered from.
     @Test(arguments: ["digits_cnn", "sklearn_mlp"])

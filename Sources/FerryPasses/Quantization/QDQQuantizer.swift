@@ -81,6 +81,29 @@ public struct QDQQuantizer: GraphPass {
         return result
     }
 
+    /// Values no plan of this quantizer gives parameters: the input of a Relu or Clip that alone
+    /// reads a weighted or arithmetic node's output, when neither node is kept float (quantized
+    /// together, the activation is fused; the mixed-precision search keeps them float together).
+    /// Calibration need not measure them (`QuantizationOptions.uncalibrated`), so the runtime
+    /// can compute such a Conv and its Clip as one kernel while calibrating.
+    public func fusedActivationInputs(_ graph: Graph) -> Set<String> {
+        let consumers = graph.consumers(), producers = graph.producers()
+        var values = Set<String>()
+        for node in graph.nodes where node.domain.isEmpty && QuantizationTrait.fusable.contains(node.opType) && !keptFloat(node) {
+            guard let source = node.input(0), consumers[source]?.count == 1, !graph.isInterface(source),
+                  let producer = producers[source].map({ graph.nodes[$0] }), producer.domain.isEmpty, !keptFloat(producer) else { continue }
+            switch QuantizationTrait.table[producer.opType] {
+            case .weighted?, .arithmetic?: values.insert(source)
+            default: break
+            }
+        }
+        return values
+    }
+
+    private func keptFloat(_ node: Node) -> Bool {
+        options.keepFloat.contains(node.name) || node.outputs.contains(where: options.keepFloat.contains)
+    }
+
     /// The nodes this quantizer would run in integer arithmetic, in graph order.
     public func quantizedNodes(_ graph: Graph) -> [Node] {
         var sorted = graph
@@ -127,10 +150,10 @@ public struct QDQQuantizer: GraphPass {
         var plan = Plan()
         let consumers = graph.consumers()
         let type = options.activationType
-        func isFloatActivation(_ name: String) -> Bool { statistics[name] != nil && graph.initializers[name] == nil }
-        func keptFloat(_ node: Node) -> Bool {
-            options.keepFloat.contains(node.name) || node.outputs.contains(where: options.keepFloat.contains)
+        func isFloatActivation(_ name: String) -> Bool {
+            (statistics[name] != nil || options.uncalibrated.contains(name)) && graph.initializers[name] == nil
         }
+        func keptFloat(_ node: Node) -> Bool { self.keptFloat(node) }
         for (index, node) in graph.nodes.enumerated() where node.domain.isEmpty {
             guard let trait = QuantizationTrait.table[node.opType], !keptFloat(node),
                   type != .int16 || !QuantizationTrait.noInt16Kernel.contains(node.opType),

@@ -63,6 +63,10 @@ public struct QuantizationOptions: Sendable {
     /// int8 per tensor and the output keeps its scale, as onnxruntime's quantize_static writes it.
     /// For ONNX Runtime, which folds the table's DequantizeLinear at load; off elsewhere.
     public var quantizeGatherTables = false
+    /// Float activations calibration did not measure because the quantizer fuses them away
+    /// (`QDQQuantizer.fusedActivationInputs`): they count as float values, and since they have
+    /// no statistics they are never given quantization parameters.
+    public var uncalibrated: Set<String> = []
 
     public init(mode: QuantizationMode, calibration: CalibrationMethod = .minmax, floatInputsOutputs: Bool = true,
                 keepFloat: Set<String> = [], percentile: Double = 0.9999) {
