@@ -45,21 +45,46 @@ public enum NPY {
     }
 
     public static func read(_ data: Data, file: String) throws -> Tensor {
+        // Read in place: calibration arrays run to tens of megabytes, and a copy of them into
+        // an array, then a zeroed tensor, cost more than parsing.
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            try read(UnsafeRawBufferPointer(raw), file: file)
+        }
+    }
+
+    static func read(_ bytes: UnsafeRawBufferPointer, file: String) throws -> Tensor {
+        guard let layout = try layout(bytes, file: file) else {
+            throw Failure.invalid(file: file, reason: bytes.count >= 10 ? "truncated header" : "missing the \\x93NUMPY magic")
+        }
+        guard bytes.count - layout.start == layout.byteCount else {
+            throw Failure.invalid(file: file, reason: "holds \(bytes.count - layout.start) data bytes; \(layout.type)\(layout.shape) needs \(layout.byteCount)")
+        }
+        let tensor = Tensor(dataType: layout.type, shape: layout.shape, zeroed: false)
+        if layout.byteCount > 0 { tensor.storage.bytes.copyMemory(from: bytes.baseAddress! + layout.start, byteCount: layout.byteCount) }
+        tensor.normalizeBooleans()
+        return tensor
+    }
+
+    /// What the header of an array starting with `bytes` declares, and where its data starts;
+    /// nil while `bytes` is too short to hold the whole header.
+    static func layout(_ bytes: UnsafeRawBufferPointer, file: String) throws -> (type: DataType, shape: [Int], start: Int, byteCount: Int)? {
         func fail(_ reason: String) -> Failure { .invalid(file: file, reason: reason) }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("missing the \\x93NUMPY magic") }
+        guard bytes.count >= 6 else { return nil }
+        guard Array(bytes[0..<6]) == magic else { throw fail("missing the \\x93NUMPY magic") }
+        guard bytes.count >= 10 else { return nil }
         let major = bytes[6]
         let headerLength: Int
         let headerStart: Int
         switch major {
         case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated header") }
+            guard bytes.count >= 12 else { return nil }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
             headerStart = 12
         default: throw fail("unknown format version \(major)")
         }
-        guard headerStart + headerLength <= bytes.count else { throw fail("truncated header") }
+        guard headerLength < 1 << 24 else { throw fail("header of \(headerLength) bytes") }
+        guard headerStart + headerLength <= bytes.count else { return nil }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let descr = field(header, "descr"), let order = field(header, "fortran_order"), let shapeText = field(header, "shape") else {
             throw fail("header lacks descr, fortran_order or shape: \(header)")
@@ -72,23 +97,16 @@ public enum NPY {
         let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "()"))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var shape: [Int] = []
+        // The size the header claims, checked before anything is allocated for it.
+        var byteCount = type.byteSize
         for dim in dims {
             guard let value = Int(dim), value >= 0 else { throw fail("bad shape \(shapeText)") }
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: value)
+            guard !overflow, product < 1 << 40 else { throw fail("shape \(shapeText) is too large") }
+            byteCount = product
             shape.append(value)
         }
-        let tensor = Tensor(dataType: type, shape: shape)
-        let start = headerStart + headerLength
-        guard bytes.count - start == tensor.byteCount else {
-            throw fail("holds \(bytes.count - start) data bytes; \(type)\(shape) needs \(tensor.byteCount)")
-        }
-        bytes.withUnsafeBytes { raw in
-            if tensor.byteCount > 0 { tensor.storage.bytes.copyMemory(from: raw.baseAddress! + start, byteCount: tensor.byteCount) }
-        }
-        if type == .bool {
-            let p = tensor.storage.bytes.assumingMemoryBound(to: UInt8.self)
-            for i in 0..<tensor.count where p[i] > 1 { p[i] = 1 }
-        }
-        return tensor
+        return (type, shape, headerStart + headerLength, byteCount)
     }
 
     /// Extracts `'key': value` from a numpy header dict literal.
@@ -116,5 +134,14 @@ public enum NPY {
         data.append(contentsOf: Array(header.utf8))
         data.append(Data(bytes: tensor.storage.bytes, count: tensor.byteCount))
         return data
+    }
+}
+
+extension Tensor {
+    /// numpy writes booleans as one byte; any nonzero byte is true.
+    func normalizeBooleans() {
+        guard dataType == .bool else { return }
+        let p = storage.bytes.assumingMemoryBound(to: UInt8.self)
+        for i in 0..<count where p[i] > 1 { p[i] = 1 }
     }
 }

@@ -27,16 +27,44 @@ import ZIPFoundation
         return url.path
     }
 
-    func npz(_ name: String, _ arrays: [(String, Tensor)]) throws -> String {
+    func npz(_ name: String, _ arrays: [(String, Tensor)], compressed: Bool = false) throws -> String {
+        try npz(name, arrays.map { ($0.0, try NPY.encode($0.1)) }, compressed: compressed)
+    }
+
+    func npz(_ name: String, _ members: [(String, Data)], compressed: Bool = false) throws -> String {
         let url = folder.appendingPathComponent(name)
         let archive = try Archive(url: url, accessMode: .create)
-        for (key, tensor) in arrays {
-            let data = try NPY.encode(tensor)
-            try archive.addEntry(with: key + ".npy", type: .file, uncompressedSize: Int64(data.count)) { position, size in
+        for (key, data) in members {
+            try archive.addEntry(with: key + ".npy", type: .file, uncompressedSize: Int64(data.count),
+                                 compressionMethod: compressed ? .deflate : .none) { position, size in
                 data.subdata(in: Int(position)..<(Int(position) + size))
             }
         }
         return url.path
+    }
+
+    /// Members read in 1 MiB chunks straight into their tensors, stored or deflated; a member
+    /// whose data does not match its header is refused by name.
+    @Test func largeMembersStreamIntoTheirTensors() throws {
+        let big = ramp([3, 300_000])
+        for compressed in [false, true] {
+            let path = try npz("big-\(compressed).npz", [("x", big)], compressed: compressed)
+            let arrays = try NPZ.read(path: path)
+            #expect(arrays.count == 1 && arrays[0].name == "x" && arrays[0].tensor.shape == [3, 300_000])
+            #expect(arrays[0].tensor.elements(as: Float.self) == big.elements(as: Float.self))
+        }
+        let flags = try npz("flags.npz", [("b", Tensor(shape: [3], values: [Bool](arrayLiteral: true, false, true)))])
+        #expect(try NPZ.read(path: flags)[0].tensor.elements(as: Bool.self) == [true, false, true])
+        let encoded = try NPY.encode(big)
+        for (name, data) in [("short", encoded.dropLast(4)), ("long", encoded + Data(count: 4)), ("headless", Data([0x93, 0x4E]))] {
+            let path = try npz("\(name).npz", [("x", Data(data))])
+            do {
+                _ = try NPZ.read(path: path)
+                Issue.record("the \(name) member was read")
+            } catch {
+                #expect(error is NPY.Failure && "\(error)".contains("\(path):x.npy"), "\(error)")
+            }
+        }
     }
 
     @Test func stackedArraySplitsOnANewFirstAxis() throws {
