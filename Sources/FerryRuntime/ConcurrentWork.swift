@@ -1,25 +1,49 @@
 import Dispatch
+import Synchronization
 
 /// Work spread over threads whose results do not depend on how it was spread: each index's
 /// result lands in its own slot and is read in index order once every worker has finished.
 public enum ConcurrentWork {
-    /// `body(0..<count)` on up to `workers` threads (index i on worker i mod workers), results
-    /// in index order; the first error in index order is rethrown after all have finished.
+    /// `body(0..<count)` on up to `workers` threads, results in index order; the first error in
+    /// index order is rethrown after all have finished. Each worker takes the next index no one
+    /// has claimed, so one slow index does not leave the other threads idle.
     public static func map<T>(_ count: Int, workers: Int, _ body: (Int) throws -> T) throws -> [T] {
-        guard workers > 1, count > 1 else { return try (0..<count).map(body) }
+        try map(count, workers: workers, state: {}) { index, _ in try body(index) }.results
+    }
+
+    /// As `map`, each worker also folding its indices into a state of its own (made by
+    /// `state`), returned one per worker. Which indices a worker takes depends on timing, so
+    /// callers merge the states with an operation whose result does not depend on how the
+    /// indices were grouped (exact minima, maxima and counts), or keep per-index values in the
+    /// results.
+    public static func map<T, State>(_ count: Int, workers: Int, state: () -> State,
+                                     _ body: (Int, inout State) throws -> T) throws -> (results: [T], states: [State]) {
+        guard workers > 1, count > 1 else {
+            var local = state()
+            let results = try (0..<count).map { try body($0, &local) }
+            return (results, [local])
+        }
+        let threads = Swift.min(workers, count)
         let slots = Slots<T>(count: count)
+        let states = Slots<State>(count: threads)
+        let claimed = Counter()
         withoutActuallyEscaping(body) { body in
-            let shared = UncheckedBody(body)
-            DispatchQueue.concurrentPerform(iterations: Swift.min(workers, count)) { worker in
-                for index in stride(from: worker, to: count, by: Swift.min(workers, count)) {
-                    slots.results[index] = Result { try shared.body(index) }
+            withoutActuallyEscaping(state) { state in
+                let shared = UncheckedBody(body, state)
+                DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                    var local = shared.state()
+                    while let index = claimed.next(below: count) {
+                        slots.results[index] = Result { try shared.body(index, &local) }
+                    }
+                    states.results[worker] = .success(local)
                 }
             }
         }
-        return try slots.results.map { result in
+        let results = try slots.results.map { result in
             guard let result else { throw ConcurrentWorkError.missingResult }
             return try result.get()
         }
+        return (results, try states.results.map { try ($0 ?? .failure(ConcurrentWorkError.missingResult)).get() })
     }
 
     /// `a` and `b`, side by side when `concurrently` (each on its own thread), else one after
@@ -53,9 +77,23 @@ private final class Slots<T>: @unchecked Sendable {
     }
 }
 
-/// Hands a non-escaping closure to the workers of one `concurrentPerform`, which all return
-/// before the closure's scope ends.
-private struct UncheckedBody<T>: @unchecked Sendable {
-    let body: (Int) throws -> T
-    init(_ body: @escaping (Int) throws -> T) { self.body = body }
+/// Hands non-escaping closures to the workers of one `concurrentPerform`, which all return
+/// before the closures' scope ends.
+private struct UncheckedBody<T, State>: @unchecked Sendable {
+    let body: (Int, inout State) throws -> T
+    let state: () -> State
+    init(_ body: @escaping (Int, inout State) throws -> T, _ state: @escaping () -> State) {
+        self.body = body
+        self.state = state
+    }
+}
+
+/// The next unclaimed index, for workers taking indices one at a time.
+private final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func next(below count: Int) -> Int? {
+        let index = value.wrappingAdd(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
+    }
 }

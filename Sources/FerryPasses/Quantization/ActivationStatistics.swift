@@ -3,6 +3,7 @@ import Dispatch
 import FerryIR
 import FerryRuntime
 import Foundation
+import Synchronization
 
 /// Value statistics of float tensors over a calibration set: range, and a histogram of the
 /// values between the observed extremes for the percentile, entropy and MSE methods.
@@ -136,62 +137,53 @@ public enum ActivationRecorder {
         let session = try InferenceSession(model: model, options: SessionOptions(threads: threads))
         let runThreads = workers == 1 ? threads : 1
         let wanted = Set(names)
-        // First pass: ranges (and the outputs, each worker's for its run of samples, in order).
-        let (firstPass, outputs) = try merged(workers: workers, samples: samples) { range in
-            var local: [String: ActivationStatistics] = [:]
-            var kept: [[String: Tensor]]? = keepOutputs ? [] : nil
-            var keptBytes = 0
-            for sample in samples[range] {
-                let outputs = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
-                    guard value.dataType == .float32 else { return }
-                    let (lo, hi) = value.withElements(as: Float.self) { finiteRange($0) }
-                    if var s = local[name] {
-                        s.min = Swift.min(s.min, lo)
-                        s.max = Swift.max(s.max, hi)
-                        local[name] = s
-                    } else {
-                        local[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
-                    }
+        // First pass: ranges, and the outputs by sample while they fit the budget.
+        let kept = ByteTally(limit: keepOutputs ? outputBudget : -1)
+        let (firstPass, perSample) = try merged(workers: workers, samples: samples) { index, local -> [String: Tensor]? in
+            let outputs = try session.run(samples[index], threads: runThreads, observing: wanted) { name, value in
+                guard value.dataType == .float32 else { return }
+                let (lo, hi) = value.withElements(as: Float.self) { finiteRange($0) }
+                if var s = local[name] {
+                    s.min = Swift.min(s.min, lo)
+                    s.max = Swift.max(s.max, hi)
+                    local[name] = s
+                } else {
+                    local[name] = ActivationStatistics(min: lo, max: hi, histogram: [])
                 }
-                keptBytes += outputs.reduce(0) { $0 + $1.byteCount }
-                if keptBytes > outputBudget / workers { kept = nil }
-                kept?.append(Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first }))
             }
-            return (local, kept)
+            guard kept.admit(outputs.reduce(0) { $0 + $1.byteCount }) else { return nil }
+            return Dictionary(zip(session.outputNames, outputs), uniquingKeysWith: { first, _ in first })
         } combine: { a, b in
             ActivationStatistics(min: Swift.min(a.min, b.min), max: Swift.max(a.max, b.max), histogram: [])
         }
+        let outputs = keepOutputs && !kept.exceeded ? perSample.compactMap { $0 } : nil
         var stats = firstPass
         guard method != .minmax else { return (stats, outputs) }
         let ranges = stats
         // Second pass: histograms over the ranges found.
-        let histograms = try merged(workers: workers, samples: samples) { range -> ([String: ActivationStatistics], [[String: Tensor]]?) in
-            var local: [String: ActivationStatistics] = [:]
-            for sample in samples[range] {
-                _ = try session.run(sample, threads: runThreads, observing: wanted) { name, value in
-                    guard let found = ranges[name], found.max > found.min, value.dataType == .float32 else { return }
-                    var s = local[name] ?? ActivationStatistics(min: found.min, max: found.max, histogram: [])
-                    if s.histogram.isEmpty {
-                        s.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
-                        if method == .entropy { s.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
-                    }
-                    let bins = ActivationStatistics.bins
-                    let scale = Double(bins) / (s.max - s.min)
-                    let absScale = Double(bins) / Swift.max(abs(s.min), abs(s.max))
-                    let entropy = method == .entropy
-                    value.withElements(as: Float.self) { values in
-                        for v in values where v.isFinite {
-                            let bin = Swift.min(bins - 1, Swift.max(0, Int((Double(v) - s.min) * scale)))
-                            s.histogram[bin] += 1
-                            // Exact zeros (ReLU's spike) are exact in every quantization; left in, they
-                            // would swamp the divergence of the first group and favour clipping.
-                            if entropy && v != 0 { s.absoluteHistogram[Swift.min(bins - 1, Int(abs(Double(v)) * absScale))] += 1 }
-                        }
-                    }
-                    local[name] = s
+        let histograms = try merged(workers: workers, samples: samples) { index, local in
+            _ = try session.run(samples[index], threads: runThreads, observing: wanted) { name, value in
+                guard let found = ranges[name], found.max > found.min, value.dataType == .float32 else { return }
+                var s = local[name] ?? ActivationStatistics(min: found.min, max: found.max, histogram: [])
+                if s.histogram.isEmpty {
+                    s.histogram = [Double](repeating: 0, count: ActivationStatistics.bins)
+                    if method == .entropy { s.absoluteHistogram = [Double](repeating: 0, count: ActivationStatistics.bins) }
                 }
+                let bins = ActivationStatistics.bins
+                let scale = Double(bins) / (s.max - s.min)
+                let absScale = Double(bins) / Swift.max(abs(s.min), abs(s.max))
+                let entropy = method == .entropy
+                value.withElements(as: Float.self) { values in
+                    for v in values where v.isFinite {
+                        let bin = Swift.min(bins - 1, Swift.max(0, Int((Double(v) - s.min) * scale)))
+                        s.histogram[bin] += 1
+                        // Exact zeros (ReLU's spike) are exact in every quantization; left in, they
+                        // would swamp the divergence of the first group and favour clipping.
+                        if entropy && v != 0 { s.absoluteHistogram[Swift.min(bins - 1, Int(abs(Double(v)) * absScale))] += 1 }
+                    }
+                }
+                local[name] = s
             }
-            return (local, nil)
         } combine: { a, b in
             var c = a
             for i in c.histogram.indices { c.histogram[i] += b.histogram[i] }
@@ -214,26 +206,37 @@ public enum ActivationRecorder {
         return (Double(lo), Double(hi))
     }
 
-    /// Runs `body` over contiguous runs of the samples on `workers` threads and merges the
-    /// statistics in run order; the outputs each run kept are joined in sample order (nil
-    /// when any run kept none).
-    private static func merged(workers: Int, samples: [[String: Tensor]],
-                               _ body: (Range<Int>) throws -> ([String: ActivationStatistics], [[String: Tensor]]?),
-                               combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws
-        -> ([String: ActivationStatistics], [[String: Tensor]]?) {
-        let parts = try ConcurrentWork.map(workers, workers: workers) { worker in
-            try body((samples.count * worker / workers)..<(samples.count * (worker + 1) / workers))
-        }
+    /// Runs `body` on every sample on `workers` threads, each worker taking the next sample and
+    /// folding its statistics into its own; merges the workers' statistics with `combine`
+    /// (minima, maxima and whole counts: exact, so the grouping does not change the result)
+    /// and returns what `body` gave for each sample, in sample order.
+    private static func merged<T>(workers: Int, samples: [[String: Tensor]],
+                                  _ body: (Int, inout [String: ActivationStatistics]) throws -> T,
+                                  combine: (ActivationStatistics, ActivationStatistics) -> ActivationStatistics) throws
+        -> ([String: ActivationStatistics], [T]) {
+        let (results, parts) = try ConcurrentWork.map(samples.count, workers: workers, state: { [String: ActivationStatistics]() }, body)
         var total: [String: ActivationStatistics] = [:]
-        for (part, _) in parts {
+        for part in parts {
             for (name, s) in part {
                 total[name] = total[name].map { combine($0, s) } ?? s
             }
         }
-        var joined: [[String: Tensor]]? = []
-        for (_, kept) in parts {
-            if let kept { joined?.append(contentsOf: kept) } else { joined = nil }
-        }
-        return (total, joined)
+        return (total, results)
     }
+}
+
+/// Bytes kept across workers, up to a limit (a negative limit keeps nothing).
+private final class ByteTally: Sendable {
+    private let total = Atomic<Int>(0)
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts `bytes` in; false once the total is over the limit.
+    func admit(_ bytes: Int) -> Bool {
+        guard limit >= 0 else { return false }
+        return total.wrappingAdd(bytes, ordering: .relaxed).newValue <= limit
+    }
+
+    var exceeded: Bool { limit < 0 || total.load(ordering: .relaxed) > limit }
 }
