@@ -32,7 +32,8 @@ public struct SampleSet: Sendable {
     }
 
     /// Reads samples for a model whose runtime inputs are `inputs` (`Graph.runtimeInputs`).
-    public static func load(specs: [String], inputs: [ValueInfo]) throws -> SampleSet {
+    /// `files` holds arrays already read (`SampleFiles.prefetch`); other files are read here.
+    public static func load(specs: [String], inputs: [ValueInfo], files: SampleFiles = SampleFiles()) throws -> SampleSet {
         guard !specs.isEmpty else { throw SampleSetError.noData }
         guard !inputs.isEmpty else { throw SampleSetError.modelHasNoInputs }
         var samples: [[String: Tensor]] = []
@@ -43,9 +44,9 @@ public struct SampleSet: Sendable {
                     throw SampleSetError.unknownInput(spec: spec, name: name, inputs: inputs.map(\.name))
                 }
                 guard perInput[name] == nil else { throw SampleSetError.duplicateInput(spec: spec, name: name) }
-                perInput[name] = (spec, try tensors(for: input, path: path))
+                perInput[name] = (spec, try tensors(for: input, path: path, files: files))
             } else {
-                samples += try wholeSamples(path: spec, inputs: inputs)
+                samples += try wholeSamples(path: spec, inputs: inputs, files: files)
             }
         }
         if !perInput.isEmpty {
@@ -72,15 +73,15 @@ public struct SampleSet: Sendable {
     }
 
     /// Whole samples from a bare `.npz`, `.npy` or folder.
-    static func wholeSamples(path: String, inputs: [ValueInfo]) throws -> [[String: Tensor]] {
+    static func wholeSamples(path: String, inputs: [ValueInfo], files: SampleFiles) throws -> [[String: Tensor]] {
         switch try FileKind(path: path) {
-        case .folder(let files):
-            return try files.flatMap { try wholeSamples(path: $0, inputs: inputs) }
+        case .folder(let paths):
+            return try paths.flatMap { try wholeSamples(path: $0, inputs: inputs, files: files) }
         case .npy:
             guard inputs.count == 1 else { throw SampleSetError.npyNeedsOneInput(file: path, inputs: inputs.map(\.name)) }
-            return try split(readNPY(path), for: inputs[0], file: path).map { [inputs[0].name: $0] }
+            return try split(files.npy(path), for: inputs[0], file: path).map { [inputs[0].name: $0] }
         case .npz:
-            let arrays = try NPZ.read(path: path)
+            let arrays = try files.npz(path)
             var columns: [[Tensor]] = []
             for input in inputs {
                 let array = try pick(arrays, for: input, file: path, alone: inputs.count == 1)
@@ -96,11 +97,11 @@ public struct SampleSet: Sendable {
     }
 
     /// The samples of one input from the FILE of `NAME=FILE`.
-    static func tensors(for input: ValueInfo, path: String) throws -> [Tensor] {
+    static func tensors(for input: ValueInfo, path: String, files: SampleFiles) throws -> [Tensor] {
         switch try FileKind(path: path) {
-        case .folder(let files): return try files.flatMap { try tensors(for: input, path: $0) }
-        case .npy: return try split(readNPY(path), for: input, file: path)
-        case .npz: return try split(pick(NPZ.read(path: path), for: input, file: path, alone: true), for: input, file: "\(path):\(input.name)")
+        case .folder(let paths): return try paths.flatMap { try tensors(for: input, path: $0, files: files) }
+        case .npy: return try split(files.npy(path), for: input, file: path)
+        case .npz: return try split(pick(files.npz(path), for: input, file: path, alone: true), for: input, file: "\(path):\(input.name)")
         }
     }
 
@@ -149,4 +150,36 @@ enum FileKind {
         default: throw SampleSetError.unsupportedFile(path)
         }
     }
+}
+
+/// The arrays of the files a set of specs names, read ahead of `SampleSet.load` (say, while
+/// the model loads on another thread), or the error reading each; `load` reads the others.
+public struct SampleFiles: Sendable {
+    private var npy: [String: Result<Tensor, any Error>] = [:]
+    private var npz: [String: Result<[(name: String, tensor: Tensor)], any Error>] = [:]
+
+    public init() {}
+
+    /// Reads every .npy and .npz file `specs` names (folders listed); errors wait for `load`,
+    /// which reports them where it would have met them.
+    public static func prefetch(specs: [String]) -> SampleFiles {
+        var files = SampleFiles()
+        for spec in specs {
+            let path = SampleSet.namedSpec(spec)?.1 ?? spec
+            guard let kind = try? FileKind(path: path) else { continue }
+            let paths: [String]
+            if case .folder(let listed) = kind { paths = listed } else { paths = [path] }
+            for file in paths {
+                switch try? FileKind(path: file) {
+                case .npy?: files.npy[file] = Result { try SampleSet.readNPY(file) }
+                case .npz?: files.npz[file] = Result { try NPZ.read(path: file) }
+                default: break
+                }
+            }
+        }
+        return files
+    }
+
+    func npy(_ path: String) throws -> Tensor { try npy[path]?.get() ?? SampleSet.readNPY(path) }
+    func npz(_ path: String) throws -> [(name: String, tensor: Tensor)] { try npz[path]?.get() ?? NPZ.read(path: path) }
 }

@@ -67,6 +67,16 @@ import ZIPFoundation
         }
     }
 
+    /// Loads `specs` directly and from files read ahead (`SampleFiles.prefetch`, as `ferry
+    /// convert` does while the model loads); both must give the same samples.
+    func load(_ specs: [String], _ inputs: [ValueInfo]) throws -> SampleSet {
+        let direct = try SampleSet.load(specs: specs, inputs: inputs)
+        let prefetched = try SampleSet.load(specs: specs, inputs: inputs, files: SampleFiles.prefetch(specs: specs))
+        #expect(direct.samples.map { $0.mapValues(\.shape) } == prefetched.samples.map { $0.mapValues(\.shape) })
+        #expect(direct.samples.map { $0.mapValues { $0.elements(as: Float.self) } } == prefetched.samples.map { $0.mapValues { $0.elements(as: Float.self) } })
+        return direct
+    }
+
     @Test func stackedArraySplitsOnANewFirstAxis() throws {
         let set = try SampleSet.load(specs: [try npy("x.npy", ramp([3, 1, 4]))], inputs: [float("x", [.fixed(1), .fixed(4)])])
         #expect(set.count == 3)
@@ -101,11 +111,11 @@ import ZIPFoundation
     @Test func multiInputArchiveAndNamedFiles() throws {
         let inputs = [float("a", [.fixed(2)]), float("b", [.fixed(3)])]
         let archive = try npz("data.npz", [("b", ramp([4, 3], from: 100)), ("a", ramp([4, 2])), ("labels", ramp([4]))])
-        let set = try SampleSet.load(specs: [archive], inputs: inputs)
+        let set = try load([archive], inputs)
         #expect(set.count == 4)
         #expect(set.samples[3]["a"]!.elements(as: Float.self) == [6, 7])
         #expect(set.samples[3]["b"]!.elements(as: Float.self) == [109, 110, 111])
-        let named = try SampleSet.load(specs: ["a=\(try npy("a.npy", ramp([2, 2])))", "b=\(try npy("b.npy", ramp([2, 3])))"], inputs: inputs)
+        let named = try load(["a=\(try npy("a.npy", ramp([2, 2])))", "b=\(try npy("b.npy", ramp([2, 3])))"], inputs)
         #expect(named.count == 2 && named.samples[1]["b"]!.elements(as: Float.self) == [3, 4, 5])
     }
 
@@ -116,17 +126,23 @@ import ZIPFoundation
             try NPY.encode(Tensor(shape: [1], values: [Float(value)])).write(to: sub.appendingPathComponent(name))
         }
         try Data("notes".utf8).write(to: sub.appendingPathComponent("README.txt"))
-        let set = try SampleSet.load(specs: [sub.path], inputs: [float("x", [.fixed(1)])])
+        let set = try load([sub.path], [float("x", [.fixed(1)])])
         #expect(set.samples.map { $0["x"]!.elements(as: Float.self)[0] } == [0, 3, 1, 2])   // "10", "B", "a", "b"
     }
 
+    /// The error loading `specs`, the same whether or not the files were read ahead.
     func error(_ specs: [String], _ inputs: [ValueInfo]) -> String {
-        do {
-            _ = try SampleSet.load(specs: specs, inputs: inputs)
-            return "accepted"
-        } catch {
-            return "\(error)"
+        func attempt(_ files: SampleFiles) -> String {
+            do {
+                _ = try SampleSet.load(specs: specs, inputs: inputs, files: files)
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
         }
+        let direct = attempt(SampleFiles())
+        #expect(attempt(SampleFiles.prefetch(specs: specs)) == direct)
+        return direct
     }
 
     @Test func errorsNameTheFileAndInput() throws {

@@ -76,8 +76,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Requantization rounding of integer targets: double or single.", valueName: "mode"))
     var rounding: String = "double"
 
-    @Option(help: ArgumentHelp("Worker threads (outputs are identical for any count).", valueName: "n"))
-    var threads: Int = 1
+    @Option(help: ArgumentHelp("Worker threads (default: one per core; outputs are identical for any count).", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use at most N calibration and validation samples.", valueName: "n"))
     var maxSamples: Int?
@@ -253,13 +253,15 @@ struct ConvertCommand: ParsableCommand {
 
     func convert() throws {
         let started = ContinuousClock.now
-        let model = try loadModel(path: source)
+        // The sample files are read while the model loads (with a thread to spare).
+        let (model, files) = try ConcurrentWork.both({ try loadModel(path: source) }, { SampleFiles.prefetch(specs: calibration + data) },
+                                                     concurrently: threads > 1)
         let options = try settings(for: model)
         // Samples are split along the batch as the inputs will be once --input-shape fixed them.
         let inputs = options.inputShapes.isEmpty ? model.graph.runtimeInputs
                                                  : try FixInputShapes(options.inputShapes).apply(to: model).graph.runtimeInputs
-        let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs)
-        let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs)
+        let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs, files: files)
+        let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs, files: files)
         let read = ContinuousClock.now
         let result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet)
         let converted = ContinuousClock.now

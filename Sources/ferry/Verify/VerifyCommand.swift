@@ -68,7 +68,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a Markdown report here (- for stdout).", valueName: "file"))
     var markdown: String?
 
-    @Option(help: ArgumentHelp("Worker threads per model (reports are identical for any count).", valueName: "n"))
+    @Option(help: ArgumentHelp("Worker threads per model (default: one per core; reports are identical for any count).", valueName: "n"))
     var threads: String?
 
     @Option(name: .customLong("max-samples"), help: ArgumentHelp("Use only the first N samples.", valueName: "n"))

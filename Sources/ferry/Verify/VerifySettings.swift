@@ -31,7 +31,7 @@ struct VerifySettings {
                                              perLayer: true, fallback: .defaultLayerBound)
         topK = try Self.count(command.topK, flag: "--top-k") ?? config.topK ?? 5
         classifiers = command.classifiers.isEmpty ? config.classifiers : command.classifiers
-        threads = try Self.count(command.threads, flag: "--threads") ?? 1
+        threads = try Self.count(command.threads, flag: "--threads") ?? ProcessInfo.processInfo.activeProcessorCount
         maxSamples = try Self.count(command.maxSamples, flag: "--max-samples")
         layerSamples = try Self.layerSamples(command.layerSamples)
         let stdout = [command.json, command.junit, command.markdown].filter { $0 == "-" }
