@@ -47,7 +47,17 @@ public struct Converter {
 
     public init(options: ConversionOptions) { self.options = options }
 
-    public func convert(_ source: Model, calibration: SampleSet?, validation: SampleSet?) throws -> ConversionResult {
+    var sourceOptions: SessionOptions { SessionOptions(threads: options.threads) }
+    /// The candidate runs as its target computes (TFLite's integer kernels, say).
+    var candidateOptions: SessionOptions {
+        SessionOptions(threads: options.threads, integerArithmetic: options.target.integerArithmetic(options.rounding))
+    }
+
+    /// `alongside`, when given, runs beside the verification (with a thread to spare) on the
+    /// model and target files that will be verified: the CLI writes them to temporary files
+    /// meanwhile and moves them into place only once the conversion has succeeded.
+    public func convert(_ source: Model, calibration: SampleSet?, validation: SampleSet?,
+                        alongside: ((Model, TargetOutput?) throws -> Void)? = nil) throws -> ConversionResult {
         var clock = StageClock()
         var passes: [any GraphPass] = []
         if !options.inputShapes.isEmpty { passes.append(FixInputShapes(options.inputShapes)) }
@@ -77,9 +87,7 @@ public struct Converter {
         if options.pruning != nil { floatIsSource = false }
 
         clock.lap("optimize")
-        let sourceOptions = SessionOptions(threads: options.threads)
-        let candidateOptions = SessionOptions(threads: options.threads,
-                                              integerArithmetic: options.target.integerArithmetic(options.rounding))
+        let sourceOptions = self.sourceOptions, candidateOptions = self.candidateOptions
         // What the final report measures (and the weight-only search with it): the validation or
         // calibration data, else seeded synthetic inputs, which the report then says it used.
         let given = validation ?? calibration
@@ -173,8 +181,25 @@ public struct Converter {
         clock.lap("write and read back")
 
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
+        func measure() throws -> DriftReport? {
+            try verify(source: source, verified: verified, output: output, sourceOutputs: sourceOutputs, samples: reportSamples, given: given)
+        }
+        let drift: DriftReport?
+        if let alongside, options.threads > 1 {
+            drift = try ConcurrentWork.run(measure) { [candidate] in try alongside(candidate, output) }
+        } else {
+            drift = try measure()
+            try alongside?(candidate, output)
+        }
+        clock.lap("verify")
+        return ConversionResult(model: candidate, output: output, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
+                                quantizedLayers: quantizedLayers, searchEvaluations: evaluations, timings: clock.timings)
+    }
+
+    /// The drift report of `verified` against `source`, nil without samples.
+    private func verify(source: Model, verified: Model, output: TargetOutput?, sourceOutputs: [[String: Tensor]]?,
+                        samples: SampleSet, given: SampleSet?) throws -> DriftReport? {
         var drift: DriftReport?
-        let samples = reportSamples
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                         sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName)
@@ -188,9 +213,7 @@ public struct Converter {
                 drift = try verifier.run(samples: measured, budget: options.budget, layerSamples: options.layerSamples)
             }
         }
-        clock.lap("verify")
-        return ConversionResult(model: candidate, output: output, drift: drift, passes: steps, floatLayers: floatLayers, pruned: pruned,
-                                quantizedLayers: quantizedLayers, searchEvaluations: evaluations, timings: clock.timings)
+        return drift
     }
 
     private func checkLayerNames(_ names: Set<String>, in model: Model, flag: String = "--keep-float") throws {

@@ -54,6 +54,33 @@ public enum ConcurrentWork {
         guard case .first(let x) = results[0], case .second(let y) = results[1] else { throw ConcurrentWorkError.missingResult }
         return (x, y)
     }
+
+    /// `body` on this thread while `background` runs on another, then waits for both; the
+    /// first error is `body`'s, else `background`'s. Unlike `both`, `body` does not run inside
+    /// a concurrent loop, where libdispatch would narrow the loops `body` starts itself.
+    public static func run<T>(_ body: () throws -> T, alongside background: @escaping () throws -> Void) throws -> T {
+        let task = BackgroundTask(background)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            task.run()
+            done.signal()
+        }
+        let result = Result { try body() }
+        done.wait()
+        let value = try result.get()
+        try task.failure.map { throw $0 }
+        return value
+    }
+}
+
+/// A closure run once on another thread, and the error it threw; read only after it has run.
+private final class BackgroundTask: @unchecked Sendable {
+    private let work: () throws -> Void
+    private(set) var failure: (any Error)?
+    init(_ work: @escaping () throws -> Void) { self.work = work }
+    func run() {
+        do { try work() } catch { failure = error }
+    }
 }
 
 private enum Either<A, B> { case first(A), second(B) }

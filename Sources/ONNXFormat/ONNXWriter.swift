@@ -44,11 +44,31 @@ public enum ONNXWriter {
     /// initializers of 1 KiB or more go external automatically.
     public static func write(_ model: Model, to path: String, externalDataThreshold: Int? = nil,
                              protobufLimit: Int = ONNXWriter.protobufLimit) throws {
+        try stage(model, to: path, externalDataThreshold: externalDataThreshold, protobufLimit: protobufLimit).commit()
+    }
+
+    /// A model written beside its destination under temporary names and synced, not yet in
+    /// place: `commit()` renames the files over `path` (and its external data file); dropped
+    /// without a commit, they are removed. A caller can write while other work decides
+    /// whether the model should appear at all.
+    public final class Staged {
+        private let files: [AtomicFile]
+        fileprivate init(files: [AtomicFile]) { self.files = files }
+
+        /// The external data first, so that a model in place always finds its data.
+        public func commit() throws {
+            for file in files { try file.commit() }
+        }
+    }
+
+    /// Writes `model` as `write` does, short of renaming it into place (see `Staged`).
+    public static func stage(_ model: Model, to path: String, externalDataThreshold: Int? = nil,
+                             protobufLimit: Int = ONNXWriter.protobufLimit) throws -> Staged {
         if let externalDataThreshold, externalDataThreshold < 0 {
             throw ONNXError.cannotWrite(file: path, reason: "external data threshold \(externalDataThreshold) is negative")
         }
         let location = dataFileName(for: path)
-        try withExtendedLifetime(model) {
+        return try withExtendedLifetime(model) {
             var arena = ProtoArena()
             var layout = externalDataThreshold.map { ExternalDataLayout(location: location, threshold: $0) }
             var proto = try ProtoBuilder(path: path, arena: arena, external: layout).model(model)
@@ -78,9 +98,8 @@ public enum ONNXWriter {
                 throw ONNXError.cannotWrite(file: path, reason: "protobuf-c produced \(modelFile.written) bytes of \(size)")
             }
             try modelFile.finish()
-            try dataFile?.commit()
-            try modelFile.commit()
             withExtendedLifetime(arena) {}
+            return Staged(files: [dataFile, modelFile].compactMap { $0 })
         }
     }
 

@@ -174,6 +174,26 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["net.data", "net.onnx"])
     }
 
+    /// A staged model (written while `ferry convert` verifies it) is nowhere to be seen until
+    /// it is committed, and leaves nothing behind when dropped.
+    @Test func stagedModelsAppearOnlyOnCommit() throws {
+        let model = try ONNXReader.loadModel(path: Self.root.appendingPathComponent("fixtures/mobilenet_v2_w035/model.onnx").path)
+        let folder = try Self.temporaryFolder("staged")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("model.onnx").path
+        do {
+            let dropped = try ONNXWriter.stage(model, to: path, externalDataThreshold: 4096)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { $0.hasPrefix(".") })
+            _ = dropped
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        let staged = try ONNXWriter.stage(model, to: path, externalDataThreshold: 4096)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try staged.commit()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["model.data", "model.onnx"])
+        #expect(ModelDifference.between(model, try ONNXReader.loadModel(path: path)) == nil)
+    }
+
     @Test func goesExternalByItselfWhenTheProtobufWouldBeTooLarge() throws {
         let model = try ONNXReader.loadModel(path: Self.root.appendingPathComponent("fixtures/digits_cnn/model.onnx").path)
         let folder = try Self.temporaryFolder("limit")

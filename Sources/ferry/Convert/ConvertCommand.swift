@@ -263,14 +263,32 @@ struct ConvertCommand: ParsableCommand {
         let calibrationSet = calibration.isEmpty ? nil : try SampleSet.load(specs: calibration, inputs: inputs, files: files)
         let validationSet = data.isEmpty ? nil : try SampleSet.load(specs: data, inputs: inputs, files: files)
         let read = ContinuousClock.now
-        let result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet)
+        let folder = URL(fileURLWithPath: out)
+        let modelPath = folder.appendingPathComponent(options.outputFileName).path
+        // An ONNX model is written (under a temporary name) while it is verified, and moved into
+        // place only once the conversion has succeeded.
+        var staged: ONNXWriter.Staged?
+        var madeFolder = false
+        let result: ConversionResult
+        do {
+            result = try Converter(options: options).convert(model, calibration: calibrationSet, validation: validationSet) { candidate, output in
+                guard output == nil else { return }
+                madeFolder = !FileManager.default.fileExists(atPath: folder.path)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                staged = try ONNXWriter.stage(candidate, to: modelPath)
+            }
+        } catch {
+            staged = nil
+            if madeFolder { try? FileManager.default.removeItem(at: folder) }
+            throw error
+        }
         let converted = ContinuousClock.now
 
-        let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let modelPath = folder.appendingPathComponent(options.outputFileName).path
         if let output = result.output {
             try writeTargetFiles(output.files, into: folder)
+        } else if let staged {
+            try staged.commit()
         } else {
             try ONNXWriter.write(result.model, to: modelPath)
         }
