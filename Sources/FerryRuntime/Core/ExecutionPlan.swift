@@ -43,12 +43,8 @@ final class ExecutionPlan: @unchecked Sendable {
         outerNames = referenced.filter { slots[$0] == nil }
         outerSlots = outerNames.map { slot($0) }
 
-        var steps: [Step] = []
-        var lastUse: [Int: Int] = [:]
-        for (index, node) in graph.nodes.enumerated() {
+        func makeKernel(_ node: Node, defined: Set<String>) throws -> any Kernel {
             let nodeConstants = node.inputs.map { $0.isEmpty ? nil : graph.initializers[$0] }
-            let hasSubgraphs = node.attributes.values.contains { !$0.subgraphs.isEmpty }
-            let defined = hasSubgraphs ? Set(slots.keys) : []
             let context = NodeContext(node: node, opset: opset, constants: nodeConstants) { subgraph in
                 // Subgraphs see everything defined so far here and in the enclosing scopes.
                 let innerScope = outerScope.union(defined)
@@ -58,6 +54,22 @@ final class ExecutionPlan: @unchecked Sendable {
             }
             let kernel = try OperatorRegistry.makeKernel(context)
             try context.checkAllAttributesRead()
+            return kernel
+        }
+        func hasSubgraphs(_ node: Node) -> Bool { node.attributes.values.contains { !$0.subgraphs.isEmpty } }
+        // Kernels of nodes without subgraphs depend on nothing else: made side by side (packing
+        // a convolution's weights is most of a session's set-up); errors wait for their node.
+        let prepared: [Result<any Kernel, any Error>?] = threads > 1 && graph.nodes.count > 1
+            ? try ConcurrentWork.map(graph.nodes.count, workers: threads) { index in
+                hasSubgraphs(graph.nodes[index]) ? nil : Result { try makeKernel(graph.nodes[index], defined: []) }
+            }
+            : []
+
+        var steps: [Step] = []
+        var lastUse: [Int: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            let made = try prepared.isEmpty ? nil : prepared[index]?.get()
+            let kernel = try made ?? makeKernel(node, defined: hasSubgraphs(node) ? Set(slots.keys) : [])
             var inputSlots = node.inputs.map { $0.isEmpty ? -1 : slot($0) }
             // Values the node's subgraphs read from this scope are passed as extra inputs.
             let captured = (kernel as? CapturingKernel)?.capturedNames ?? []

@@ -33,7 +33,7 @@ public final class InferenceSession: @unchecked Sendable {
             if let rounding = options.integerArithmetic {
                 graph = try IntegerLowering.lower(graph, rounding: rounding)
             }
-            graph = try ConstantPrecompute.apply(graph, opset: model.opset)
+            graph = try ConstantPrecompute.apply(graph, opset: model.opset, threads: options.threads)
             plan = try ExecutionPlan(graph: graph, opset: model.opset, outerScope: [], threads: options.threads)
         } catch let error as GraphError {
             throw RuntimeError.graph(error)
