@@ -1,5 +1,6 @@
 // Blocked single-precision matrix multiply: B is packed into 16-column panels and A into
-// 6-row panels, and a 6×16 micro-kernel keeps the block of C in registers. The AVX2/FMA
+// 6-row panels (4-row ones at the end of a block), and a 6×16 or 4×16 micro-kernel keeps the
+// block of C in registers; narrow N tails go column by column (column_avx2). The AVX2/FMA
 // kernel is chosen at run time when the processor has it; the portable kernel computes the
 // same sums in the same order, so results do not depend on how the work is split.
 #include "include/ferry_kernels.h"
@@ -11,14 +12,21 @@
 #define KC 256
 #define MC FERRY_SGEMM_ROW_BLOCK
 #define NC 1024
+// N tails narrower than this go column by column (AVX2 only; see column_avx2).
+#define COLUMN_TAIL 12
 
 static int force_portable = 0;
 
 void ferry_sgemm_force_portable(int portable) { force_portable = portable; }
 
+// Rows in the A panel that starts with `left` rows of the block still to go: MR, except that
+// 7 or 8 rows become two panels of 4 (4+4 or 4+3), which the 4-row AVX2 kernel computes
+// in 8 cycles per k instead of 6+4 for 6+2 or 6+1. Every panel is still MR floats a k.
+static inline int panel_rows(int left) { return left == 7 || left == 8 ? 4 : left < MR ? left : MR; }
+
 static void pack_a(int mc, int kc, const float *A, int lda, float *packed) {
-    for (int i = 0; i < mc; i += MR) {
-        int rows = mc - i < MR ? mc - i : MR;
+    for (int i = 0, rows; i < mc; i += rows) {
+        rows = panel_rows(mc - i);
         for (int k = 0; k < kc; k++) {
             for (int r = 0; r < rows; r++) *packed++ = A[(i + r) * lda + k];
             for (int r = rows; r < MR; r++) *packed++ = 0.0f;
@@ -70,11 +78,11 @@ static inline float clamp_value(float v, float lo, float hi) {
     return hi < v ? hi : v;
 }
 
-// Stores rows×cols of acc (row stride NR) into C under the epilogue.
-static inline void store_block(const float *acc, float *C, int ldc, int rows, int cols, const epilogue *e) {
+// Stores rows×cols of acc (row stride `stride`) into C under the epilogue.
+static inline void store_block(const float *acc, int stride, float *C, int ldc, int rows, int cols, const epilogue *e) {
     for (int r = 0; r < rows; r++) {
         float *out = C + r * ldc;
-        const float *sum = acc + r * NR;
+        const float *sum = acc + r * stride;
         if (e->bias) { float b = e->bias[r]; for (int c = 0; c < cols; c++) out[c] = b + sum[c]; }
         else if (e->accumulate) for (int c = 0; c < cols; c++) out[c] += sum[c];
         else for (int c = 0; c < cols; c++) out[c] = sum[c];
@@ -93,39 +101,15 @@ static void kernel_portable(int kc, const float *a, const float *b, float *C, in
             for (int c = 0; c < NR; c++) acc[r][c] = __builtin_fmaf(av, b[k * NR + c], acc[r][c]);
         }
     }
-    store_block(&acc[0][0], C, ldc, rows, cols, e);
+    store_block(&acc[0][0], NR, C, ldc, rows, cols, e);
 }
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-__attribute__((target("avx2,fma")))
-static void kernel_avx2(int kc, const float *a, const float *b, float *C, int ldc,
-                        int rows, int cols, const epilogue *e) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int k = 0; k < kc; k++) {
-        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        __m256 a0 = _mm256_broadcast_ss(a + 0);
-        c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
-        __m256 a1 = _mm256_broadcast_ss(a + 1);
-        c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
-        __m256 a2 = _mm256_broadcast_ss(a + 2);
-        c20 = _mm256_fmadd_ps(a2, b0, c20); c21 = _mm256_fmadd_ps(a2, b1, c21);
-        __m256 a3 = _mm256_broadcast_ss(a + 3);
-        c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
-        __m256 a4 = _mm256_broadcast_ss(a + 4);
-        c40 = _mm256_fmadd_ps(a4, b0, c40); c41 = _mm256_fmadd_ps(a4, b1, c41);
-        __m256 a5 = _mm256_broadcast_ss(a + 5);
-        c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
-        a += MR;
-        b += NR;
-    }
-    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+// Stores the R×16 block acc under the epilogue (`rows` ≤ R of its rows).
+__attribute__((target("avx2,fma"), always_inline))
+static inline void store_avx2(__m256 acc[][2], float *C, int ldc, int rows, int cols, const epilogue *e, const int R) {
     if (cols == NR) {
         const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
         for (int r = 0; r < rows; r++) {
@@ -154,11 +138,145 @@ static void kernel_avx2(int kc, const float *a, const float *b, float *C, int ld
         }
     } else {
         float tmp[MR * NR];
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             _mm256_storeu_ps(tmp + r * NR, acc[r][0]);
             _mm256_storeu_ps(tmp + r * NR + 8, acc[r][1]);
         }
-        store_block(tmp, C, ldc, rows, cols, e);
+        store_block(tmp, NR, C, ldc, rows, cols, e);
+    }
+}
+
+// The 6×16 block in 12 accumulators. (Not inlined: GCC then spills the accumulators.)
+__attribute__((target("avx2,fma"), noinline))
+static void kernel_avx2_6(int kc, const float *a, const float *b, float *C, int ldc,
+                          int rows, int cols, const epilogue *e) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        __m256 a0 = _mm256_broadcast_ss(a + 0);
+        c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
+        __m256 a1 = _mm256_broadcast_ss(a + 1);
+        c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
+        __m256 a2 = _mm256_broadcast_ss(a + 2);
+        c20 = _mm256_fmadd_ps(a2, b0, c20); c21 = _mm256_fmadd_ps(a2, b1, c21);
+        __m256 a3 = _mm256_broadcast_ss(a + 3);
+        c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
+        __m256 a4 = _mm256_broadcast_ss(a + 4);
+        c40 = _mm256_fmadd_ps(a4, b0, c40); c41 = _mm256_fmadd_ps(a4, b1, c41);
+        __m256 a5 = _mm256_broadcast_ss(a + 5);
+        c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
+        a += MR;
+        b += NR;
+    }
+    __m256 acc[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    store_avx2(acc, C, ldc, rows, cols, e, 6);
+}
+
+// The 4×16 block (a panel of at most 4 rows) in 8 accumulators: still enough independent
+// FMA chains to fill both pipes through their 4-cycle latency, at 2/3 of the 6-row cost.
+__attribute__((target("avx2,fma"), noinline))
+static void kernel_avx2_4(int kc, const float *a, const float *b, float *C, int ldc,
+                          int rows, int cols, const epilogue *e) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        __m256 a0 = _mm256_broadcast_ss(a + 0);
+        c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
+        __m256 a1 = _mm256_broadcast_ss(a + 1);
+        c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
+        __m256 a2 = _mm256_broadcast_ss(a + 2);
+        c20 = _mm256_fmadd_ps(a2, b0, c20); c21 = _mm256_fmadd_ps(a2, b1, c21);
+        __m256 a3 = _mm256_broadcast_ss(a + 3);
+        c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
+        a += MR;
+        b += NR;
+    }
+    __m256 acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+    store_avx2(acc, C, ldc, rows, cols, e, 4);
+}
+
+// acc += a·b as vfmadd231ps with a in the register operand before b, as the compiler emits
+// for the 6×16 kernel: where a and b are both NaN, the result keeps a's payload on either path.
+// (Left to itself the compiler folds the load of a into the instruction, which puts b first.)
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 fma_ab(__m256 a, __m256 b, __m256 acc) {
+    __asm__("vfmadd231ps %[b], %[a], %[acc]" : [acc] "+x"(acc) : [a] "x"(a), [b] "x"(b));
+    return acc;
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void column_avx2_body(int kc, const float *a, const float *b, float *out, const int P) {
+    const size_t stride = (size_t)kc * MR;
+    __m256 acc[12];
+    for (int p = 0; p < P; p++) acc[p] = _mm256_setzero_ps();
+    int k = 0;
+    for (; k < kc - 1; k++) {
+        __m256 bk = _mm256_broadcast_ss(b + k * NR);
+        for (int p = 0; p < P; p++) acc[p] = fma_ab(_mm256_loadu_ps(a + p * stride + k * MR), bk, acc[p]);
+    }
+    // The last k reads only the panel's 6 floats: 8 could run past the end of packed A.
+    const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+    __m256 bk = _mm256_broadcast_ss(b + k * NR);
+    for (int p = 0; p < P; p++) acc[p] = fma_ab(_mm256_maskload_ps(a + p * stride + k * MR, six), bk, acc[p]);
+    for (int p = 0; p < P; p++) _mm256_storeu_ps(out + p * 8, acc[p]);
+}
+
+__attribute__((target("avx2,fma")))
+static void column_avx2(int kc, const float *a, const float *b, float *out, int P) {
+    switch (P) {
+    case 12: column_avx2_body(kc, a, b, out, 12); break;
+    case 11: column_avx2_body(kc, a, b, out, 11); break;
+    case 10: column_avx2_body(kc, a, b, out, 10); break;
+    case 9: column_avx2_body(kc, a, b, out, 9); break;
+    case 8: column_avx2_body(kc, a, b, out, 8); break;
+    case 7: column_avx2_body(kc, a, b, out, 7); break;
+    case 6: column_avx2_body(kc, a, b, out, 6); break;
+    case 5: column_avx2_body(kc, a, b, out, 5); break;
+    case 4: column_avx2_body(kc, a, b, out, 4); break;
+    case 3: column_avx2_body(kc, a, b, out, 3); break;
+    case 2: column_avx2_body(kc, a, b, out, 2); break;
+    default: column_avx2_body(kc, a, b, out, 1); break;
+    }
+}
+
+// One MC×kc block of packed A times one packed B panel (cols ≤ 16 columns of C at cp).
+__attribute__((target("avx2,fma")))
+static void panels_avx2(int kc, int mc, const float *block_a, const float *bp, float *cp, int ldc, int cols,
+                        const epilogue *tile) {
+    if (cols < COLUMN_TAIL) {
+        // Narrow N tail: column by column, every panel of the block at once.
+        int panels = 0;
+        for (int ir = 0; ir < mc; ir += panel_rows(mc - ir)) panels++;
+        float sums[12][MR * NR];
+        for (int c = 0; c < cols; c++) {
+            float col[12 * 8];
+            column_avx2(kc, block_a, bp + c, col, panels);
+            for (int p = 0; p < panels; p++)
+                for (int r = 0; r < MR; r++) sums[p][r * NR + c] = col[p * 8 + r];
+        }
+        for (int ir = 0, p = 0, rows; ir < mc; ir += rows, p++) {
+            rows = panel_rows(mc - ir);
+            epilogue rt = *tile;
+            if (rt.bias) rt.bias += ir;
+            store_block(sums[p], NR, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
+        }
+        return;
+    }
+    for (int ir = 0, p = 0, rows; ir < mc; ir += rows, p++) {
+        rows = panel_rows(mc - ir);
+        const float *ap = block_a + (size_t)p * kc * MR;
+        epilogue rt = *tile;
+        if (rt.bias) rt.bias += ir;
+        if (rows > 4) kernel_avx2_6(kc, ap, bp, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
+        else kernel_avx2_4(kc, ap, bp, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
     }
 }
 
@@ -232,16 +350,18 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
                 for (int jr = 0; jr < nc; jr += NR) {
                     int cols = nc - jr < NR ? nc - jr : NR;
                     const float *bp = packed_b + (size_t)(jr / NR) * kc * NR;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int rows = mc - ir < MR ? mc - ir : MR;
-                        const float *ap = block_a + (size_t)(ir / MR) * kc * MR;
-                        float *cp = C + (size_t)(ic + ir) * ldc + jc + jr;
-                        epilogue tile = step;
-                        if (tile.bias) tile.bias += ic + ir;
+                    float *cp = C + (size_t)ic * ldc + jc + jr;
+                    epilogue tile = step;
+                    if (tile.bias) tile.bias += ic;
 #if defined(__x86_64__)
-                        if (avx2) { kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, &tile); continue; }
+                    if (avx2) { panels_avx2(kc, mc, block_a, bp, cp, ldc, cols, &tile); continue; }
 #endif
-                        kernel_portable(kc, ap, bp, cp, ldc, rows, cols, &tile);
+                    for (int ir = 0, p = 0, rows; ir < mc; ir += rows, p++) {
+                        rows = panel_rows(mc - ir);
+                        const float *ap = block_a + (size_t)p * kc * MR;
+                        epilogue rt = tile;
+                        if (rt.bias) rt.bias += ir;
+                        kernel_portable(kc, ap, bp, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
                     }
                 }
             }
