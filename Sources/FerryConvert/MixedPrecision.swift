@@ -92,14 +92,16 @@ struct MixedPrecisionSearch {
         return groups
     }
 
-    /// The drift report of `candidate` against the float model on every sample, without
-    /// per-layer drift; `reference` keeps the float outputs once the first report made them
-    /// (with `floatSession`, the one session of the float model the search makes).
+    /// The drift report of `candidate` against the float model (every sample, unless one already
+    /// fails for good), without per-layer drift; `reference` keeps the float outputs once the
+    /// first report made them (with `floatSession`, the one session of the float model the
+    /// search makes).
     func report(_ candidate: Model, reference: inout [[String: Tensor]]?, floatSession: InferenceSession) throws -> DriftReport {
         let verifier = try Verifier(source: float, candidate: candidate, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
                                     sourceSession: floatSession)
         if reference == nil { reference = try verifier.sourceOutputs(samples: samples) }
-        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference)
+        // Only the verdict is used: a candidate stops at its first sample that fails for good.
+        return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference, stopAtFailure: true)
     }
 
     /// The worst output cosine of `candidate` against the float outputs, over the samples.

@@ -90,6 +90,9 @@ public struct DriftAccumulator: Sendable {
         return larger ? max(a, b) : min(a, b)
     }
 
+    /// Rows scored so far and how many agree at top-1 and top-k.
+    var agreement: (rows: Int, top1: Int, topK: Int) { (decisions.rows, decisions.top1, decisions.topK) }
+
     public var result: AggregateDrift {
         let n = Double(max(samples, 1))
         let hasClasses = scored && decisions.rows > 0

@@ -89,9 +89,12 @@ public final class Verifier {
     ///     samples that need no per-layer run then run the candidate alone. The per-layer
     ///     samples run the source regardless, and their outputs must match these bit for bit
     ///     (else `VerifyError.storedOutputsDiffer`).
+    ///   - stopAtFailure: stop as soon as an output breaks a bound no further sample can bring
+    ///     back (`overBudgetForGood`): the report then covers the samples run so far and fails,
+    ///     as the full report would (for callers that only need the verdict: the search).
     public func run(samples: SampleSet, budget: DriftBudget = .default, layerBound: DriftBudget = .defaultLayerBound,
                     layerSamples: Int? = Verifier.defaultLayerSamples, topK: Int = 5, classifiers: [String]? = nil,
-                    sourceOutputs: [[String: Tensor]]? = nil) throws -> DriftReport {
+                    sourceOutputs: [[String: Tensor]]? = nil, stopAtFailure: Bool = false) throws -> DriftReport {
         guard samples.count > 0 else { throw VerifyError.noSamples }
         if let sourceOutputs, sourceOutputs.count != samples.count {
             throw VerifyError.model(sourceLabel, message: "\(sourceOutputs.count) stored outputs for \(samples.count) samples")
@@ -204,6 +207,14 @@ public final class Verifier {
         // thread (each run single-threaded), a window of one sample per worker at a time, and
         // are added in sample order, so the report does not depend on the thread count.
         let workers = max(sourceOptions.threads, candidateOptions.threads)
+        // Outputs whose every sample has the same number of rows: the source declares a fixed
+        // shape and every sample feeds the same shapes (agreement can then be projected).
+        let uniformFeeds = samples.samples.allSatisfy { sample in sample.mapValues(\.shape) == samples.samples[0].mapValues(\.shape) }
+        let fixedRows: [String: [Int]] = uniformFeeds ? Dictionary(uniqueKeysWithValues: source.graph.outputs.compactMap { info in
+            guard let dims = info.type?.shape else { return nil }
+            let fixed = dims.compactMap(\.value)
+            return fixed.count == dims.count ? (info.name, fixed) : nil
+        }) : [:]
         var next = 0
         while next < samples.count {
             let window = min(workers, samples.count - next)
@@ -219,9 +230,38 @@ public final class Verifier {
                 try accumulate(result.reference, result.computed)
             }
             next += window
+            // A bound on the worst sample (or element) that is already broken stays broken.
+            if stopAtFailure, next < samples.count,
+               outputs.contains(where: { $0.map { overBudgetForGood($0, budget, samples: samples.count, fixedRows: fixedRows) } ?? false }) { break }
         }
-        return makeReport(samples: samples.count, layerSamples: layerCount, budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
+        return makeReport(samples: next, layerSamples: min(layerCount, next), budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
                           order: order, layers: layers)
+    }
+
+    /// Whether `state`, after some of `samples`, breaks a bound of `budget` that the remaining
+    /// samples cannot bring back: the worst sample's cosine, SNR or relative error, the largest
+    /// error anywhere, or an agreement fraction that stays under its bound even if every
+    /// remaining row agrees (only for outputs of `fixedRows`, whose rows per sample are known;
+    /// a mean error can always recover).
+    func overBudgetForGood(_ state: OutputState, _ budget: DriftBudget, samples: Int, fixedRows: [String: [Int]]) -> Bool {
+        let drift = state.accumulator.result
+        return budget.bounds(for: state.name, floating: state.floating, classifier: state.classifier).contains { bound in
+            switch bound.metric {
+            case .cosine, .snrDB, .rel, .maxAbs:
+                guard let value = drift.value(of: bound.metric) else { return false }
+                return !bound.metric.allows(value, bound: bound.value)
+            case .top1, .topK:
+                guard state.classifier, let shape = fixedRows[state.name], shape == state.shape, let classes = shape.last, classes > 0 else { return false }
+                let (rows, top1, topK) = state.accumulator.agreement
+                let perSample = shape.reduce(1, *) / classes, total = perSample * samples
+                // Every sample so far had the declared rows; the others will too.
+                guard rows > 0, rows == perSample * drift.samples, total >= rows else { return false }
+                let best = Double(total - (rows - (bound.metric == .top1 ? top1 : topK))) / Double(total)
+                return !bound.metric.allows(best, bound: bound.value)
+            case .meanAbs:
+                return false
+            }
+        }
     }
 
     /// The source's outputs on every sample, by output name, for `run(samples:…sourceOutputs:)`.

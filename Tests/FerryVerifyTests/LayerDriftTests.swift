@@ -63,6 +63,31 @@ import Testing
         #expect(error?.description == "source: the stored outputs differ from a run of it on the same sample (output 'logits')")
     }
 
+    /// With `stopAtFailure` (the mixed-precision search needs only the verdict) a candidate
+    /// stops at the first window that breaks a bound for good — a worst-sample cosine, or top-1
+    /// agreement that cannot reach its bound even if every remaining row agreed — and fails as
+    /// the full report does; a passing candidate's report is the full one.
+    @Test func stopAtFailureKeepsTheVerdict() throws {
+        let samples = TestModels.mlpSamples(12)
+        let failing = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w2"))
+        let full = try failing.run(samples: samples, layerBound: DriftBudget())
+        let early = try failing.run(samples: samples, layerBound: DriftBudget(), stopAtFailure: true)
+        #expect(!full.passed && !early.passed && early.sampleCount < full.sampleCount)
+        // Agreement alone: 0.99 of 12 rows allows no flip, so the first flip settles it...
+        let agreement = DriftBudget([DriftBound(metric: .top1, value: 0.99)])
+        let fullTop1 = try failing.run(samples: samples, budget: agreement, layerBound: DriftBudget())
+        let earlyTop1 = try failing.run(samples: samples, budget: agreement, layerBound: DriftBudget(), stopAtFailure: true)
+        #expect(!fullTop1.passed && !earlyTop1.passed && earlyTop1.sampleCount < fullTop1.sampleCount)
+        // ...while 0.5 leaves room for the remaining rows to agree: every sample runs.
+        let loose = DriftBudget([DriftBound(metric: .top1, value: 0.5)])
+        let looseFull = try failing.run(samples: samples, budget: loose, layerBound: DriftBudget())
+        let looseEarly = try failing.run(samples: samples, budget: loose, layerBound: DriftBudget(), stopAtFailure: true)
+        #expect(looseEarly.json() == looseFull.json())
+        let passing = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp())
+        #expect(try passing.run(samples: samples, layerBound: DriftBudget(), stopAtFailure: true).json()
+                == passing.run(samples: samples, layerBound: DriftBudget()).json())
+    }
+
     @Test func layerBoundNoneSkipsLayers() throws {
         let report = try Verifier(source: TestModels.mlp(), candidate: TestModels.mlp(perturb: "w2"))
             .run(samples: TestModels.mlpSamples(2), layerBound: .none)
