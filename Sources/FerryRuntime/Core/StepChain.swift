@@ -85,18 +85,17 @@ struct ChainKernel: Kernel {
         let scale: Float, zero: Float, low: Float, high: Float
 
         init?(_ quantizeKernel: any Kernel, _ qInputs: [Tensor?], _ dequantizeKernel: any Kernel, _ dqInputs: [Tensor?]) {
+            let zeroPoint = qInputs.count > 2 ? qInputs[2] : nil, dqZeroPoint = dqInputs.count > 2 ? dqInputs[2] : nil
             guard let quantize = quantizeKernel as? QuantizeLinear, let dequantize = dequantizeKernel as? DequantizeLinear,
                   quantize.blockSize == 0, quantize.precision ?? .float32 == .float32,
                   dequantize.blockSize == 0, dequantize.outputType ?? .float32 == .float32,
-                  qInputs.count >= 2, dqInputs.count >= 2, let scale = qInputs[1], let dqScale = dqInputs[1],
-                  scale.dataType == .float32, scale.count == 1, dqScale.dataType == .float32, dqScale.count == 1,
-                  scale.withElements(as: Float.self, { $0[0].bitPattern }) == dqScale.withElements(as: Float.self, { $0[0].bitPattern })
-            else { return nil }
-            let zeroPoint = qInputs.count > 2 ? qInputs[2] : nil, dqZeroPoint = dqInputs.count > 2 ? dqInputs[2] : nil
+                  qInputs.count >= 2, dqInputs.count >= 2, let qScale = qInputs[1], let dqScale = dqInputs[1],
+                  // The per-tensor float32 case, as QuantizeLinear's own fast path reads it.
+                  let (scale, zero) = PerTensorQuantization.scalar(qScale, zeroPoint),
+                  let (dqScaleValue, dqZero) = PerTensorQuantization.scalar(dqScale, dqZeroPoint),
+                  scale.bitPattern == dqScaleValue.bitPattern, zero == dqZero else { return nil }
             let type = quantize.outputType ?? zeroPoint?.dataType ?? .uint8
-            guard zeroPoint.map({ $0.dataType == type && $0.count == 1 }) ?? true,
-                  dqZeroPoint.map({ $0.dataType == type && $0.count == 1 }) ?? true,
-                  zeroPoint?.integers().first ?? 0 == dqZeroPoint?.integers().first ?? 0 else { return nil }
+            guard zeroPoint.map({ $0.dataType == type }) ?? true, dqZeroPoint.map({ $0.dataType == type }) ?? true else { return nil }
             let range: (Int, Int)
             switch type {
             case .int8: range = (Int(Int8.min), Int(Int8.max))
@@ -105,8 +104,8 @@ struct ChainKernel: Kernel {
             case .uint16: range = (0, Int(UInt16.max))
             default: return nil
             }
-            self.scale = scale.withElements(as: Float.self) { $0[0] }
-            zero = Float(zeroPoint?.integers().first ?? 0)
+            self.scale = scale
+            self.zero = Float(zero)
             low = Float(range.0)
             high = Float(range.1)
         }
