@@ -122,9 +122,12 @@ public final class Verifier {
         // its DequantizeLinear reads (integer kernels compute that one, not the float copy).
         let layerValues = walk.layers
         let seenAs = Dictionary(layerValues.map { ($0, candidateBoundary.requantized[$0] ?? $0) }, uniquingKeysWith: { a, _ in a })
-        let candidateWanted = Set(seenAs.values).union(seenAs.values.compactMap { candidateBoundary.quantizedBy[$0] })
-        let sourceWanted = Set(layerValues)
         let candidateNames = Set(pair.candidate.valueNames)
+        // The integer value only where the float copy is never formed: observing it would keep
+        // the run from computing a QuantizeLinear and its DequantizeLinear as one pass.
+        let candidateWanted = Set(seenAs.values).union(seenAs.values.filter { !candidateNames.contains($0) }
+            .compactMap { candidateBoundary.quantizedBy[$0] })
+        let sourceWanted = Set(layerValues)
         // Adds one sample's outputs to the per-output drift, in sample order.
         func accumulate(_ reference: [String: Tensor], _ computed: [String: Tensor]) throws {
             var result = computed

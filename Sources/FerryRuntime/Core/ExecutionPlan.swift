@@ -124,12 +124,14 @@ final class ExecutionPlan: @unchecked Sendable {
             self.plan = plan
             self.context = context
             self.observed = observed
-            fused = [Bool](repeating: false, count: plan.steps.count)
-            skipped = fused
-            for chain in plan.chains where !chain.hidden.contains(where: { $0 < observed.count && observed[$0] }) {
+            var fused = [Bool](repeating: false, count: plan.steps.count), skipped = fused
+            for chain in plan.chains where !chain.hidden.contains(where: { $0 < observed.count && observed[$0] })
+                && !chain.steps.contains(where: { fused[$0] || skipped[$0] }) {
                 fused[chain.steps[0]] = true
                 for step in chain.steps.dropFirst() { skipped[step] = true }
             }
+            self.fused = fused
+            self.skipped = skipped
             values = [Tensor?](repeating: nil, count: plan.slotCount)
             for (slot, tensor) in plan.constants { values[slot] = tensor }
             for (index, input) in plan.inputs.enumerated() { values[input.slot] = feeds[index] }

@@ -60,12 +60,13 @@ public final class InferenceSession: @unchecked Sendable {
     /// and constants first, then every node output as soon as it is computed), before the
     /// runtime frees it: statistics over every intermediate without keeping them all alive, as
     /// listing them as graph outputs would. Names the model does not have are never observed.
-    public func run(_ feeds: [String: Tensor], threads: Int? = nil, observing names: Set<String>,
+    public func run(_ feeds: [String: Tensor], threads: Int? = nil, observing names: Set<String>, profiler: Profiler? = nil,
                     _ observe: (String, Tensor) throws -> Void) throws -> [Tensor] {
         let slots = plan.slotNames.map { names.contains($0) }
         let feeds = try ordered(feeds)
         return try withoutActuallyEscaping(observe) { observe in
-            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: threads ?? options.threads), observed: slots) { slot, value in
+            try plan.execute(feeds: feeds, outer: [], context: ExecutionContext(threads: threads ?? options.threads, profiler: profiler),
+                             observed: slots) { slot, value in
                 try observe(self.plan.slotNames[slot], value)
             }
         }

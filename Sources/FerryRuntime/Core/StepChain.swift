@@ -22,6 +22,9 @@ struct StepChain {
 
     /// Chains of `steps` whose hidden values are read once, by the next node of the chain, and
     /// are not graph outputs (`kept`); `constant` gives a slot's tensor when it is a constant.
+    /// A chain headed by a Conv and ending in a fake quantization is followed by the chain of
+    /// its last two steps: a run fuses the first chain in the list whose hidden values it does
+    /// not observe and whose steps no fused chain has taken.
     static func find(steps: [ExecutionPlan.Step], readers: [Int: [Int]], kept: Set<Int>, constant: (Int) -> Tensor?) -> [StepChain] {
         /// The step that alone reads `step`'s only output, once, with constants for its other inputs.
         func soleReader(of step: Int) -> (step: Int, value: Int)? {
@@ -68,10 +71,18 @@ struct StepChain {
                 hidden.removeLast()
             }
             guard members.count > 1 else { continue }
-            let written = members.map { ChainKernel.Member(kernel: steps[$0].kernel, constants: constants(of: $0)) }
-            chains.append(StepChain(steps: members, hidden: hidden,
-                                    kernel: ChainKernel(convolution: convolution, fakeQuantization: fakeQuantization, asWritten: written),
-                                    opType: members.map { steps[$0].opType }.joined(separator: "+")))
+            func chain(_ members: [Int], _ hidden: [Int], _ convolution: Conv?) -> StepChain {
+                let written = members.map { ChainKernel.Member(kernel: steps[$0].kernel, constants: constants(of: $0)) }
+                return StepChain(steps: members, hidden: hidden,
+                                 kernel: ChainKernel(convolution: convolution, fakeQuantization: fakeQuantization, asWritten: written),
+                                 opType: members.map { steps[$0].opType }.joined(separator: "+"))
+            }
+            chains.append(chain(members, hidden, convolution))
+            if convolution != nil, fakeQuantization != nil, members.count > 2 {
+                // Its QuantizeLinear → DequantizeLinear alone, for runs that observe the
+                // convolution's output (per-layer drift) but not the integer value.
+                chains.append(chain(Array(members.suffix(2)), [hidden.last!], nil))
+            }
             claimed.formUnion(members)
         }
         return chains
