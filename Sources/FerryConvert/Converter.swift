@@ -143,21 +143,26 @@ public struct Converter {
             quantization.uncalibrated = QDQQuantizer(options: quantization, statistics: [:]).fusedActivationInputs(float.graph)
             let names = (float.graph.runtimeInputs.map(\.name) + float.graph.nodes.flatMap(\.outputs))
                 .filter { !$0.isEmpty && !quantization.uncalibrated.contains($0) }
-            // The report measures the calibration samples unless validation data was given.
-            let keepOutputs = floatIsSource && validation == nil
+            // One session of the float model for calibration and the search.
+            let floatSession = try InferenceSession(model: float, options: sourceOptions)
+            // The report measures the calibration samples unless validation data was given; so
+            // does the search, against the float model.
+            let keepOutputs = validation == nil && (floatIsSource || !options.budget.isEmpty)
             let recorded = try ActivationRecorder.recordKeepingOutputs(model: float, names: names, samples: calibration.samples,
                                                                        method: options.calibrationMethod, threads: options.threads,
-                                                                       keepOutputs: keepOutputs)
+                                                                       keepOutputs: keepOutputs, session: floatSession)
             let statistics = recorded.statistics
-            sourceOutputs = recorded.outputs
+            sourceOutputs = floatIsSource ? recorded.outputs : nil
             clock.lap("calibrate")
             quantization.weightBits = options.reduceRange ? 7 : 8
             quantization.floatErfGelu = options.target == .tflite || options.target == .tflm
             // ONNX Runtime folds a quantized embedding table's DequantizeLinear at load.
             quantization.quantizeGatherTables = options.target == .onnx
-            let search = MixedPrecisionSearch.integer(float: float, statistics: statistics, options: quantization,
+            var search = MixedPrecisionSearch.integer(float: float, statistics: statistics, options: quantization,
                                               samples: validation ?? calibration, budget: options.budget,
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)
+            search.floatSession = floatSession
+            search.floatOutputs = recorded.outputs
             (candidate, floatLayers, evaluations) = try search.run()
             var finalOptions = quantization
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))

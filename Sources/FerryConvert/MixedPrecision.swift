@@ -40,6 +40,10 @@ struct MixedPrecisionSearch {
     /// The model quantized with the given nodes kept in float; `final` is the model as
     /// written, the others are what the search compares (float inputs and outputs).
     let quantizer: (_ keep: Set<String>, _ final: Bool) throws -> Model
+    /// A session of `float` made with `sourceOptions` (calibration's), used instead of making one.
+    var floatSession: InferenceSession?
+    /// The float model's outputs on `samples` (calibration's runs), so the search need not run them again.
+    var floatOutputs: [[String: Tensor]]?
 
     func quantize(keeping keep: Set<String>, final: Bool = false) throws -> Model {
         try quantizer(keep, final)
@@ -122,13 +126,16 @@ struct MixedPrecisionSearch {
     func run() throws -> (Model, [FloatLayer], evaluations: Int) {
         var evaluations = 1
         if budget.isEmpty { return (try quantize(keeping: [], final: true), [], evaluations) }
-        var outputs: [[String: Tensor]]?
-        let floatSession = try InferenceSession(model: float, options: sourceOptions)
+        var outputs = floatOutputs?.count == samples.count ? floatOutputs : nil
+        let floatSession = try self.floatSession ?? InferenceSession(model: float, options: sourceOptions)
         if try report(try quantize(keeping: []), reference: &outputs, floatSession: floatSession).passed {
             return (try quantize(keeping: [], final: true), [], evaluations)
         }
         let everyLayer = Set(groups.flatMap(\.members))
-        let reference = try sensitivitySamples.samples.map { try floatSession.run($0) }
+        let names = floatSession.outputNames
+        let reference = try sensitivitySamples.samples.indices.map { index in
+            try outputs.map { stored in names.map { stored[index][$0]! } } ?? floatSession.run(sensitivitySamples.samples[index])
+        }
         let workers = max(1, min(candidateOptions.threads, groups.count))
         var single = candidateOptions
         single.threads = 1

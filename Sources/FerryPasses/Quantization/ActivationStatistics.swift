@@ -128,13 +128,15 @@ public enum ActivationRecorder {
     /// As `record`; with `keepOutputs`, also the model's outputs on every sample (by output
     /// name, in sample order), from the same runs, so that a caller verifying against this
     /// model need not run it again; nil when not asked for or over `keptOutputBytes`.
+    /// `session`, a session of `model` made with `threads`, is used instead of making one.
     public static func recordKeepingOutputs(model: Model, names: [String], samples: [[String: Tensor]], method: CalibrationMethod,
-                                            threads: Int, keepOutputs: Bool = true, outputBudget: Int = keptOutputBytes) throws
+                                            threads: Int, keepOutputs: Bool = true, outputBudget: Int = keptOutputBytes,
+                                            session: InferenceSession? = nil) throws
         -> (statistics: [String: ActivationStatistics], outputs: [[String: Tensor]]?) {
         // Each value is seen as it is computed and then freed, so a run holds no more than
         // inference does (listing every value as a graph output would keep them all alive).
         let workers = Swift.max(1, Swift.min(threads, samples.count))
-        let session = try InferenceSession(model: model, options: SessionOptions(threads: threads))
+        let session = try session ?? InferenceSession(model: model, options: SessionOptions(threads: threads))
         let runThreads = workers == 1 ? threads : 1
         let wanted = Set(names)
         // First pass: ranges, and the outputs by sample while they fit the budget.
