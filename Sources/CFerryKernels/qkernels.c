@@ -447,26 +447,23 @@ void ferry_qdepthwise_s8(FERRY_QDEPTHWISE_PARAMS) {
 /* Sums for drift metrics over float pairs, four independent lanes of each sum in double (the
    compiler keeps the lanes in vector registers); lanes are combined in a fixed order, so the
    result does not depend on anything but the data. Returns 1 when a pair holds a NaN or an
-   infinity that the caller must handle element by element. */
+   infinity that the caller must handle element by element: exactly when a sum of squares is
+   not finite (a float's square in double is at most 1.2e77, so finite values never overflow). */
 #define FERRY_PAIR_SUMS_BODY                                                                      \
     double mx[4] = {0, 0, 0, 0}, sa[4] = {0, 0, 0, 0}, dd[4] = {0, 0, 0, 0};                      \
     double rr[4] = {0, 0, 0, 0}, cc[4] = {0, 0, 0, 0}, rc[4] = {0, 0, 0, 0};                      \
-    double ck[4] = {0, 0, 0, 0}, check = 0;                                                       \
     long i = 0;                                                                                   \
     for (; i + 4 <= n; i += 4) {                                                                  \
         for (int l = 0; l < 4; ++l) {                                                             \
             const double x = a[i + l], y = b[i + l], d = x - y, e = d < 0 ? -d : d;               \
             mx[l] = e > mx[l] ? e : mx[l];                                                        \
             sa[l] += e; dd[l] += d * d; rr[l] += x * x; cc[l] += y * y; rc[l] += x * y;           \
-            ck[l] += x * 0 + y * 0;                                                               \
         }                                                                                         \
     }                                                                                             \
-    check = (ck[0] + ck[1]) + (ck[2] + ck[3]);                                                    \
     for (; i < n; ++i) {                                                                          \
         const double x = a[i], y = b[i], d = x - y, e = d < 0 ? -d : d;                           \
         mx[0] = e > mx[0] ? e : mx[0];                                                            \
         sa[0] += e; dd[0] += d * d; rr[0] += x * x; cc[0] += y * y; rc[0] += x * y;               \
-        check += x * 0 + y * 0;                                                                   \
     }                                                                                             \
     out[0] = mx[0]; for (int l = 1; l < 4; ++l) out[0] = mx[l] > out[0] ? mx[l] : out[0];         \
     out[1] = (sa[0] + sa[1]) + (sa[2] + sa[3]);                                                   \
@@ -474,7 +471,7 @@ void ferry_qdepthwise_s8(FERRY_QDEPTHWISE_PARAMS) {
     out[3] = (rr[0] + rr[1]) + (rr[2] + rr[3]);                                                   \
     out[4] = (cc[0] + cc[1]) + (cc[2] + cc[3]);                                                   \
     out[5] = (rc[0] + rc[1]) + (rc[2] + rc[3]);                                                   \
-    return check == 0 ? 0 : 1;
+    return isfinite(out[3]) && isfinite(out[4]) ? 0 : 1;
 
 static int pair_sums_generic(const float *a, const float *b, long n, double *out) { FERRY_PAIR_SUMS_BODY }
 #if defined(__x86_64__)
@@ -484,7 +481,7 @@ static int pair_sums_generic(const float *a, const float *b, long n, double *out
    bits. */
 __attribute__((target("avx2")))
 static int pair_sums_avx2(const float *a, const float *b, long n, double *out) {
-    __m256d mx = _mm256_setzero_pd(), sa = mx, dd = mx, rr = mx, cc = mx, rc = mx, ck = mx;
+    __m256d mx = _mm256_setzero_pd(), sa = mx, dd = mx, rr = mx, cc = mx, rc = mx;
     const __m256d zero = _mm256_setzero_pd();
     long i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -497,22 +494,18 @@ static int pair_sums_avx2(const float *a, const float *b, long n, double *out) {
         rr = _mm256_add_pd(rr, _mm256_mul_pd(x, x));
         cc = _mm256_add_pd(cc, _mm256_mul_pd(y, y));
         rc = _mm256_add_pd(rc, _mm256_mul_pd(x, y));
-        ck = _mm256_add_pd(ck, _mm256_add_pd(_mm256_mul_pd(x, zero), _mm256_mul_pd(y, zero)));
     }
-    double lanes[7][4];
+    double lanes[6][4];
     _mm256_storeu_pd(lanes[0], mx); _mm256_storeu_pd(lanes[1], sa); _mm256_storeu_pd(lanes[2], dd);
     _mm256_storeu_pd(lanes[3], rr); _mm256_storeu_pd(lanes[4], cc); _mm256_storeu_pd(lanes[5], rc);
-    _mm256_storeu_pd(lanes[6], ck);
-    double check = (lanes[6][0] + lanes[6][1]) + (lanes[6][2] + lanes[6][3]);
     for (; i < n; ++i) {
         const double x = a[i], y = b[i], d = x - y, e = d < 0 ? -d : d;
         lanes[0][0] = e > lanes[0][0] ? e : lanes[0][0];
         lanes[1][0] += e; lanes[2][0] += d * d; lanes[3][0] += x * x; lanes[4][0] += y * y; lanes[5][0] += x * y;
-        check += x * 0 + y * 0;
     }
     out[0] = lanes[0][0]; for (int l = 1; l < 4; ++l) out[0] = lanes[0][l] > out[0] ? lanes[0][l] : out[0];
     for (int s = 1; s < 6; ++s) out[s] = (lanes[s][0] + lanes[s][1]) + (lanes[s][2] + lanes[s][3]);
-    return check == 0 ? 0 : 1;
+    return isfinite(out[3]) && isfinite(out[4]) ? 0 : 1;
 }
 #endif
 
