@@ -1,8 +1,9 @@
-// Blocked single-precision matrix multiply: B is packed into 16-column panels and A into
-// 6-row panels (4-row ones at the end of a block), and a 6×16 or 4×16 micro-kernel keeps the
-// block of C in registers; narrow N tails go column by column (column_avx2). The AVX2/FMA
-// kernel is chosen at run time when the processor has it; the portable kernel computes the
-// same sums in the same order, so results do not depend on how the work is split.
+// Blocked single-precision matrix multiply: B is packed into 16-column panels (or, with AVX2,
+// read in place where packing would not pay) and A into 6-row panels (4-row ones at the end
+// of a block), and a 6×16 or 4×16 micro-kernel keeps the block of C in registers; narrow N
+// tails go column by column (column_avx2). The AVX2/FMA kernel is chosen at run time when the
+// processor has it; the portable kernel computes the same sums in the same order, so results
+// do not depend on how the work is split.
 #include "include/ferry_kernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #define NC 1024
 // N tails narrower than this go column by column (AVX2 only; see column_avx2).
 #define COLUMN_TAIL 12
+// K blocks up to this deep run each A panel along all the B panels (see sweep_avx2_6).
+#define SMALL_K 64
 
 static int force_portable = 0;
 
@@ -146,9 +149,10 @@ static inline void store_avx2(__m256 acc[][2], float *C, int ldc, int rows, int 
     }
 }
 
-// The 6×16 block in 12 accumulators. (Not inlined: GCC then spills the accumulators.)
+// The 6×16 block in 12 accumulators, B's rows ldb floats apart (NR in a packed panel).
+// (Not inlined: GCC then spills the accumulators.)
 __attribute__((target("avx2,fma"), noinline))
-static void kernel_avx2_6(int kc, const float *a, const float *b, float *C, int ldc,
+static void kernel_avx2_6(int kc, const float *a, const float *b, int ldb, float *C, int ldc,
                           int rows, int cols, const epilogue *e) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -171,7 +175,7 @@ static void kernel_avx2_6(int kc, const float *a, const float *b, float *C, int 
         __m256 a5 = _mm256_broadcast_ss(a + 5);
         c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
         a += MR;
-        b += NR;
+        b += ldb;
     }
     __m256 acc[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     store_avx2(acc, C, ldc, rows, cols, e, 6);
@@ -180,7 +184,7 @@ static void kernel_avx2_6(int kc, const float *a, const float *b, float *C, int 
 // The 4×16 block (a panel of at most 4 rows) in 8 accumulators: still enough independent
 // FMA chains to fill both pipes through their 4-cycle latency, at 2/3 of the 6-row cost.
 __attribute__((target("avx2,fma"), noinline))
-static void kernel_avx2_4(int kc, const float *a, const float *b, float *C, int ldc,
+static void kernel_avx2_4(int kc, const float *a, const float *b, int ldb, float *C, int ldc,
                           int rows, int cols, const epilogue *e) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -197,19 +201,102 @@ static void kernel_avx2_4(int kc, const float *a, const float *b, float *C, int 
         __m256 a3 = _mm256_broadcast_ss(a + 3);
         c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
         a += MR;
-        b += NR;
+        b += ldb;
     }
     __m256 acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
     store_avx2(acc, C, ldc, rows, cols, e, 4);
 }
 
 // acc += a·b as vfmadd231ps with a in the register operand before b, as the compiler emits
-// for the 6×16 kernel: where a and b are both NaN, the result keeps a's payload on either path.
+// for the left half of the 6×16 kernel: where a and b are both NaN, the result keeps a's payload.
 // (Left to itself the compiler folds the load of a into the instruction, which puts b first.)
 __attribute__((target("avx2,fma"), always_inline))
 static inline __m256 fma_ab(__m256 a, __m256 b, __m256 acc) {
     __asm__("vfmadd231ps %[b], %[a], %[acc]" : [acc] "+x"(acc) : [a] "x"(a), [b] "x"(b));
     return acc;
+}
+
+// acc += a·b with b in the register operand before a (see fma_ab).
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 fma_ba(__m256 a, __m256 b, __m256 acc) {
+    __asm__("vfmadd231ps %[a], %[b], %[acc]" : [acc] "+x"(acc) : [a] "x"(a), [b] "x"(b));
+    return acc;
+}
+
+// x + v with x as the first operand, whose payload wins where both are NaN. {vex3} stops the
+// assembler swapping the operands of a commutative add for a shorter encoding.
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 add_first(__m256 x, __m256 v) {
+    __m256 sum;
+    __asm__("%{vex3%} vaddps %[v], %[x], %[sum]" : [sum] "=x"(sum) : [x] "x"(x), [v] "x"(v));
+    return sum;
+}
+
+// One row of a 6×16 block under the epilogue, as kernel_avx2_6 stores it: bias or C first.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void store_row_avx2(float *out, __m256 v0, __m256 v1, const float *bias, int accumulate, int clamp,
+                                  __m256 lo, __m256 hi) {
+    if (bias) {
+        __m256 b = _mm256_broadcast_ss(bias);
+        v0 = add_first(b, v0);
+        v1 = add_first(b, v1);
+    } else if (accumulate) {
+        v0 = add_first(_mm256_loadu_ps(out), v0);
+        v1 = add_first(_mm256_loadu_ps(out + 8), v1);
+    }
+    if (clamp) {
+        v0 = _mm256_blendv_ps(v0, lo, _mm256_cmp_ps(lo, v0, _CMP_GE_OQ));
+        v1 = _mm256_blendv_ps(v1, lo, _mm256_cmp_ps(lo, v1, _CMP_GE_OQ));
+        v0 = _mm256_min_ps(hi, v0);  // hi < v ? hi : v, NaN and ±0 included
+        v1 = _mm256_min_ps(hi, v1);
+    }
+    _mm256_storeu_ps(out, v0);
+    _mm256_storeu_ps(out + 8, v1);
+}
+
+// For small K: one 6-row A panel (`rows` of its rows stored) times `panels` whole B panels at b,
+// b + 16, … (row stride ldb), so C is written `rows` rows at a time front to back instead of a
+// line in each of mc rows per panel, and each block's sums go to C from registers (no call and
+// no spill per block, which cost as much as the FMAs when K is small). Same FMAs and adds as
+// kernel_avx2_6, operands in the order its compiled code has them (NaN payloads follow it).
+__attribute__((target("avx2,fma"), noinline))
+static void sweep_avx2_6(int kc, const float *a, const float *b, int ldb, float *C, int ldc, int rows, int panels,
+                         const epilogue *e) {
+    const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
+    const float *bias = e->bias;
+    const int accumulate = e->accumulate, clamp = e->clamp;
+    const size_t row = (size_t)ldc;
+    for (int j = 0; j < panels; j++, b += NR, C += NR) {
+        __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+        __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+        __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+        __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+        __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+        __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+        const float *ak = a, *bk = b;
+        for (int k = 0; k < kc; k++, ak += MR, bk += ldb) {
+            __m256 b0 = _mm256_loadu_ps(bk), b1 = _mm256_loadu_ps(bk + 8);
+            // As compiled in kernel_avx2_6: the right half takes b first except in the last row.
+            __m256 a0 = _mm256_broadcast_ss(ak + 0);
+            c00 = fma_ab(a0, b0, c00); c01 = fma_ba(a0, b1, c01);
+            __m256 a1 = _mm256_broadcast_ss(ak + 1);
+            c10 = fma_ab(a1, b0, c10); c11 = fma_ba(a1, b1, c11);
+            __m256 a2 = _mm256_broadcast_ss(ak + 2);
+            c20 = fma_ab(a2, b0, c20); c21 = fma_ba(a2, b1, c21);
+            __m256 a3 = _mm256_broadcast_ss(ak + 3);
+            c30 = fma_ab(a3, b0, c30); c31 = fma_ba(a3, b1, c31);
+            __m256 a4 = _mm256_broadcast_ss(ak + 4);
+            c40 = fma_ab(a4, b0, c40); c41 = fma_ba(a4, b1, c41);
+            __m256 a5 = _mm256_broadcast_ss(ak + 5);
+            c50 = fma_ab(a5, b0, c50); c51 = fma_ab(a5, b1, c51);
+        }
+        store_row_avx2(C, c00, c01, bias, accumulate, clamp, lo, hi);
+        if (rows > 1) store_row_avx2(C + row, c10, c11, bias ? bias + 1 : NULL, accumulate, clamp, lo, hi);
+        if (rows > 2) store_row_avx2(C + 2 * row, c20, c21, bias ? bias + 2 : NULL, accumulate, clamp, lo, hi);
+        if (rows > 3) store_row_avx2(C + 3 * row, c30, c31, bias ? bias + 3 : NULL, accumulate, clamp, lo, hi);
+        if (rows > 4) store_row_avx2(C + 4 * row, c40, c41, bias ? bias + 4 : NULL, accumulate, clamp, lo, hi);
+        if (rows > 5) store_row_avx2(C + 5 * row, c50, c51, bias ? bias + 5 : NULL, accumulate, clamp, lo, hi);
+    }
 }
 
 __attribute__((target("avx2,fma"), always_inline))
@@ -247,9 +334,10 @@ static void column_avx2(int kc, const float *a, const float *b, float *out, int 
     }
 }
 
-// One MC×kc block of packed A times one packed B panel (cols ≤ 16 columns of C at cp).
+// One MC×kc block of packed A times one B panel (cols ≤ 16 columns of C at cp), its rows ldb
+// floats apart: NR when packed, as a narrow tail always is.
 __attribute__((target("avx2,fma")))
-static void panels_avx2(int kc, int mc, const float *block_a, const float *bp, float *cp, int ldc, int cols,
+static void panels_avx2(int kc, int mc, const float *block_a, const float *bp, int ldb, float *cp, int ldc, int cols,
                         const epilogue *tile) {
     if (cols < COLUMN_TAIL) {
         // Narrow N tail: column by column, every panel of the block at once.
@@ -275,8 +363,44 @@ static void panels_avx2(int kc, int mc, const float *block_a, const float *bp, f
         const float *ap = block_a + (size_t)p * kc * MR;
         epilogue rt = *tile;
         if (rt.bias) rt.bias += ir;
-        if (rows > 4) kernel_avx2_6(kc, ap, bp, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
-        else kernel_avx2_4(kc, ap, bp, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
+        if (rows > 4) kernel_avx2_6(kc, ap, bp, ldb, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
+        else kernel_avx2_4(kc, ap, bp, ldb, cp + (size_t)ir * ldc, ldc, rows, cols, &rt);
+    }
+}
+
+// One K block over row blocks [block0, block1) (packed A at `blocks`) and nc columns, with the
+// first `full` columns' whole panels read in place from B (row stride ldb) and the rest packed
+// in packed_b. Small K runs each A panel along all the panels; else panel by panel, as packed.
+__attribute__((target("avx2,fma")))
+static void in_place_avx2(int kc, int M, int block0, int block1, int nc, int full, const float *blocks,
+                          const float *B, int ldb, const float *packed_b, float *C, int ldc, const epilogue *step) {
+    int whole = nc % NR < COLUMN_TAIL ? nc / NR * NR : nc;  // columns for the micro-kernels
+    for (int bm = block0; bm < block1; bm++) {
+        int ic = bm * MC, mc = M - ic < MC ? M - ic : MC;
+        const float *block_a = blocks + (size_t)bm * MC * KC;
+        float *cb = C + (size_t)ic * ldc;
+        epilogue tile = *step;
+        if (tile.bias) tile.bias += ic;
+        int jr = 0;
+        if (kc <= SMALL_K) {
+            for (int ir = 0, p = 0, rows; ir < mc; ir += rows, p++) {
+                rows = panel_rows(mc - ir);
+                const float *ap = block_a + (size_t)p * kc * MR;
+                epilogue rt = tile;
+                if (rt.bias) rt.bias += ir;
+                float *cp = cb + (size_t)ir * ldc;
+                if (rows > 4) { sweep_avx2_6(kc, ap, B, ldb, cp, ldc, rows, full / NR, &rt); continue; }
+                for (int j = 0; j < full; j += NR) kernel_avx2_4(kc, ap, B + j, ldb, cp + j, ldc, rows, NR, &rt);
+            }
+            jr = full;
+        }
+        for (; jr < whole; jr += NR) {
+            int cols = nc - jr < NR ? nc - jr : NR;
+            if (jr < full) panels_avx2(kc, mc, block_a, B + jr, ldb, cb + jr, ldc, cols, &tile);
+            else panels_avx2(kc, mc, block_a, packed_b + (size_t)(jr - full) / NR * kc * NR, NR, cb + jr, ldc, cols, &tile);
+        }
+        if (whole < nc)
+            panels_avx2(kc, mc, block_a, packed_b + (size_t)(whole - full) / NR * kc * NR, NR, cb + whole, ldc, nc - whole, &tile);
     }
 }
 
@@ -341,8 +465,18 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
             epilogue step = e;
             if (pc > 0) { step.bias = NULL; step.accumulate = 1; }
             if (pc + kc < K) step.clamp = 0;
+            // With one row block each B panel is used once, and with small K packing B costs about as
+            // much as using it: then whole panels are read in place and only the rest is packed.
+            int full = avx2 && !b_transposed && (block1 - block0 == 1 || kc <= SMALL_K) ? nc / NR * NR : 0;
             if (b_transposed) pack_bt(kc, nc, B + (size_t)jc * ldb + pc, ldb, packed_b);
-            else pack_b(kc, nc, B + (size_t)pc * ldb + jc, ldb, packed_b);
+            else if (full < nc) pack_b(kc, nc - full, B + (size_t)pc * ldb + jc + full, ldb, packed_b);
+#if defined(__x86_64__)
+            if (full) {
+                in_place_avx2(kc, M, block0, block1, nc, full, packed_a + (size_t)bk * blocks_m * MC * KC,
+                              B + (size_t)pc * ldb + jc, ldb, packed_b, C + jc, ldc, &step);
+                continue;
+            }
+#endif
             for (int bm = block0; bm < block1; bm++) {
                 int ic = bm * MC;
                 int mc = M - ic < MC ? M - ic : MC;
@@ -354,7 +488,7 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
                     epilogue tile = step;
                     if (tile.bias) tile.bias += ic;
 #if defined(__x86_64__)
-                    if (avx2) { panels_avx2(kc, mc, block_a, bp, cp, ldc, cols, &tile); continue; }
+                    if (avx2) { panels_avx2(kc, mc, block_a, bp, NR, cp, ldc, cols, &tile); continue; }
 #endif
                     for (int ir = 0, p = 0, rows; ir < mc; ir += rows, p++) {
                         rows = panel_rows(mc - ir);
