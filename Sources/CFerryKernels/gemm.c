@@ -5,6 +5,7 @@
 // processor has it; the portable kernel computes the same sums in the same order, so results
 // do not depend on how the work is split.
 #include "include/ferry_kernels.h"
+#include "include/ferry_qkernels.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,9 @@ typedef struct {
     int accumulate;
     int clamp;
     float lo, hi;
+    // Scale, zero point, low and high of a fake quantization applied to each NC-column block of
+    // C once it is final (ferry_fake_quantize_f32, while the block is still in cache), or NULL.
+    const float *fake_quantize;
 } epilogue;
 
 static inline float clamp_value(float v, float lo, float hi) {
@@ -436,6 +440,11 @@ void ferry_sgemm_pack(int M, int K, const float *A, int lda, float *packed) {
 
 // The blocked product over A packed by ferry_sgemm_pack (every KC×MC block), for the rows of
 // the MC blocks [block0, block1) only (callers splitting rows across threads), under `e`.
+// n values of C quantized and dequantized in place (fq: scale, zero point, low, high).
+static inline void fake_quantize_row(float *row, int n, const float *fq) {
+    ferry_fake_quantize_f32(row, row, n, fq[0], fq[1], fq[2], fq[3]);
+}
+
 static void sgemm_packed(int M, int N, int K, const float *packed_a, const float *B, int ldb,
                          float *C, int ldc, int b_transposed, int block0, int block1, epilogue e) {
     if (M <= 0 || N <= 0) return;
@@ -450,6 +459,7 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
                 float x = e.bias || !e.accumulate ? v : row[j];
                 row[j] = e.clamp ? clamp_value(x, e.lo, e.hi) : x;
             }
+            if (e.fake_quantize) fake_quantize_row(row, N, e.fake_quantize);
         }
         return;
     }
@@ -500,12 +510,14 @@ static void sgemm_packed(int M, int N, int K, const float *packed_a, const float
                 }
             }
         }
+        if (e.fake_quantize)
+            for (int i = block0 * MC; i < M && i < block1 * MC; i++) fake_quantize_row(C + (size_t)i * ldc + jc, nc, e.fake_quantize);
     }
     free(packed_b);
 }
 
 static epilogue plain(int accumulate) {
-    epilogue e = {NULL, accumulate, 0, 0.0f, 0.0f};
+    epilogue e = {NULL, accumulate, 0, 0.0f, 0.0f, NULL};
     return e;
 }
 
@@ -526,7 +538,14 @@ void ferry_sgemm_prepacked(int M, int N, int K, const float *packed_a, const flo
 void ferry_sgemm_prepacked_bias(int M, int N, int K, const float *packed_a, const float *B, int ldb,
                                 float *C, int ldc, const float *bias, int clamp, float lo, float hi,
                                 int block0, int block1) {
-    epilogue e = {bias, 0, clamp, lo, hi};
+    epilogue e = {bias, 0, clamp, lo, hi, NULL};
+    sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, 0, block0, block1, e);
+}
+
+void ferry_sgemm_prepacked_bias_fq(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                   float *C, int ldc, const float *bias, int clamp, float lo, float hi,
+                                   int block0, int block1, const float *fake_quantize) {
+    epilogue e = {bias, 0, clamp, lo, hi, fake_quantize};
     sgemm_packed(M, N, K, packed_a, B, ldb, C, ldc, 0, block0, block1, e);
 }
 

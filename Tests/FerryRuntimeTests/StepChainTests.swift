@@ -107,6 +107,46 @@ import Testing
         for (a, b) in zip(expected, try run.outputs()) { #expect(bits(a) == bits(b)) }
     }
 
+    /// The convolution applies the fake quantization as it goes on each of its paths: depthwise
+    /// (several channel chunks), the prepacked GEMM (a 1×1 layer with small K) and, with a weight
+    /// that is not a constant, the plain GEMM; the bits are those of the nodes one by one.
+    @Test func convolutionsQuantizeAsTheyStore() throws {
+        let nodes = [
+            Node(name: "dw", opType: "Conv", inputs: ["x", "wd", "bd"], outputs: ["c1"],
+                 attributes: ["group": .int(40), "pads": .ints([1, 1, 1, 1])]),
+            Node(name: "q1", opType: "QuantizeLinear", inputs: ["c1", "s1", "z1"], outputs: ["q1"]),
+            Node(name: "dq1", opType: "DequantizeLinear", inputs: ["q1", "s1", "z1"], outputs: ["d1"]),
+            Node(name: "pw", opType: "Conv", inputs: ["d1", "wp"], outputs: ["c2"]),
+            Node(name: "clip", opType: "Clip", inputs: ["c2", "lo", "hi"], outputs: ["r2"]),
+            Node(name: "q2", opType: "QuantizeLinear", inputs: ["r2", "s2", "z2"], outputs: ["q2"]),
+            Node(name: "dq2", opType: "DequantizeLinear", inputs: ["q2", "s2", "z2"], outputs: ["d2"]),
+            Node(name: "free", opType: "Conv", inputs: ["d2", "wf"], outputs: ["c3"]),
+            Node(name: "q3", opType: "QuantizeLinear", inputs: ["c3", "s1", "z1"], outputs: ["q3"]),
+            Node(name: "dq3", opType: "DequantizeLinear", inputs: ["q3", "s1", "z1"], outputs: ["y"]),
+        ]
+        let initializers: [String: Tensor] = [
+            "wd": Tensor(shape: [40, 1, 3, 3], values: values(360, seed: 21, specials: false)),
+            "bd": Tensor(shape: [40], values: values(40, seed: 22, specials: false)),
+            "wp": Tensor(shape: [24, 40, 1, 1], values: values(960, seed: 23, specials: false)),
+            "s1": scalar(0.05), "z1": Tensor(shape: [], values: [Int8(-2)]),
+            "s2": scalar(0.02), "z2": Tensor(shape: [], values: [UInt8(0)]),
+            "lo": scalar(0), "hi": scalar(6),
+        ]
+        let graph = Graph(nodes: nodes, inputs: [ValueInfo(name: "x", type: nil), ValueInfo(name: "wf", type: nil)],
+                          outputs: [ValueInfo(name: "y", type: nil)], initializers: initializers)
+        let session = try InferenceSession(model: Model(graph: graph, opsets: ["": 17]), options: SessionOptions(threads: 2))
+        let feeds = ["x": Tensor(shape: [1, 40, 33, 33], values: values(40 * 33 * 33, seed: 24, specials: true)),
+                     "wf": Tensor(shape: [6, 24, 1, 1], values: values(144, seed: 25, specials: false))]
+        let profiler = Profiler()
+        let fused = try session.run(feeds, profiler: profiler)
+        let single = try session.run(feeds, observing: Set(session.valueNames)) { _, _ in }
+        #expect(Set(profiler.summary.map(\.opType)) == ["Conv+QuantizeLinear+DequantizeLinear", "Conv+Clip+QuantizeLinear+DequantizeLinear"])
+        for (a, b) in zip(fused, single) { #expect(bits(a) == bits(b)) }
+        // Saturated and mid-range values both come out (the quantization did run).
+        let y = fused[0].elements(as: Float.self)
+        #expect(y.contains(0.05 * 129) && y.contains { $0 != 0 && abs($0) < 1 })
+    }
+
     /// A float16 input takes the nodes' own paths (the fused kernels compute float32 only).
     @Test func float16InputRunsAsWritten() throws {
         let nodes = [

@@ -40,6 +40,13 @@ void ferry_sgemm_prepacked_bias(int M, int N, int K, const float *packed_a, cons
                                 float *C, int ldc, const float *bias, int clamp, float lo, float hi,
                                 int block0, int block1);
 
+/// As ferry_sgemm_prepacked_bias, then each value quantized and dequantized in place as
+/// ferry_fake_quantize_f32(fake_quantize[0..3]: scale, zero point, low, high) does, block by
+/// block as the blocks are finished (while they are in cache): the bits of the two calls.
+void ferry_sgemm_prepacked_bias_fq(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                   float *C, int ldc, const float *bias, int clamp, float lo, float hi,
+                                   int block0, int block1, const float *fake_quantize);
+
 /// Whether ferry_sgemm uses the AVX2/FMA micro-kernel on this machine (for reports and tests).
 int ferry_sgemm_uses_avx2(void);
 

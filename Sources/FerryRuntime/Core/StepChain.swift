@@ -6,7 +6,7 @@ import FerryIR
 ///   stores its output (Relu is not fused: its NaN gives 0, the clamp's gives NaN);
 /// - a QuantizeLinear whose only reader is a DequantizeLinear with the same per-tensor
 ///   parameters (every activation of a QDQ model): one pass from float to float, without the
-///   integer tensor; after a Conv it runs in place on the convolution's fresh output.
+///   integer tensor; after a Conv the convolution applies it to each block of output it finishes.
 ///
 /// A fused chain computes the bits its nodes compute one by one (tested against them, NaN, ±∞
 /// and −0 included), so whether a run fuses — it does not when a caller observes a value in
@@ -71,6 +71,8 @@ struct StepChain {
                 hidden.removeLast()
             }
             guard members.count > 1 else { continue }
+            // The convolution quantizes its output block by block as it computes it.
+            convolution?.fakeQuantization = fakeQuantization
             func chain(_ members: [Int], _ hidden: [Int], _ convolution: Conv?) -> StepChain {
                 let written = members.map { ChainKernel.Member(kernel: steps[$0].kernel, constants: constants(of: $0)) }
                 return StepChain(steps: members, hidden: hidden,
@@ -148,14 +150,8 @@ struct ChainKernel: Kernel {
         guard let x = inputs.first ?? nil, x.dataType == .float32 else {
             return try runAsWritten(inputs, context)
         }
-        if let convolution {
-            let y = try convolution.run(inputs, context)[0]
-            guard let fakeQuantization else { return [y] }
-            // The convolution's output is fresh: quantized and dequantized where it lies.
-            let p = y.storage.bytes.assumingMemoryBound(to: Float.self)
-            fakeQuantization.apply(UnsafePointer(p), p, y.count, context)
-            return [y]
-        }
+        // The convolution carries the fake quantization, which it applies as it goes.
+        if let convolution { return try convolution.run(inputs, context) }
         guard let fakeQuantization else { return try runAsWritten(inputs, context) }
         let y = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
         fakeQuantization.apply(x.storage.bytes.assumingMemoryBound(to: Float.self), y.storage.bytes.assumingMemoryBound(to: Float.self),

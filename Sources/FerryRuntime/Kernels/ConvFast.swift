@@ -29,9 +29,13 @@ public enum ConvFast {
         deinit { for pointer in groups { pointer.deallocate() } }
     }
 
+    /// `quantizing` (scale, zero point, low, high): the output is then quantized and dequantized
+    /// as ferry_fake_quantize_f32 does, after the activation, a block at a time while the block
+    /// is in cache (a QuantizeLinear → DequantizeLinear pair fused into the convolution).
     public static func run(x: Tensor, w: Tensor, bias: Tensor?, geometry g: WindowGeometry, group: Int,
                            context: ExecutionContext, packed: PackedWeights? = nil,
-                           activation: FusedActivation? = nil) -> Tensor {
+                           activation: FusedActivation? = nil,
+                           quantizing: (scale: Float, zero: Float, low: Float, high: Float)? = nil) -> Tensor {
         let n = x.shape[0], c = x.shape[1], m = w.shape[0]
         let (h, wd) = (g.input[0], g.input[1]), (oh, ow) = (g.output[0], g.output[1])
         let (kh, kw) = (g.kernel[0], g.kernel[1])
@@ -51,16 +55,31 @@ public enum ConvFast {
         let after = clamp == nil ? activation : nil
         let columns: UnsafeMutablePointer<Float>? = pointwise || (cinG == 1 && coutG == 1) ? nil : .allocate(capacity: max(1, k * plane))
         defer { columns?.deallocate() }
+        let fq = quantizing.map { [$0.scale, $0.zero, $0.low, $0.high] } ?? []
+        func fakeQuantize(_ start: UnsafeMutablePointer<Float>, _ count: Int) {
+            guard let q = quantizing else { return }
+            ferry_fake_quantize_f32(start, start, count, q.scale, q.zero, q.low, q.high)
+        }
+        // Whether a path below has quantized the output as it went; else it is done at the end.
+        var quantized = quantizing == nil
         for b in 0..<n {
             let xb = xp + b * c * h * wd, ob = op + b * m * plane
             if cinG == 1 && coutG == 1 {
+                // Channels are independent: with a quantization to apply, a few at a time (about
+                // 64 KB of output), each quantized while it is still in cache.
+                let step = quantizing == nil ? c : max(1, 16384 / max(1, plane))
                 context.parallelFor(c) { range in
-                    ferry_depthwise_conv2d(xb, wp, bp, ob, Int32(range.lowerBound), Int32(range.upperBound),
-                                           Int32(h), Int32(wd), Int32(kh), Int32(kw), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
-                                           Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
-                                           Int32(oh), Int32(ow), clamp == nil ? 0 : 1, clamp?.lo ?? 0, clamp?.hi ?? 0)
-                    after?.apply(ob + range.lowerBound * plane, range.count * plane)
+                    for first in stride(from: range.lowerBound, to: range.upperBound, by: step) {
+                        let last = min(range.upperBound, first + step)
+                        ferry_depthwise_conv2d(xb, wp, bp, ob, Int32(first), Int32(last),
+                                               Int32(h), Int32(wd), Int32(kh), Int32(kw), Int32(g.padBegin[0]), Int32(g.padBegin[1]),
+                                               Int32(g.strides[0]), Int32(g.strides[1]), Int32(g.dilations[0]), Int32(g.dilations[1]),
+                                               Int32(oh), Int32(ow), clamp == nil ? 0 : 1, clamp?.lo ?? 0, clamp?.hi ?? 0)
+                        after?.apply(ob + first * plane, (last - first) * plane)
+                        fakeQuantize(ob + first * plane, (last - first) * plane)
+                    }
                 }
+                quantized = true
                 continue
             }
             for gi in 0..<group {
@@ -84,12 +103,19 @@ public enum ConvFast {
                     let biasG = bp.map { $0 + gi * coutG }
                     let rowBlocks = (coutG + Int(FERRY_SGEMM_ROW_BLOCK) - 1) / Int(FERRY_SGEMM_ROW_BLOCK)
                     func product(columns: Range<Int>, blocks: Range<Int>) {
-                        ferry_sgemm_prepacked_bias(Int32(coutG), Int32(columns.count), Int32(k), prepacked, source + columns.lowerBound,
-                                                   Int32(plane), cg + columns.lowerBound, Int32(plane), biasG, clamp == nil ? 0 : 1,
-                                                   clamp?.lo ?? 0, clamp?.hi ?? 0, Int32(blocks.lowerBound), Int32(blocks.upperBound))
+                        // The quantization goes in block by block unless another activation must come first.
+                        fq.withUnsafeBufferPointer { fq in
+                            ferry_sgemm_prepacked_bias_fq(Int32(coutG), Int32(columns.count), Int32(k), prepacked, source + columns.lowerBound,
+                                                          Int32(plane), cg + columns.lowerBound, Int32(plane), biasG, clamp == nil ? 0 : 1,
+                                                          clamp?.lo ?? 0, clamp?.hi ?? 0, Int32(blocks.lowerBound), Int32(blocks.upperBound),
+                                                          after == nil && quantizing != nil ? fq.baseAddress : nil)
+                        }
                         guard let after else { return }
                         let rows = blocks.lowerBound * Int(FERRY_SGEMM_ROW_BLOCK)..<min(coutG, blocks.upperBound * Int(FERRY_SGEMM_ROW_BLOCK))
-                        for oc in rows { after.apply(cg + oc * plane + columns.lowerBound, columns.count) }
+                        for oc in rows {
+                            after.apply(cg + oc * plane + columns.lowerBound, columns.count)
+                            fakeQuantize(cg + oc * plane + columns.lowerBound, columns.count)
+                        }
                     }
                     if plane >= 64 * context.threads || rowBlocks < context.threads {
                         // Split output columns in multiples of the micro-kernel width.
@@ -99,6 +125,7 @@ public enum ConvFast {
                     } else {
                         context.parallelFor(rowBlocks) { range in product(columns: 0..<plane, blocks: range) }
                     }
+                    quantized = true
                     continue
                 }
                 if let bp {
@@ -125,6 +152,12 @@ public enum ConvFast {
                         activation?.apply(cg + range.lowerBound * plane, range.count * plane)
                     }
                 }
+            }
+        }
+        if !quantized {
+            let count = out.count, chunk = 1 << 16
+            context.parallelFor((count + chunk - 1) / chunk) { range in
+                fakeQuantize(op + range.lowerBound * chunk, min(count, range.upperBound * chunk) - range.lowerBound * chunk)
             }
         }
         return out

@@ -11,6 +11,8 @@ struct Conv: Operator {
     let packed: ConvFast.PackedWeights?
     /// Applied to the output as it is computed (FusedConv).
     var activation: FusedActivation?
+    /// Quantizes and dequantizes the output after the activation (a Q→DQ pair a `StepChain` fused in).
+    var fakeQuantization: ChainKernel.FakeQuantization?
 
     init(_ node: NodeContext) throws {
         window = try WindowAttributes(node)
@@ -42,11 +44,15 @@ struct Conv: Operator {
                 let x4 = x.rank == 3 ? x.reshaped([x.shape[0], c, 1, x.shape[2]]) : x
                 let w4 = w.rank == 3 ? w.reshaped([m, w.shape[1], 1, w.shape[2]]) : w
                 let out = ConvFast.run(x: x4, w: w4, bias: bias, geometry: flat, group: group, context: context, packed: packed,
-                                       activation: activation)
+                                       activation: activation, quantizing: fakeQuantization.map { ($0.scale, $0.zero, $0.low, $0.high) })
                 return [out.reshaped([x.shape[0], m] + geometry.output)]
             }
             let out = ConvReference.run(x: x, w: w, bias: bias, geometry: geometry, group: group)
             activation?.apply(to: out, context)
+            if let fakeQuantization {
+                let p = out.storage.bytes.assumingMemoryBound(to: Float.self)
+                fakeQuantization.apply(UnsafePointer(p), p, out.count, context)
+            }
             return [out]
         }
     }
