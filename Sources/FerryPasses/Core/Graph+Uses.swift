@@ -24,6 +24,19 @@ extension Graph {
         }
     }
 
+    /// Makes `old`'s producer write `new` (and moves its value info), leaving every reader and
+    /// graph output on `old`: what `rename(old, to: new)` then `replaceUses(of: new, with: old)`
+    /// leave when `new` is unused, in one pass over the nodes.
+    mutating func renameProducedValue(_ old: String, to new: String) {
+        for index in nodes.indices where nodes[index].outputs.contains(old) {
+            nodes[index].outputs = nodes[index].outputs.map { $0 == old ? new : $0 }
+        }
+        if var info = valueInfo.removeValue(forKey: old) {
+            info.name = new
+            valueInfo[new] = info
+        }
+    }
+
     /// A name not used by any value in the graph, derived from `base`.
     func freshName(_ base: String, avoiding taken: inout Set<String>) -> String {
         if taken.isEmpty {

@@ -293,8 +293,8 @@ public struct QDQQuantizer: GraphPass {
             return
         }
         let float = graph.freshName(name + "_float", avoiding: &taken)
-        graph.rename(name, to: float)   // the producer now writes `float`
         if isOutput && integerIO {
+            graph.rename(name, to: float)   // the producer now writes `float`
             // The int8 value is the graph output `name`; readers inside read its dequantized copy.
             let dequantized = graph.freshName(name + "_dequantized", avoiding: &taken)
             graph.replaceUses(of: float, with: dequantized)
@@ -307,8 +307,9 @@ public struct QDQQuantizer: GraphPass {
             return
         }
         let quantized = graph.freshName(name + "_quantized", avoiding: &taken)
-        // Readers of the float value (and the graph output) read the dequantized one, named as before.
-        graph.replaceUses(of: float, with: name)
+        // The producer now writes `float`; readers (and the graph output) read the dequantized
+        // value, named as before.
+        graph.renameProducedValue(name, to: float)
         graph.nodes.append(Node(name: name + "/QuantizeLinear", opType: "QuantizeLinear", inputs: [float, sName, zName], outputs: [quantized]))
         graph.nodes.append(Node(name: name + "/DequantizeLinear", opType: "DequantizeLinear", inputs: [quantized, sName, zName], outputs: [name]))
     }
