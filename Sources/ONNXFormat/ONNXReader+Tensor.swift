@@ -35,7 +35,8 @@ extension ReadContext {
             guard rawRange.count == byteCount else {
                 throw fail("raw_data has \(rawRange.count) bytes, but \(dataType)\(shape) needs \(byteCount)")
             }
-            let result = Tensor(dataType: dataType, shape: shape)
+            // Every byte is written below: no zeroing pass (and page faults) first.
+            let result = Tensor(dataType: dataType, shape: shape, zeroed: false)
             if TensorFileLayout.isUnpackedInMemory(dataType) {
                 TensorFileLayout.unpack(dataType, from: file.base + rawRange.lowerBound, count: count, to: result.storage.bytes)
                 file.release(rawRange)
@@ -49,7 +50,7 @@ extension ReadContext {
             guard proto.raw_data.len == byteCount else {
                 throw fail("raw_data has \(proto.raw_data.len) bytes, but \(dataType)\(shape) needs \(byteCount)")
             }
-            let result = Tensor(dataType: dataType, shape: shape)
+            let result = Tensor(dataType: dataType, shape: shape, zeroed: false)
             if byteCount > 0 { fill(result, from: proto.raw_data.data, byteCount: byteCount) }
             return normalized(result)
         }
