@@ -207,8 +207,8 @@ public final class Verifier {
             return (reference, computed, sums)
         }
         // Samples are independent: with threads to spare they run side by side, one sample per
-        // thread (each run single-threaded), a window of one sample per worker at a time, and
-        // are added in sample order, so the report does not depend on the thread count.
+        // thread (each run single-threaded), a window of samples at a time, and are added in
+        // sample order, so the report does not depend on the thread count.
         let workers = max(sourceOptions.threads, candidateOptions.threads)
         // Outputs whose every sample has the same number of rows: the source declares a fixed
         // shape and every sample feeds the same shapes (agreement can then be projected).
@@ -219,10 +219,13 @@ public final class Verifier {
             return fixed.count == dims.count ? (info.name, fixed) : nil
         }) : [:]
         var next = 0
+        // A window of one sample per worker when a failing sample may end the run; else four,
+        // handed out one at a time, so a worker done early takes the next instead of waiting.
+        let windowSize = stopAtFailure ? workers : workers * 4
         while next < samples.count {
-            let window = min(workers, samples.count - next)
+            let window = min(windowSize, samples.count - next)
             let first = next
-            let results = try ConcurrentWork.map(window, workers: window) { offset in
+            let results = try ConcurrentWork.map(window, workers: min(workers, window)) { offset in
                 try compute(first + offset, threads: window > 1 ? 1 : nil)
             }
             for result in results {
