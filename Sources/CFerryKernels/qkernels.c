@@ -482,13 +482,16 @@ static int pair_sums_generic(const float *a, const float *b, long n, double *out
 __attribute__((target("avx2")))
 static int pair_sums_avx2(const float *a, const float *b, long n, double *out) {
     __m256d mx = _mm256_setzero_pd(), sa = mx, dd = mx, rr = mx, cc = mx, rc = mx;
-    const __m256d zero = _mm256_setzero_pd();
+    const __m256d sign = _mm256_set1_pd(-0.0);
     long i = 0;
     for (; i + 4 <= n; i += 4) {
         const __m256d x = _mm256_cvtps_pd(_mm_loadu_ps(a + i)), y = _mm256_cvtps_pd(_mm_loadu_ps(b + i));
         const __m256d d = _mm256_sub_pd(x, y);
-        const __m256d e = _mm256_blendv_pd(d, _mm256_sub_pd(zero, d), _mm256_cmp_pd(d, zero, _CMP_LT_OQ));
-        mx = _mm256_blendv_pd(mx, e, _mm256_cmp_pd(e, mx, _CMP_GT_OQ));
+        /* |d| by its sign bit: it differs from d < 0 ? -d : d only for d = -0 (+0 here), which
+           leaves the maximum and the sum (never -0, starting from +0) as they were; NaN and
+           infinity go the caller's element-wise way. max_pd(e, mx) is e > mx ? e : mx. */
+        const __m256d e = _mm256_andnot_pd(sign, d);
+        mx = _mm256_max_pd(e, mx);
         sa = _mm256_add_pd(sa, e);
         dd = _mm256_add_pd(dd, _mm256_mul_pd(d, d));
         rr = _mm256_add_pd(rr, _mm256_mul_pd(x, x));
