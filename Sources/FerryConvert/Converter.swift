@@ -97,6 +97,7 @@ public struct Converter {
         var evaluations = 0
         var quantizedLayers = 0
         var sourceOutputs: [[String: Tensor]]?
+        var sourceSession: InferenceSession?
         switch options.quantization {
         case .none:
             break
@@ -163,7 +164,13 @@ public struct Converter {
                                               candidateOptions: candidateOptions, sourceOptions: sourceOptions)
             search.floatSession = floatSession
             search.floatOutputs = recorded.outputs
-            (candidate, floatLayers, evaluations) = try search.run()
+            // The source's session for the final report is made on another thread meanwhile
+            // (if it fails, the verifier makes it again and reports why).
+            let made = SessionSlot()
+            (candidate, floatLayers, evaluations) = try ConcurrentWork.run({ try search.run() }, alongside: { [source, sourceOptions] in
+                made.session = try? InferenceSession(model: source, options: sourceOptions)
+            })
+            sourceSession = made.session
             var finalOptions = quantization
             finalOptions.keepFloat.formUnion(floatLayers.flatMap(\.members))
             quantizedLayers = QDQQuantizer(options: finalOptions, statistics: statistics).quantizedNodes(float.graph).count
@@ -187,7 +194,8 @@ public struct Converter {
 
         // Every conversion is verified; without data, on seeded synthetic inputs (and says so).
         func measure() throws -> DriftReport? {
-            try verify(source: source, verified: verified, output: output, sourceOutputs: sourceOutputs, samples: reportSamples, given: given)
+            try verify(source: source, verified: verified, output: output, sourceOutputs: sourceOutputs, sourceSession: sourceSession,
+                       samples: reportSamples, given: given)
         }
         let drift: DriftReport?
         if let alongside, options.threads > 1 {
@@ -202,12 +210,14 @@ public struct Converter {
     }
 
     /// The drift report of `verified` against `source`, nil without samples.
+    /// `sourceSession`, when given, is a session of `source` made with `sourceOptions`.
     private func verify(source: Model, verified: Model, output: TargetOutput?, sourceOutputs: [[String: Tensor]]?,
-                        samples: SampleSet, given: SampleSet?) throws -> DriftReport? {
+                        sourceSession: InferenceSession?, samples: SampleSet, given: SampleSet?) throws -> DriftReport? {
         var drift: DriftReport?
         if samples.count > 0 {
             let verifier = try Verifier(source: source, candidate: verified, sourceOptions: sourceOptions, candidateOptions: candidateOptions,
-                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName)
+                                        sourceLabel: given == nil ? "source (synthetic inputs)" : "source", candidateLabel: options.outputFileName,
+                                        sourceSession: sourceSession)
             verifier.candidateLayouts = output?.layouts ?? [:]
             let measured = options.maxSamples.map { samples.prefix($0) } ?? samples
             do {
@@ -225,4 +235,9 @@ public struct Converter {
         let known = Set(model.graph.nodes.map(\.name)).union(model.graph.nodes.flatMap(\.outputs)).union(model.graph.initializers.keys)
         for name in names.sorted() where !known.contains(name) { throw ConversionError.unknownLayer(flag: flag, name) }
     }
+}
+
+/// A session made on another thread, read once that thread is done.
+private final class SessionSlot: @unchecked Sendable {
+    var session: InferenceSession?
 }
