@@ -55,13 +55,13 @@ public enum ConvFast {
         let after = clamp == nil ? activation : nil
         let columns: UnsafeMutablePointer<Float>? = pointwise || (cinG == 1 && coutG == 1) ? nil : .allocate(capacity: max(1, k * plane))
         defer { columns?.deallocate() }
-        let fq = quantizing.map { [$0.scale, $0.zero, $0.low, $0.high] } ?? []
+        // Every path quantizes each piece of output right after computing it (and its activation).
         func fakeQuantize(_ start: UnsafeMutablePointer<Float>, _ count: Int) {
             guard let q = quantizing else { return }
             ferry_fake_quantize_f32(start, start, count, q.scale, q.zero, q.low, q.high)
         }
-        // Whether a path below has quantized the output as it went; else it is done at the end.
-        var quantized = quantizing == nil
+        // The GEMM quantizes each block it finishes, unless another activation must come first.
+        let inGEMM: [Float]? = after == nil ? quantizing.map { [$0.scale, $0.zero, $0.low, $0.high] } : nil
         for b in 0..<n {
             let xb = xp + b * c * h * wd, ob = op + b * m * plane
             if cinG == 1 && coutG == 1 {
@@ -79,7 +79,6 @@ public enum ConvFast {
                         fakeQuantize(ob + first * plane, (last - first) * plane)
                     }
                 }
-                quantized = true
                 continue
             }
             for gi in 0..<group {
@@ -103,13 +102,12 @@ public enum ConvFast {
                     let biasG = bp.map { $0 + gi * coutG }
                     let rowBlocks = (coutG + Int(FERRY_SGEMM_ROW_BLOCK) - 1) / Int(FERRY_SGEMM_ROW_BLOCK)
                     func product(columns: Range<Int>, blocks: Range<Int>) {
-                        // The quantization goes in block by block unless another activation must come first.
-                        fq.withUnsafeBufferPointer { fq in
+                        func gemm(_ fq: UnsafePointer<Float>?) {
                             ferry_sgemm_prepacked_bias_fq(Int32(coutG), Int32(columns.count), Int32(k), prepacked, source + columns.lowerBound,
                                                           Int32(plane), cg + columns.lowerBound, Int32(plane), biasG, clamp == nil ? 0 : 1,
-                                                          clamp?.lo ?? 0, clamp?.hi ?? 0, Int32(blocks.lowerBound), Int32(blocks.upperBound),
-                                                          after == nil && quantizing != nil ? fq.baseAddress : nil)
+                                                          clamp?.lo ?? 0, clamp?.hi ?? 0, Int32(blocks.lowerBound), Int32(blocks.upperBound), fq)
                         }
+                        if let inGEMM { inGEMM.withUnsafeBufferPointer { gemm($0.baseAddress) } } else { gemm(nil) }
                         guard let after else { return }
                         let rows = blocks.lowerBound * Int(FERRY_SGEMM_ROW_BLOCK)..<min(coutG, blocks.upperBound * Int(FERRY_SGEMM_ROW_BLOCK))
                         for oc in rows {
@@ -125,7 +123,6 @@ public enum ConvFast {
                     } else {
                         context.parallelFor(rowBlocks) { range in product(columns: 0..<plane, blocks: range) }
                     }
-                    quantized = true
                     continue
                 }
                 if let bp {
@@ -141,8 +138,9 @@ public enum ConvFast {
                         let start = range.lowerBound * 16, end = min(plane, range.upperBound * 16)
                         ferry_sgemm(Int32(coutG), Int32(end - start), Int32(k), a, Int32(k), source + start, Int32(plane),
                                     cg + start, Int32(plane), accumulate)
-                        if let activation {
-                            for oc in 0..<coutG { activation.apply(cg + oc * plane + start, end - start) }
+                        for oc in 0..<coutG {
+                            activation?.apply(cg + oc * plane + start, end - start)
+                            fakeQuantize(cg + oc * plane + start, end - start)
                         }
                     }
                 } else {
@@ -150,14 +148,9 @@ public enum ConvFast {
                         ferry_sgemm(Int32(range.count), Int32(plane), Int32(k), a + range.lowerBound * k, Int32(k), source, Int32(plane),
                                     cg + range.lowerBound * plane, Int32(plane), accumulate)
                         activation?.apply(cg + range.lowerBound * plane, range.count * plane)
+                        fakeQuantize(cg + range.lowerBound * plane, range.count * plane)
                     }
                 }
-            }
-        }
-        if !quantized {
-            let count = out.count, chunk = 1 << 16
-            context.parallelFor((count + chunk - 1) / chunk) { range in
-                fakeQuantize(op + range.lowerBound * chunk, min(count, range.upperBound * chunk) - range.lowerBound * chunk)
             }
         }
         return out
