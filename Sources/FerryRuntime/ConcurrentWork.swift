@@ -1,4 +1,10 @@
 import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Work spread over threads whose results do not depend on how it was spread: each index's
@@ -46,6 +52,32 @@ public enum ConcurrentWork {
         return (results, try states.results.map { try ($0 ?? .failure(ConcurrentWorkError.missingResult)).get() })
     }
 
+    /// `body(0..<count)` on up to `workers` threads, each result handed to `fold` in index
+    /// order as soon as it and every earlier one exist (`fold` runs on one thread at a time:
+    /// the one that completed the run of finished indices). No worker waits for a batch to end,
+    /// and no more results are held than the workers are out of order. The first error in
+    /// index order, from `body` or `fold`, stops the handing out of indices and is rethrown
+    /// once every worker has finished; `fold` sees no index after it.
+    public static func forEachInOrder<T>(_ count: Int, workers: Int, _ body: (Int) throws -> T,
+                                         fold: (Int, T) throws -> Void) throws {
+        guard workers > 1, count > 1 else {
+            for index in 0..<count { try fold(index, try body(index)) }
+            return
+        }
+        let order = InOrder<T>(count: count)
+        withoutActuallyEscaping(body) { body in
+            withoutActuallyEscaping(fold) { fold in
+                let shared = UncheckedFold(body, fold)
+                DispatchQueue.concurrentPerform(iterations: Swift.min(workers, count)) { _ in
+                    while let index = order.claim() {
+                        order.finish(index, Result { try shared.body(index) }, shared.fold)
+                    }
+                }
+            }
+        }
+        if let failure = order.failure { throw failure }
+    }
+
     /// `a` and `b`, side by side when `concurrently` (each on its own thread), else one after
     /// the other.
     public static func both<A, B>(_ a: () throws -> A, _ b: () throws -> B, concurrently: Bool) throws -> (A, B) {
@@ -55,18 +87,37 @@ public enum ConcurrentWork {
         return (x, y)
     }
 
-    /// `body` on this thread while `background` runs on another, then waits for both; the
-    /// first error is `body`'s, else `background`'s. Unlike `both`, `body` does not run inside
-    /// a concurrent loop, where libdispatch would narrow the loops `body` starts itself.
+    /// `body` on this thread while `background` runs on a thread of its own, then waits for
+    /// both; the first error is `body`'s, else `background`'s. Unlike `both`, `body` does not
+    /// run inside a concurrent loop, where libdispatch would narrow the loops `body` starts
+    /// itself; and `background` does not hold one of libdispatch's worker threads, so a loop
+    /// `body` starts meanwhile still gets every worker (the kernel shares the cores out).
     public static func run<T>(_ body: () throws -> T, alongside background: @escaping () throws -> Void) throws -> T {
         let task = BackgroundTask(background)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            task.run()
-            done.signal()
+        let context = Unmanaged.passRetained(task).toOpaque()
+        #if canImport(Glibc)
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { context in
+            Unmanaged<BackgroundTask>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        #else
+        var thread: pthread_t?
+        let started = pthread_create(&thread, nil, { context in
+            Unmanaged<BackgroundTask>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        #endif
+        if started != 0 {
+            // No thread to be had: the work still gets done, after `body`.
+            Unmanaged<BackgroundTask>.fromOpaque(context).release()
         }
         let result = Result { try body() }
-        done.wait()
+        #if canImport(Glibc)
+        if started == 0 { pthread_join(thread, nil) } else { task.run() }
+        #else
+        if started == 0, let thread { pthread_join(thread, nil) } else { task.run() }
+        #endif
         let value = try result.get()
         try task.failure.map { throw $0 }
         return value
@@ -122,5 +173,50 @@ private final class Counter: Sendable {
     func next(below count: Int) -> Int? {
         let index = value.wrappingAdd(1, ordering: .relaxed).oldValue
         return index < count ? index : nil
+    }
+}
+
+/// The closures of one `forEachInOrder`, whose workers all return before their scope ends.
+private struct UncheckedFold<T>: @unchecked Sendable {
+    let body: (Int) throws -> T
+    let fold: (Int, T) throws -> Void
+    init(_ body: @escaping (Int) throws -> T, _ fold: @escaping (Int, T) throws -> Void) {
+        self.body = body
+        self.fold = fold
+    }
+}
+
+/// Indices handed out in order, and results folded in order, under one lock.
+private final class InOrder<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let count: Int
+    private var claimed = 0
+    private var folded = 0
+    private var finished: [Int: Result<T, any Error>] = [:]
+    /// Read once every worker has returned.
+    private(set) var failure: (any Error)?
+
+    init(count: Int) { self.count = count }
+
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard failure == nil, claimed < count else { return nil }
+        claimed += 1
+        return claimed - 1
+    }
+
+    func finish(_ index: Int, _ result: Result<T, any Error>, _ fold: (Int, T) throws -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        finished[index] = result
+        while failure == nil, let ready = finished.removeValue(forKey: folded) {
+            do {
+                try fold(folded, try ready.get())
+            } catch {
+                failure = error
+            }
+            folded += 1
+        }
     }
 }
