@@ -218,27 +218,38 @@ public final class Verifier {
             let fixed = dims.compactMap(\.value)
             return fixed.count == dims.count ? (info.name, fixed) : nil
         }) : [:]
+        func add(_ result: (reference: [String: Tensor], computed: [String: Tensor], layers: [LayerSums])) throws {
+            for layer in result.layers {
+                layers[layer.value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))]
+                    .add(layer.sums, dequantized: layer.dequantized)
+            }
+            try accumulate(result.reference, result.computed)
+        }
         var next = 0
-        // A window of one sample per worker when a failing sample may end the run; else four,
-        // handed out one at a time, so a worker done early takes the next instead of waiting.
-        let windowSize = stopAtFailure ? workers : workers * 4
-        while next < samples.count {
-            let window = min(windowSize, samples.count - next)
-            let first = next
-            let results = try ConcurrentWork.map(window, workers: min(workers, window)) { offset in
-                try compute(first + offset, threads: window > 1 ? 1 : nil)
-            }
-            for result in results {
-                for layer in result.layers {
-                    layers[layer.value, default: LayerState(dequantized: false, accumulator: DriftAccumulator(k: topK))]
-                        .add(layer.sums, dequantized: layer.dequantized)
+        if stopAtFailure {
+            // A window of one sample per worker, checked after each: a failing sample may end
+            // the run, and where it ends must not depend on timing.
+            while next < samples.count {
+                let window = min(workers, samples.count - next)
+                let first = next
+                let results = try ConcurrentWork.map(window, workers: window) { offset in
+                    try compute(first + offset, threads: window > 1 ? 1 : nil)
                 }
-                try accumulate(result.reference, result.computed)
+                for result in results { try add(result) }
+                next += window
+                // A bound on the worst sample (or element) that is already broken stays broken.
+                if next < samples.count,
+                   outputs.contains(where: { $0.map { overBudgetForGood($0, budget, samples: samples.count, fixedRows: fixedRows) } ?? false }) { break }
             }
-            next += window
-            // A bound on the worst sample (or element) that is already broken stays broken.
-            if stopAtFailure, next < samples.count,
-               outputs.contains(where: { $0.map { overBudgetForGood($0, budget, samples: samples.count, fixedRows: fixedRows) } ?? false }) { break }
+        } else {
+            // Every sample runs: handed out one at a time (the per-layer ones, the longest,
+            // first) and added in sample order as soon as the samples before it are in, so no
+            // worker waits at a batch's end.
+            let parallel = workers > 1 && samples.count > 1
+            try ConcurrentWork.forEachInOrder(samples.count, workers: workers, { index in
+                try compute(index, threads: parallel ? 1 : nil)
+            }, fold: { _, result in try add(result) })
+            next = samples.count
         }
         return makeReport(samples: next, layerSamples: min(layerCount, next), budget: budget, layerBound: layerBound, outputs: outputs.map { $0! },
                           order: order, layers: layers)

@@ -1,6 +1,10 @@
 import FerryIR
 import FerryRuntime
+import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct InferenceSessionTests {
     func model(_ nodes: [Node], inputs: [ValueInfo], outputs: [String], initializers: [String: Tensor] = [:], opset: Int = 17) -> Model {
@@ -70,6 +74,37 @@ import Testing
         for (i, values) in concurrent.enumerated() {
             #expect(values == (try session.run(["x": Tensor(shape: [3], values: [Float(i), 2, 3])])[0].elements(as: Float.self)))
         }
+    }
+
+    @Test func resultsAreFoldedInIndexOrder() throws {
+        var folded: [Int] = []
+        try ConcurrentWork.forEachInOrder(40, workers: 3, { index in
+            if index % 7 == 0 { usleep(2000) }  // finishes out of order
+            return index * index
+        }, fold: { index, square in
+            #expect(square == index * index)
+            folded.append(index)
+        })
+        #expect(folded == Array(0..<40))
+        // The first error in index order, and nothing folded past it.
+        struct Failure: Error, Equatable { let index: Int }
+        folded = []
+        #expect(throws: Failure(index: 5)) {
+            try ConcurrentWork.forEachInOrder(40, workers: 3, { index in
+                if index == 9 { throw Failure(index: 9) }
+                if index == 5 { usleep(5000); throw Failure(index: 5) }
+                return index
+            }, fold: { index, _ in folded.append(index) })
+        }
+        #expect(folded == Array(0..<5))
+    }
+
+    @Test func backgroundWorkRunsAlongsideAndReportsItsError() throws {
+        struct Failure: Error {}
+        let done = Mutex(false)
+        let value = try ConcurrentWork.run({ 42 }, alongside: { done.withLock { $0 = true } })
+        #expect(value == 42 && done.withLock { $0 })
+        #expect(throws: Failure.self) { try ConcurrentWork.run({ 1 }, alongside: { throw Failure() }) }
     }
 
     @Test func symbolicDimsMustAgreeAcrossInputs() throws {
