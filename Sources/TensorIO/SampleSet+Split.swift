@@ -31,16 +31,23 @@ extension SampleSet {
 }
 
 extension Tensor {
-    /// Rows `start..<start+count` of axis 0, copied; without `keepAxis` (and `count` 1) axis 0
-    /// is dropped.
+    /// Rows `start..<start+count` of axis 0; without `keepAxis` (and `count` 1) axis 0 is
+    /// dropped. Rows starting on a 64-byte boundary share this tensor's memory (a batch of
+    /// samples read from a file is not copied again, sample by sample); others are copied.
     func rows(_ start: Int, _ count: Int, keepAxis: Bool) -> Tensor {
         let inner = Array(shape.dropFirst())
         let rowElements = inner.reduce(1, *)
-        let result = Tensor(dataType: dataType, shape: keepAxis ? [count] + inner : inner, zeroed: false)
+        let resultShape = keepAxis ? [count] + inner : inner
+        let offset = start * rowElements * dataType.byteSize
+        if dataType != .string, offset % 64 == 0 {
+            let view = TensorStorage(viewing: storage, offset: offset, byteCount: count * rowElements * dataType.byteSize)
+            return Tensor(dataType: dataType, shape: resultShape, storage: view)
+        }
+        let result = Tensor(dataType: dataType, shape: resultShape, zeroed: false)
         if dataType == .string {
             result.storage.strings = Array(storage.strings[(start * rowElements)..<((start + count) * rowElements)])
         } else if result.byteCount > 0 {
-            result.storage.bytes.copyMemory(from: storage.bytes + start * rowElements * dataType.byteSize, byteCount: result.byteCount)
+            result.storage.bytes.copyMemory(from: storage.bytes + offset, byteCount: result.byteCount)
         }
         return result
     }

@@ -14,6 +14,28 @@ import Testing
         #expect(r.elements(as: Float.self) == [1, 2, 3, 4, 5, 6])
     }
 
+    @Test func storageViewSharesItsParentsBytesAndKeepsThemAlive() {
+        var parent: Tensor? = Tensor(shape: [2, 16], values: (0..<32).map(Float.init))
+        let view = Tensor(dataType: .float32, shape: [16], storage: TensorStorage(viewing: parent!.storage, offset: 64, byteCount: 64))
+        #expect(view.storage.bytes == parent!.storage.bytes + 64)
+        parent = nil
+        #expect(view.elements(as: Float.self) == (16..<32).map(Float.init))
+    }
+
+    @Test func largeBuffersComeZeroedFreshAndReused() {
+        // 3 MiB: mapped on its own (huge pages where offered), then recycled through the pool.
+        let count = 3 << 18
+        var first: Tensor? = Tensor(dataType: .float32, shape: [count])
+        #expect(first!.elements(as: Float.self).allSatisfy { $0 == 0 })
+        first!.withMutableElements(as: Float.self) { for i in $0.indices { $0[i] = 7 } }
+        first = nil
+        let second = Tensor(dataType: .float32, shape: [count])
+        #expect(second.elements(as: Float.self).allSatisfy { $0 == 0 })
+        let unzeroed = Tensor(dataType: .float32, shape: [count], zeroed: false)
+        unzeroed.withMutableElements(as: Float.self) { $0[count - 1] = 1 }
+        #expect(unzeroed.elements(as: Float.self)[count - 1] == 1)
+    }
+
     @Test func castingFollowsONNXRules() {
         #expect(Int8(castingFrom: 3.9) == 3)
         #expect(Int8(castingFrom: -3.9) == -3)

@@ -84,6 +84,14 @@ import ZIPFoundation
         #expect(set.samples[2]["x"]!.elements(as: Float.self) == [8, 9, 10, 11])
     }
 
+    @Test func alignedSamplesShareTheArraysMemory() throws {
+        // Rows of 16 floats start 64 bytes apart: views of the array read from the file.
+        let set = try SampleSet.load(specs: [try npy("x.npy", ramp([3, 16]))], inputs: [float("x", [.fixed(16)])])
+        #expect(set.count == 3)
+        #expect(set.samples[1]["x"]!.storage.bytes == set.samples[0]["x"]!.storage.bytes + 64)
+        #expect(set.samples[2]["x"]!.elements(as: Float.self) == (32..<48).map(Float.init))
+    }
+
     @Test func arrayOfTheInputsShapeIsOneSample() throws {
         let set = try SampleSet.load(specs: [try npy("x.npy", ramp([1, 4]))], inputs: [float("x", [.fixed(1), .fixed(4)])])
         #expect(set.count == 1 && set.samples[0]["x"]!.shape == [1, 4])
