@@ -53,8 +53,11 @@ public enum ConvFast {
         // Relu and Clip are applied by the kernels as they store each value; other activations after.
         let clamp = activation?.clampBounds
         let after = clamp == nil ? activation : nil
-        let columns: UnsafeMutablePointer<Float>? = pointwise || (cinG == 1 && coutG == 1) ? nil : .allocate(capacity: max(1, k * plane))
-        defer { columns?.deallocate() }
+        // The im2col matrix, from the tensor buffer pool: the next run's takes the same block
+        // again instead of fresh memory and its page faults.
+        let scratch = pointwise || (cinG == 1 && coutG == 1) ? nil : Tensor(dataType: .float32, shape: [max(1, k * plane)], zeroed: false)
+        let columns = scratch.map { $0.storage.bytes.assumingMemoryBound(to: Float.self) }
+        defer { withExtendedLifetime(scratch) {} }
         // Every path quantizes each piece of output right after computing it (and its activation).
         func fakeQuantize(_ start: UnsafeMutablePointer<Float>, _ count: Int) {
             guard let q = quantizing else { return }

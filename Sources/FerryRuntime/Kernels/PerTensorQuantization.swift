@@ -69,23 +69,33 @@ enum PerTensorQuantization {
         let zeros = zeroPoint?.integers() ?? [Int](repeating: 0, count: scales.count)
         let inner = x.shape[(a + 1)...].reduce(1, *), length = scales.count
         let outer = x.count / max(1, inner * length)
-        func run<T: FixedWidthInteger & TensorElement>(_: T.Type) -> Tensor {
+        // 8- and 16-bit rows go through the per-tensor C kernel, one row (one scale) at a time:
+        // the same difference, conversion and multiply, vectorized (a conv weight's dequantization
+        // is most of a quantized model's session set-up).
+        let vectorized = zeros.allSatisfy { abs($0) <= 65536 }
+        func run<T: FixedWidthInteger & TensorElement>(
+            _: T.Type, _ kernel: ((UnsafePointer<T>?, UnsafeMutablePointer<Float>?, Int, Int32, Float) -> Void)? = nil
+        ) -> Tensor {
             let out = Tensor(dataType: .float32, shape: x.shape, zeroed: false)
             let src = UnsafePointer(x.storage.bytes.assumingMemoryBound(to: T.self))
             let dst = out.storage.bytes.assumingMemoryBound(to: Float.self)
             context.parallelFor(outer * length) { range in
                 for row in range {
                     let c = row % length, s = scales[c], z = zeros[c], base = row * inner
-                    for i in base..<(base + inner) { dst[i] = Float(Int(src[i]) - z) * s }
+                    if let kernel, vectorized {
+                        kernel(src + base, dst + base, inner, Int32(z), s)
+                    } else {
+                        for i in base..<(base + inner) { dst[i] = Float(Int(src[i]) - z) * s }
+                    }
                 }
             }
             return out
         }
         switch x.dataType {
-        case .int8: return run(Int8.self)
-        case .uint8: return run(UInt8.self)
-        case .int16: return run(Int16.self)
-        case .uint16: return run(UInt16.self)
+        case .int8: return run(Int8.self, ferry_dequantize_s8_f32)
+        case .uint8: return run(UInt8.self, ferry_dequantize_u8_f32)
+        case .int16: return run(Int16.self, ferry_dequantize_s16_f32)
+        case .uint16: return run(UInt16.self, ferry_dequantize_u16_f32)
         case .int32: return run(Int32.self)
         default: return nil
         }
