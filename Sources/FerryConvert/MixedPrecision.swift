@@ -54,8 +54,9 @@ struct MixedPrecisionSearch {
     /// outputs the user may have asked for (quantizing an input is exact).
     static func integer(float: Model, statistics: [String: ActivationStatistics], options: QuantizationOptions, samples: SampleSet,
                         budget: DriftBudget, candidateOptions: SessionOptions, sourceOptions: SessionOptions) -> MixedPrecisionSearch {
+        // Without a budget there is nothing to search, and no groups to plan.
         MixedPrecisionSearch(float: float, samples: samples, budget: budget, candidateOptions: candidateOptions, sourceOptions: sourceOptions,
-                             groups: layerGroups(float, QDQQuantizer(options: options, statistics: statistics))) { keep, final in
+                             groups: budget.isEmpty ? [] : layerGroups(float, QDQQuantizer(options: options, statistics: statistics))) { keep, final in
             var options = options
             if !final { options.floatInputsOutputs = true }
             options.keepFloat.formUnion(keep)
