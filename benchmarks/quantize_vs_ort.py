@@ -8,7 +8,7 @@ weights, int8 activations, MinMax calibration), in one run:
   worst-sample cosine of the scores and top-1 agreement, both measured by running each
   quantized model in onnxruntime (node by node, and with its fused integer kernels).
 
-Usage: python benchmarks/quantize_vs_ort.py --ferry .build/release/ferry [--model build/bench/mobilenet_v2.onnx]
+Usage: python benchmarks/quantize_vs_ort.py --ferry .build/release/ferry [--model build/bench/mobilenet_v2.onnx] [--repeat 5]
 Prints a Markdown table and writes build/bench/quantize.{json,md}.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import pathlib
 import subprocess
 import sys
@@ -80,6 +81,7 @@ def main():
     parser.add_argument("--ferry", required=True)
     parser.add_argument("--model", default=str(ROOT / "build" / "bench" / "mobilenet_v2.onnx"))
     parser.add_argument("--samples", type=int, default=32)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each tool, alternating (medians reported)")
     parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
     args = parser.parse_args()
     ferry = str(pathlib.Path(args.ferry).resolve())
@@ -93,12 +95,23 @@ def main():
             # mixed-precision search, and Ferry still verifies the result on the same samples.
             ferry_cmd = [ferry, "convert", str(model), "--out", f"{tmp}/ferry", "--quantize", "int8",
                          "--calibration", str(data), "--max-drift", "none", "--threads", "2"]
-            t_ort, m_ort = measure_one(ort_cmd)
-            t_ferry, m_ferry = measure_one(ferry_cmd)
-            results["speed"] = {"model": model.name, "samples": args.samples, "ferry_s": round(t_ferry, 2),
-                                "ferry_peak_mb": round(m_ferry, 1), "ort_s": round(t_ort, 2), "ort_peak_mb": round(m_ort, 1)}
-            rows.append(f"| {model.name}, int8, {args.samples} samples | {t_ferry:.2f} s, {m_ferry:.0f} MB | "
-                        f"{t_ort:.2f} s, {m_ort:.0f} MB | time {t_ferry / t_ort:.2f}×, peak memory {m_ferry / m_ort:.2f}× |")
+            # The two tools alternate, --repeat times each, so that a machine whose speed drifts
+            # (shared hosts do) slows both alike; the medians and each run's ratio are reported.
+            runs = []
+            for _ in range(args.repeat):
+                t_ort, m_ort = measure_one(ort_cmd)
+                t_ferry, m_ferry = measure_one(ferry_cmd)
+                runs.append({"ferry_s": round(t_ferry, 3), "ferry_peak_mb": round(m_ferry, 1),
+                             "ort_s": round(t_ort, 3), "ort_peak_mb": round(m_ort, 1)})
+            median = lambda key: statistics.median(run[key] for run in runs)
+            t_ferry, m_ferry, t_ort, m_ort = median("ferry_s"), median("ferry_peak_mb"), median("ort_s"), median("ort_peak_mb")
+            ratios = sorted(run["ferry_s"] / run["ort_s"] for run in runs)
+            results["speed"] = {"model": model.name, "samples": args.samples, "repeat": args.repeat, "ferry_s": round(t_ferry, 2),
+                                "ferry_peak_mb": round(m_ferry, 1), "ort_s": round(t_ort, 2), "ort_peak_mb": round(m_ort, 1),
+                                "time_ratios": [round(r, 3) for r in ratios], "runs": runs}
+            spread = f" (runs: {ratios[0]:.2f}–{ratios[-1]:.2f}×)" if len(runs) > 1 else ""
+            rows.append(f"| {model.name}, int8, {args.samples} samples, median of {args.repeat} | {t_ferry:.2f} s, {m_ferry:.0f} MB | "
+                        f"{t_ort:.2f} s, {m_ort:.0f} MB | time {t_ferry / t_ort:.2f}×{spread}, peak memory {m_ferry / m_ort:.2f}× |")
             # The same conversion again with --timings: the part of Ferry's run that does
             # quantize_static's work (everything but the verification stage), for a like-for-like row.
             started = time.perf_counter()
