@@ -41,8 +41,12 @@ final class BufferPool: Sendable {
                 return (reused, rounded)
             }
         }
-        if rounded >= BufferPool.hugeThreshold, let mapped = BufferPool.mapHuge(rounded) {
-            // Fresh anonymous memory is zero already.
+        if rounded >= BufferPool.hugeThreshold {
+            // Fresh anonymous memory is zero already. Always mapped (never malloc's) at this size,
+            // since `give` unmaps what the pool does not keep.
+            guard let mapped = BufferPool.mapHuge(rounded) else {
+                preconditionFailure("out of memory mapping \(rounded) bytes for a tensor")
+            }
             return (mapped, rounded)
         }
         var raw: UnsafeMutableRawPointer?
@@ -86,7 +90,8 @@ final class BufferPool: Sendable {
         let address = Int(bitPattern: base)
         let aligned = (address + align - 1) / align * align
         if aligned > address { munmap(base, aligned - address) }
-        let tail = address + size + align - (aligned + size)
+        // What the alignment left over past the block.
+        let tail = address + align - aligned
         if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
         let block = UnsafeMutableRawPointer(bitPattern: aligned)!
         #if canImport(Glibc)
