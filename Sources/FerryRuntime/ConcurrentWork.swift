@@ -1,10 +1,5 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// Work spread over threads whose results do not depend on how it was spread: each index's
@@ -94,30 +89,13 @@ public enum ConcurrentWork {
     /// `body` starts meanwhile still gets every worker (the kernel shares the cores out).
     public static func run<T>(_ body: () throws -> T, alongside background: @escaping () throws -> Void) throws -> T {
         let task = BackgroundTask(background)
-        let context = Unmanaged.passRetained(task).toOpaque()
-        #if canImport(Glibc)
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { context in
-            Unmanaged<BackgroundTask>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        #else
-        var thread: pthread_t?
-        let started = pthread_create(&thread, nil, { context in
-            Unmanaged<BackgroundTask>.fromOpaque(context).takeRetainedValue().run()
-            return nil
-        }, context)
-        #endif
-        if started != 0 {
-            // No thread to be had: the work still gets done, after `body`.
-            Unmanaged<BackgroundTask>.fromOpaque(context).release()
-        }
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            task.run()
+            done.signal()
+        }.start()
         let result = Result { try body() }
-        #if canImport(Glibc)
-        if started == 0 { pthread_join(thread, nil) } else { task.run() }
-        #else
-        if started == 0, let thread { pthread_join(thread, nil) } else { task.run() }
-        #endif
+        done.wait()
         let value = try result.get()
         try task.failure.map { throw $0 }
         return value

@@ -207,8 +207,8 @@ public final class Verifier {
             return (reference, computed, sums)
         }
         // Samples are independent: with threads to spare they run side by side, one sample per
-        // thread (each run single-threaded), a window of samples at a time, and are added in
-        // sample order, so the report does not depend on the thread count.
+        // thread (each run single-threaded), and are added in sample order, so the report does
+        // not depend on the thread count.
         let workers = max(sourceOptions.threads, candidateOptions.threads)
         // Outputs whose every sample has the same number of rows: the source declares a fixed
         // shape and every sample feeds the same shapes (agreement can then be projected).
