@@ -109,16 +109,48 @@ struct MixedPrecisionSearch {
         return try verifier.run(samples: samples, budget: budget, layerBound: DriftBudget(), sourceOutputs: reference, stopAtFailure: true)
     }
 
-    /// The worst output cosine of `candidate` against the float outputs, over the samples.
-    func worstCosine(_ candidate: Model, reference: [[Tensor]], options: SessionOptions) throws -> Double {
-        let session = try InferenceSession(model: candidate, options: options)
-        var worst = 1.0
-        for (sample, expected) in zip(sensitivitySamples.samples, reference) {
-            for (a, b) in zip(expected, try session.run(sample)) where a.dataType == .float32 && b.dataType == .float32 {
-                worst = min(worst, try DriftMetrics.compare(reference: a, candidate: b).cosine)
-            }
+    /// What quantizing each group alone costs: the worst output cosine against the float
+    /// outputs (`reference`) over the sensitivity samples.
+    ///
+    /// A model with one layer quantized computes what the float model computes up to that
+    /// layer, so each of its runs starts there (`resumePoint`) from the float values, which one
+    /// float run per sample, advanced through the groups in order, provides; a sample whose
+    /// values that run has freed already runs whole. The values are those of whole runs, so the
+    /// result does not depend on this, nor on the thread count (every run is single-threaded;
+    /// the samples of a group run side by side).
+    func sensitivities(reference: [[Tensor]], floatSession: InferenceSession) throws -> [Double] {
+        let everyLayer = Set(groups.flatMap(\.members))
+        let samples = sensitivitySamples.samples
+        let floatRuns = try samples.map { try floatSession.start($0, threads: 1, observing: []) }
+        let workers = max(1, min(candidateOptions.threads, samples.count))
+        // Groups in the order their runs start: the float runs only move forward.
+        let nodes = Dictionary(float.graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func start(_ group: Group) -> Int {
+            let inputs = group.members.compactMap { nodes[$0] }.flatMap(\.inputs).filter { !$0.isEmpty }
+            return inputs.compactMap { floatSession.stepComputing($0) }.filter { $0 >= 0 }.min() ?? -1
         }
-        return worst
+        let order = groups.indices.sorted { (start(groups[$0]), $0) < (start(groups[$1]), $1) }
+        var result = [Double](repeating: 1, count: groups.count)
+        for index in order {
+            let group = groups[index]
+            let alone = try InferenceSession(model: try quantize(keeping: everyLayer.subtracting(group.members)), options: candidateOptions)
+            let point = alone.resumePoint(sharingWith: floatSession)
+            let worst = try ConcurrentWork.map(samples.count, workers: workers) { index in
+                let outputs: [Tensor]
+                if point.skippedSteps > 0, let given = try floatRuns[index].values(point.names) {
+                    outputs = try alone.run(resumingAt: point, given: given, threads: 1)
+                } else {
+                    outputs = try alone.run(samples[index], threads: 1)
+                }
+                var worst = 1.0
+                for (a, b) in zip(reference[index], outputs) where a.dataType == .float32 && b.dataType == .float32 {
+                    worst = min(worst, try DriftMetrics.compare(reference: a, candidate: b).cosine)
+                }
+                return worst
+            }
+            result[index] = worst.min() ?? 1.0
+        }
+        return result
     }
 
     /// Samples for the per-layer sensitivity runs (a few are enough to rank layers).
@@ -132,18 +164,11 @@ struct MixedPrecisionSearch {
         if try report(try quantize(keeping: []), reference: &outputs, floatSession: floatSession).passed {
             return (try quantize(keeping: [], final: true), [], evaluations)
         }
-        let everyLayer = Set(groups.flatMap(\.members))
         let names = floatSession.outputNames
         let reference = try sensitivitySamples.samples.indices.map { index in
             try outputs.map { stored in names.map { stored[index][$0]! } } ?? floatSession.run(sensitivitySamples.samples[index])
         }
-        let workers = max(1, min(candidateOptions.threads, groups.count))
-        var single = candidateOptions
-        single.threads = 1
-        let sensitivity = try ConcurrentWork.map(groups.count, workers: workers) { index in
-            let alone = try quantize(keeping: everyLayer.subtracting(groups[index].members))
-            return try worstCosine(alone, reference: reference, options: workers > 1 ? single : candidateOptions)
-        }
+        let sensitivity = try sensitivities(reference: reference, floatSession: floatSession)
         evaluations += groups.count
         let order = groups.indices.sorted { (sensitivity[$0], groups[$0].head.name) < (sensitivity[$1], groups[$1].head.name) }
         func keeping(_ count: Int) -> Set<String> { Set(order.prefix(count).flatMap { groups[$0].members }) }

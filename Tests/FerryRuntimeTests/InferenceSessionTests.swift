@@ -76,6 +76,53 @@ import Glibc
         }
     }
 
+    /// relu → conv → clip → conv → add (the relu's output again): `second` replaces the last
+    /// conv's weights, `quantizeBetween` fake-quantizes the clip's output before it.
+    func convChain(second: [Float]? = nil, quantizeBetween: Bool = false) -> Model {
+        let w1 = Tensor(shape: [2, 2, 3, 3], values: (0..<36).map { Float(($0 * 7) % 11) / 10 - 0.5 })
+        let w2 = Tensor(shape: [2, 2, 1, 1], values: second ?? [0.5, -0.25, 0.75, 1])
+        var nodes = [
+            Node(name: "relu", opType: "Relu", inputs: ["x"], outputs: ["a"]),
+            Node(name: "conv1", opType: "Conv", inputs: ["a", "w1"], outputs: ["c"], attributes: ["pads": .ints([1, 1, 1, 1])]),
+            Node(name: "clip", opType: "Clip", inputs: ["c", "lo", "hi"], outputs: ["d"]),
+            Node(name: "conv2", opType: "Conv", inputs: [quantizeBetween ? "d2" : "d", "w2"], outputs: ["e"]),
+            Node(name: "add", opType: "Add", inputs: ["e", "a"], outputs: ["y"]),
+        ]
+        if quantizeBetween {
+            nodes.insert(contentsOf: [Node(name: "q", opType: "QuantizeLinear", inputs: ["d", "s", "z"], outputs: ["dq"]),
+                                      Node(name: "dq", opType: "DequantizeLinear", inputs: ["dq", "s", "z"], outputs: ["d2"])], at: 3)
+        }
+        return model(nodes, inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.fixed(1), .fixed(2), .fixed(4), .fixed(4)]))],
+                     outputs: ["y"], initializers: ["w1": w1, "w2": w2, "lo": Tensor(scalar: Float(0)), "hi": Tensor(scalar: Float(6)),
+                                                    "s": Tensor(scalar: Float(0.05)), "z": Tensor(scalar: Int8(0))])
+    }
+
+    /// A session that differs from another from some node on resumes there from the other's
+    /// values (moved back to the start of a fused chain that reaches past it), with the outputs
+    /// of a whole run; a value the other run freed or never formed is not handed out.
+    @Test func runsResumeWhereTwoSessionsDiffer() throws {
+        let float = try InferenceSession(model: convChain())
+        let feeds = ["x": Tensor(shape: [1, 2, 4, 4], values: (0..<32).map { Float(($0 * 5) % 9) / 4 - 1 })]
+        for (candidate, skipped, names) in [(convChain(second: [0.5, -0.25, 0.75, 0.5]), 3, ["a", "d"]),
+                                            (convChain(quantizeBetween: true), 1, ["a"]), (convChain(), 5, ["y"])] {
+            let session = try InferenceSession(model: candidate)
+            let point = session.resumePoint(sharingWith: float)
+            #expect(point.skippedSteps == skipped && point.names == names)
+            let run = try float.start(feeds, threads: 1, observing: [])
+            let given = try #require(try run.values(point.names))
+            let resumed = try session.run(resumingAt: point, given: given, threads: 1)
+            #expect(resumed[0].elements(as: Float.self) == (try session.run(feeds))[0].elements(as: Float.self))
+        }
+        let run = try float.start(feeds, threads: 1, observing: [])
+        #expect(try run.values(["c"]) == nil)   // inside the fused conv + clip
+        #expect(try run.values(["e"]) != nil)
+        #expect(try run.values(["d"]) == nil)   // freed once conv2 read it
+        #expect(try run.values(["absent"]) == nil)
+        #expect(float.stepComputing("d") == 2 && float.stepComputing("x") == -1 && float.stepComputing("absent") == nil)
+        let point = try InferenceSession(model: convChain(quantizeBetween: true)).resumePoint(sharingWith: float)
+        #expect(throws: RuntimeError.self) { try float.run(resumingAt: point, given: [feeds["x"]!]) }
+    }
+
     @Test func resultsAreFoldedInIndexOrder() throws {
         var folded: [Int] = []
         try ConcurrentWork.forEachInOrder(40, workers: 3, { index in

@@ -28,6 +28,10 @@ final class ExecutionPlan: @unchecked Sendable {
     let slotNames: [String]
     /// Nodes a run computes as one kernel unless it observes a value between them.
     let chains: [StepChain]
+    /// The step that computes each slot; -1 for constants, inputs and outer values.
+    let producers: [Int]
+    /// Slot of each value name.
+    let slotIndex: [String: Int]
 
     init(graph: Graph, opset: Int, outerScope: Set<String>, threads: Int) throws {
         var slots: [String: Int] = [:]
@@ -96,6 +100,37 @@ final class ExecutionPlan: @unchecked Sendable {
         self.constants = constants
         slotCount = slots.count
         slotNames = slots.sorted { $0.value < $1.value }.map(\.key)
+        slotIndex = slots
+        var producers = [Int](repeating: -1, count: slots.count)
+        for (index, step) in planned.enumerated() { for s in step.outputs where s >= 0 { producers[s] = index } }
+        self.producers = producers
+    }
+
+    /// The latest step at or before `step` that no chain straddles (a run may start there
+    /// with every value computed before it given: a fused chain runs from its first step).
+    func chainBoundary(atOrBefore step: Int) -> Int {
+        var start = min(max(0, step), steps.count)
+        var moved = true
+        while moved {
+            moved = false
+            for chain in chains where chain.steps.first! < start && chain.steps.last! >= start {
+                start = chain.steps.first!
+                moved = true
+            }
+        }
+        return start
+    }
+
+    /// The slots a run starting at `step` reads without computing them: values made before it
+    /// (or inputs) that a later step reads or that are graph outputs; constants excluded.
+    func liveSlots(at step: Int) -> [Int] {
+        var live = Set<Int>()
+        let constantSlots = Set(constants.map(\.slot))
+        for later in steps[step...] {
+            for s in later.inputs where s >= 0 && producers[s] < step && !constantSlots.contains(s) { live.insert(s) }
+        }
+        for output in outputs where producers[output.slot] < step && !constantSlots.contains(output.slot) { live.insert(output.slot) }
+        return live.sorted()
     }
 
     /// Runs the plan. `feeds` are in `inputs` order, `outer` in `outerNames` order; `observe`
@@ -120,7 +155,19 @@ final class ExecutionPlan: @unchecked Sendable {
         private var fused: [Bool]
         private var skipped: [Bool]
 
-        init(plan: ExecutionPlan, feeds: [Tensor], outer: [Tensor], context: ExecutionContext, observed: [Bool] = []) {
+        /// A run that starts at `step` (a chain boundary) with `given` values for the slots
+        /// `liveSlots(at: step)` lists: nothing before it runs, nothing is observed.
+        convenience init(plan: ExecutionPlan, resumingAt step: Int, given: [(slot: Int, tensor: Tensor)], context: ExecutionContext) {
+            self.init(plan: plan, feeds: [], outer: [], context: context, filling: false)
+            for (slot, tensor) in given { values[slot] = tensor }
+            next = step
+        }
+
+        convenience init(plan: ExecutionPlan, feeds: [Tensor], outer: [Tensor], context: ExecutionContext, observed: [Bool] = []) {
+            self.init(plan: plan, feeds: feeds, outer: outer, context: context, observed: observed, filling: true)
+        }
+
+        private init(plan: ExecutionPlan, feeds: [Tensor], outer: [Tensor], context: ExecutionContext, observed: [Bool] = [], filling: Bool) {
             self.plan = plan
             self.context = context
             self.observed = observed
@@ -134,8 +181,18 @@ final class ExecutionPlan: @unchecked Sendable {
             self.skipped = skipped
             values = [Tensor?](repeating: nil, count: plan.slotCount)
             for (slot, tensor) in plan.constants { values[slot] = tensor }
+            guard filling else { return }
             for (index, input) in plan.inputs.enumerated() { values[input.slot] = feeds[index] }
             for (index, slot) in plan.outerSlots.enumerated() { values[slot] = outer[index] }
+        }
+
+        /// The value of `slot` once the run has computed it: advances until its step has run;
+        /// nil when no step makes it (a constant or input is given at once), or when the run
+        /// freed it already or never formed it (a fused chain's inner value).
+        func value(of slot: Int) throws -> Tensor? {
+            if next < 0 { _ = try step(nil) }
+            while next <= plan.producers[slot], try step(nil) {}
+            return values[slot]
         }
 
         /// Observes the constants and inputs (first call), else runs the next node and observes

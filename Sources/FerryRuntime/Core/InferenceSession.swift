@@ -23,6 +23,8 @@ public final class InferenceSession: @unchecked Sendable {
     public let model: Model
     public let options: SessionOptions
     let plan: ExecutionPlan
+    /// The graph `plan` runs: sorted, lowered, constants precomputed.
+    let runGraph: Graph
 
     public init(model: Model, options: SessionOptions = SessionOptions()) throws {
         self.model = model
@@ -35,6 +37,7 @@ public final class InferenceSession: @unchecked Sendable {
             }
             graph = try ConstantPrecompute.apply(graph, opset: model.opset, threads: options.threads)
             plan = try ExecutionPlan(graph: graph, opset: model.opset, outerScope: [], threads: options.threads)
+            runGraph = graph
         } catch let error as GraphError {
             throw RuntimeError.graph(error)
         }
@@ -131,7 +134,7 @@ public final class InferenceSession: @unchecked Sendable {
 
 /// One run of a session advanced node by node (`InferenceSession.start`).
 public final class StepwiseRun {
-    private let run: ExecutionPlan.Run
+    let run: ExecutionPlan.Run
     public private(set) var finished = false
 
     init(run: ExecutionPlan.Run) {
