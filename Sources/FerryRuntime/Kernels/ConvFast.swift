@@ -1,4 +1,5 @@
 import CFerryKernels
+import Synchronization
 import FerryIR
 
 /// The fast float32 2-D convolution: depthwise filters run directly, everything else as
@@ -27,6 +28,29 @@ public enum ConvFast {
         }
 
         deinit { for pointer in groups { pointer.deallocate() } }
+
+        /// The packing of `w` for `group`, shared by every session alive that packs that very
+        /// tensor (the mixed-precision search makes a session per candidate, whose float layers
+        /// keep the float model's weight tensors): packed once while any session holds it.
+        public static func shared(_ w: Tensor, group: Int) -> PackedWeights {
+            let key = Key(storage: ObjectIdentifier(w.storage), rows: w.shape[0], count: w.count, group: group)
+            if let hit = cache.withLock({ $0[key]?.value }), hit.source === w.storage { return hit }
+            let made = PackedWeights(w, group: group)
+            cache.withLock { entries in
+                if entries.count > 4096 { entries = entries.filter { $0.value.value != nil } }
+                entries[key] = Weak(value: made)
+            }
+            return made
+        }
+
+        private struct Key: Hashable {
+            let storage: ObjectIdentifier
+            let rows: Int
+            let count: Int
+            let group: Int
+        }
+        private struct Weak { weak var value: PackedWeights? }
+        private static let cache = Mutex<[Key: Weak]>([:])
     }
 
     /// `quantizing` (scale, zero point, low, high): the output is then quantized and dequantized

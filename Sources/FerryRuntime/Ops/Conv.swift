@@ -20,7 +20,7 @@ struct Conv: Operator {
         guard group >= 1 else { throw node.invalid("group", "must be positive, got \(group)") }
         if let w = node.constant(1), w.dataType == .float32, (w.rank == 4 || w.rank == 3), w.shape[0] % group == 0,
            w.shape[0] > 0, !(w.shape[1] == 1 && w.shape[0] == group) {
-            packed = ConvFast.PackedWeights(w, group: group)
+            packed = ConvFast.PackedWeights.shared(w, group: group)
         } else {
             packed = nil
         }
