@@ -143,6 +143,16 @@ import Testing
         let worst = zip(results[0], expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
         #expect(worst < 1e-4)
     }
+
+    /// Packing is shared by whoever packs the very same weight tensor while a packing of it is
+    /// alive, never by an equal tensor in other storage nor across a different group count.
+    @Test func packingIsSharedForTheSameWeightsOnly() {
+        let w = Tensor(shape: [8, 4, 3, 3], values: (0..<288).map { Float($0 % 13) / 7 - 1 })
+        let first = ConvFast.PackedWeights.shared(w, group: 1)
+        #expect(ConvFast.PackedWeights.shared(w, group: 1) === first)
+        #expect(ConvFast.PackedWeights.shared(w.copy(), group: 1) !== first)
+        #expect(ConvFast.PackedWeights.shared(w, group: 2) !== first)
+    }
 }
 
 /// A small deterministic generator for test data.
@@ -157,4 +167,5 @@ struct SeededRandom {
         return z ^ (z >> 31)
     }
     mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
+
 }
