@@ -115,13 +115,14 @@ struct MixedPrecisionSearch {
     /// A model with one layer quantized computes what the float model computes up to that
     /// layer, so each of its runs starts there (`resumePoint`) from the float values, which one
     /// float run per sample, advanced through the groups in order, provides; a sample whose
-    /// values that run has freed already runs whole. The values are those of whole runs, so the
+    /// values that run has freed already runs whole, as do samples whose float runs are let go when
+    /// together they hold more than `heldFloatBytes`. The values are those of whole runs, so the
     /// result does not depend on this, nor on the thread count (every run is single-threaded;
     /// the samples of a group run side by side).
     func sensitivities(reference: [[Tensor]], floatSession: InferenceSession) throws -> [Double] {
         let everyLayer = Set(groups.flatMap(\.members))
         let samples = sensitivitySamples.samples
-        let floatRuns = try samples.map { try floatSession.start($0, threads: 1, observing: []) }
+        var floatRuns: [StepwiseRun?] = try samples.map { try floatSession.start($0, threads: 1, observing: []) }
         let workers = max(1, min(candidateOptions.threads, samples.count))
         // Groups in the order their runs start: the float runs only move forward.
         let nodes = Dictionary(float.graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -135,9 +136,10 @@ struct MixedPrecisionSearch {
             let group = groups[index]
             let alone = try InferenceSession(model: try quantize(keeping: everyLayer.subtracting(group.members)), options: candidateOptions)
             let point = alone.resumePoint(sharingWith: floatSession)
+            let runs = floatRuns
             let worst = try ConcurrentWork.map(samples.count, workers: workers) { index in
                 let outputs: [Tensor]
-                if point.skippedSteps > 0, let given = try floatRuns[index].values(point.names) {
+                if point.skippedSteps > 0, let given = try runs[index]?.values(point.names) {
                     outputs = try alone.run(resumingAt: point, given: given, threads: 1)
                 } else {
                     outputs = try alone.run(samples[index], threads: 1)
@@ -149,9 +151,18 @@ struct MixedPrecisionSearch {
                 return worst
             }
             result[index] = worst.min() ?? 1.0
+            // Large activations: the last samples' float runs go (those samples then run whole).
+            var held = floatRuns.reduce(0) { $0 + ($1?.heldBytes ?? 0) }
+            while held > Self.heldFloatBytes, let last = floatRuns.lastIndex(where: { $0 != nil }) {
+                held -= floatRuns[last]?.heldBytes ?? 0
+                floatRuns[last] = nil
+            }
         }
         return result
     }
+
+    /// At most this many bytes of float values are held for sensitivity runs to start from.
+    static let heldFloatBytes = 256 << 20
 
     /// Samples for the per-layer sensitivity runs (a few are enough to rank layers).
     var sensitivitySamples: SampleSet { samples.prefix(8) }

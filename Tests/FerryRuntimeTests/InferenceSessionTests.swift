@@ -114,7 +114,9 @@ import Glibc
             #expect(resumed[0].elements(as: Float.self) == (try session.run(feeds))[0].elements(as: Float.self))
         }
         let run = try float.start(feeds, threads: 1, observing: [])
+        #expect(run.heldBytes == 0)
         #expect(try run.values(["c"]) == nil)   // inside the fused conv + clip
+        #expect(run.heldBytes == 2 * 32 * 4)    // a and d (the input is the caller's)
         #expect(try run.values(["e"]) != nil)
         #expect(try run.values(["d"]) == nil)   // freed once conv2 read it
         #expect(try run.values(["absent"]) == nil)

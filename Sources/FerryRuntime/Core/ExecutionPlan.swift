@@ -186,6 +186,17 @@ final class ExecutionPlan: @unchecked Sendable {
             for (index, slot) in plan.outerSlots.enumerated() { values[slot] = outer[index] }
         }
 
+        /// Bytes of the computed values the run holds now (shared storage counted once;
+        /// constants and feeds are not the run's).
+        var heldBytes: Int {
+            var seen = Set<ObjectIdentifier>()
+            var total = 0
+            for (slot, value) in values.enumerated() where plan.producers[slot] >= 0 {
+                if let value, seen.insert(ObjectIdentifier(value.storage)).inserted { total += value.storage.byteCount }
+            }
+            return total
+        }
+
         /// The value of `slot` once the run has computed it: advances until its step has run;
         /// nil when no step makes it (a constant or input is given at once), or when the run
         /// freed it already or never formed it (a fused chain's inner value).

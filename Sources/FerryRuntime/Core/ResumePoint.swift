@@ -101,6 +101,9 @@ extension InferenceSession {
 }
 
 extension StepwiseRun {
+    /// Bytes of the values this run has computed and still holds.
+    public var heldBytes: Int { run.heldBytes }
+
     /// The values named, once this run has computed them: advances until each one's node has
     /// run. Nil when one is not a value of this run, or was freed already, or is never formed
     /// (a value inside a chain the run computes fused); the run is still usable.
