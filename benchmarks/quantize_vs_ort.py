@@ -95,14 +95,20 @@ def main():
             # mixed-precision search, and Ferry still verifies the result on the same samples.
             ferry_cmd = [ferry, "convert", str(model), "--out", f"{tmp}/ferry", "--quantize", "int8",
                          "--calibration", str(data), "--max-drift", "none", "--threads", "2"]
-            # The two tools alternate, --repeat times each, so that a machine whose speed drifts
-            # (shared hosts do) slows both alike; the medians and each run's ratio are reported.
+            # What `ferry convert --quantize int8` does without --max-drift: the default budget,
+            # so the mixed-precision search too (quantize_static has none), when int8 misses it.
+            default_cmd = [ferry, "convert", str(model), "--out", f"{tmp}/ferry-default", "--quantize", "int8",
+                           "--calibration", str(data), "--threads", "2"]
+            # The tools alternate, --repeat times each, so that a machine whose speed drifts
+            # (shared hosts do) slows them alike; the medians and each run's ratio are reported.
             runs = []
             for _ in range(args.repeat):
                 t_ort, m_ort = measure_one(ort_cmd)
                 t_ferry, m_ferry = measure_one(ferry_cmd)
+                t_default, m_default = measure_one(default_cmd)
                 runs.append({"ferry_s": round(t_ferry, 3), "ferry_peak_mb": round(m_ferry, 1),
-                             "ort_s": round(t_ort, 3), "ort_peak_mb": round(m_ort, 1)})
+                             "ort_s": round(t_ort, 3), "ort_peak_mb": round(m_ort, 1),
+                             "ferry_default_s": round(t_default, 3), "ferry_default_peak_mb": round(m_default, 1)})
             median = lambda key: statistics.median(run[key] for run in runs)
             t_ferry, m_ferry, t_ort, m_ort = median("ferry_s"), median("ferry_peak_mb"), median("ort_s"), median("ort_peak_mb")
             ratios = sorted(run["ferry_s"] / run["ort_s"] for run in runs)
@@ -112,6 +118,14 @@ def main():
             spread = f" (runs: {ratios[0]:.2f}–{ratios[-1]:.2f}×)" if len(runs) > 1 else ""
             rows.append(f"| {model.name}, int8, {args.samples} samples, median of {args.repeat} | {t_ferry:.2f} s, {m_ferry:.0f} MB | "
                         f"{t_ort:.2f} s, {m_ort:.0f} MB | time {t_ferry / t_ort:.2f}×{spread}, peak memory {m_ferry / m_ort:.2f}× |")
+            t_default, m_default = median("ferry_default_s"), median("ferry_default_peak_mb")
+            default_ratios = sorted(run["ferry_default_s"] / run["ort_s"] for run in runs)
+            results["speed"].update({"ferry_default_s": round(t_default, 2), "ferry_default_peak_mb": round(m_default, 1),
+                                     "default_time_ratios": [round(r, 3) for r in default_ratios]})
+            spread = f" (runs: {default_ratios[0]:.2f}–{default_ratios[-1]:.2f}×)" if len(runs) > 1 else ""
+            rows.append(f"| same with Ferry's default drift budget (no `--max-drift`: mixed-precision search when int8 misses it) | "
+                        f"{t_default:.2f} s, {m_default:.0f} MB | {t_ort:.2f} s, {m_ort:.0f} MB | "
+                        f"time {t_default / t_ort:.2f}×{spread}, peak memory {m_default / m_ort:.2f}× |")
             # The same conversion again with --timings: the part of Ferry's run that does
             # quantize_static's work (everything but the verification stage), for a like-for-like row.
             started = time.perf_counter()
