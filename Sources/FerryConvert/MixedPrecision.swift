@@ -132,12 +132,20 @@ struct MixedPrecisionSearch {
         }
         let order = groups.indices.sorted { (start(groups[$0]), $0) < (start(groups[$1]), $1) }
         var result = [Double](repeating: 1, count: groups.count)
-        for index in order {
-            let group = groups[index]
-            let alone = try InferenceSession(model: try quantize(keeping: everyLayer.subtracting(group.members)), options: candidateOptions)
+        let search = self
+        func session(_ index: Int) throws -> InferenceSession {
+            try InferenceSession(model: try search.quantize(keeping: everyLayer.subtracting(search.groups[index].members)),
+                                 options: search.candidateOptions)
+        }
+        // Each group's session is made while the one before runs its samples.
+        var made = order.first.map { try? session($0) } ?? nil
+        for (position, index) in order.enumerated() {
+            let alone = try made ?? session(index)
             let point = alone.resumePoint(sharingWith: floatSession)
             let runs = floatRuns
-            let worst = try ConcurrentWork.map(samples.count, workers: workers) { index in
+            let following = position + 1 < order.count ? order[position + 1] : nil
+            let next = MadeSession()
+            let worst = try ConcurrentWork.run({ try ConcurrentWork.map(samples.count, workers: workers) { index in
                 let outputs: [Tensor]
                 if point.skippedSteps > 0, let given = try runs[index]?.values(point.names) {
                     outputs = try alone.run(resumingAt: point, given: given, threads: 1)
@@ -149,7 +157,8 @@ struct MixedPrecisionSearch {
                     worst = min(worst, try DriftMetrics.compare(reference: a, candidate: b).cosine)
                 }
                 return worst
-            }
+            } }, alongside: { if let following { next.session = try? session(following) } })
+            made = next.session
             result[index] = worst.min() ?? 1.0
             // Large activations: the last samples' float runs go (those samples then run whole).
             var held = floatRuns.reduce(0) { $0 + ($1?.heldBytes ?? 0) }
@@ -209,4 +218,9 @@ struct MixedPrecisionSearch {
         }
         return (try quantize(keeping: keeping(best), final: true), kept, evaluations)
     }
+}
+
+/// A session made on another thread, read once that thread is done.
+private final class MadeSession: @unchecked Sendable {
+    var session: InferenceSession?
 }
