@@ -238,6 +238,6 @@ public struct Converter {
 }
 
 /// A session made on another thread, read once that thread is done.
-private final class SessionSlot: @unchecked Sendable {
+final class SessionSlot: @unchecked Sendable {
     var session: InferenceSession?
 }

@@ -144,7 +144,7 @@ struct MixedPrecisionSearch {
             let point = alone.resumePoint(sharingWith: floatSession)
             let runs = floatRuns
             let following = position + 1 < order.count ? order[position + 1] : nil
-            let next = MadeSession()
+            let next = SessionSlot()
             let worst = try ConcurrentWork.run({ try ConcurrentWork.map(samples.count, workers: workers) { index in
                 let outputs: [Tensor]
                 if point.skippedSteps > 0, let given = try runs[index]?.values(point.names) {
@@ -218,9 +218,4 @@ struct MixedPrecisionSearch {
         }
         return (try quantize(keeping: keeping(best), final: true), kept, evaluations)
     }
-}
-
-/// A session made on another thread, read once that thread is done.
-private final class MadeSession: @unchecked Sendable {
-    var session: InferenceSession?
 }
