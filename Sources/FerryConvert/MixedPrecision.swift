@@ -137,28 +137,38 @@ struct MixedPrecisionSearch {
             try InferenceSession(model: try search.quantize(keeping: everyLayer.subtracting(search.groups[index].members)),
                                  options: search.candidateOptions)
         }
-        // Each group's session is made while the one before runs its samples.
-        var made = order.first.map { try? session($0) } ?? nil
+        // With more than one thread, each group's session is made while the one before runs
+        // its samples (one that fails there is made again in turn, to report its error).
+        var made: InferenceSession?
         for (position, index) in order.enumerated() {
             let alone = try made ?? session(index)
             let point = alone.resumePoint(sharingWith: floatSession)
             let runs = floatRuns
             let following = position + 1 < order.count ? order[position + 1] : nil
-            let next = SessionSlot()
-            let worst = try ConcurrentWork.run({ try ConcurrentWork.map(samples.count, workers: workers) { index in
-                let outputs: [Tensor]
-                if point.skippedSteps > 0, let given = try runs[index]?.values(point.names) {
-                    outputs = try alone.run(resumingAt: point, given: given, threads: 1)
-                } else {
-                    outputs = try alone.run(samples[index], threads: 1)
+            let measure = {
+                try ConcurrentWork.map(samples.count, workers: workers) { sample in
+                    let outputs: [Tensor]
+                    if point.skippedSteps > 0, let given = try runs[sample]?.values(point.names) {
+                        outputs = try alone.run(resumingAt: point, given: given, threads: 1)
+                    } else {
+                        outputs = try alone.run(samples[sample], threads: 1)
+                    }
+                    var worst = 1.0
+                    for (a, b) in zip(reference[sample], outputs) where a.dataType == .float32 && b.dataType == .float32 {
+                        worst = min(worst, try DriftMetrics.compare(reference: a, candidate: b).cosine)
+                    }
+                    return worst
                 }
-                var worst = 1.0
-                for (a, b) in zip(reference[index], outputs) where a.dataType == .float32 && b.dataType == .float32 {
-                    worst = min(worst, try DriftMetrics.compare(reference: a, candidate: b).cosine)
-                }
-                return worst
-            } }, alongside: { if let following { next.session = try? session(following) } })
-            made = next.session
+            }
+            let worst: [Double]
+            if workers > 1, let following {
+                let next = SessionSlot()
+                worst = try ConcurrentWork.run(measure) { next.session = try? session(following) }
+                made = next.session
+            } else {
+                worst = try measure()
+                made = nil
+            }
             result[index] = worst.min() ?? 1.0
             // Large activations: the last samples' float runs go (those samples then run whole).
             var held = floatRuns.reduce(0) { $0 + ($1?.heldBytes ?? 0) }
