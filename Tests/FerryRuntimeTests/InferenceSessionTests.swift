@@ -78,7 +78,7 @@ import Glibc
 
     /// relu → conv → clip → conv → add (the relu's output again): `second` replaces the last
     /// conv's weights, `quantizeBetween` fake-quantizes the clip's output before it.
-    func convChain(second: [Float]? = nil, quantizeBetween: Bool = false) -> Model {
+    func convChain(second: [Float]? = nil, quantizeBetween: Bool = false, withoutRelu: Bool = false) -> Model {
         let w1 = Tensor(shape: [2, 2, 3, 3], values: (0..<36).map { Float(($0 * 7) % 11) / 10 - 0.5 })
         let w2 = Tensor(shape: [2, 2, 1, 1], values: second ?? [0.5, -0.25, 0.75, 1])
         var nodes = [
@@ -88,11 +88,12 @@ import Glibc
             Node(name: "conv2", opType: "Conv", inputs: [quantizeBetween ? "d2" : "d", "w2"], outputs: ["e"]),
             Node(name: "add", opType: "Add", inputs: ["e", "a"], outputs: ["y"]),
         ]
+        if withoutRelu { nodes.removeFirst() }
         if quantizeBetween {
             nodes.insert(contentsOf: [Node(name: "q", opType: "QuantizeLinear", inputs: ["d", "s", "z"], outputs: ["dq"]),
                                       Node(name: "dq", opType: "DequantizeLinear", inputs: ["dq", "s", "z"], outputs: ["d2"])], at: 3)
         }
-        return model(nodes, inputs: [ValueInfo(name: "x", type: ValueType(dataType: .float32, shape: [.fixed(1), .fixed(2), .fixed(4), .fixed(4)]))],
+        return model(nodes, inputs: [ValueInfo(name: withoutRelu ? "a" : "x", type: ValueType(dataType: .float32, shape: [.fixed(1), .fixed(2), .fixed(4), .fixed(4)]))],
                      outputs: ["y"], initializers: ["w1": w1, "w2": w2, "lo": Tensor(scalar: Float(0)), "hi": Tensor(scalar: Float(6)),
                                                     "s": Tensor(scalar: Float(0.05)), "z": Tensor(scalar: Int8(0))])
     }
@@ -121,6 +122,8 @@ import Glibc
         #expect(try run.values(["d"]) == nil)   // freed once conv2 read it
         #expect(try run.values(["absent"]) == nil)
         #expect(float.stepComputing("d") == 2 && float.stepComputing("x") == -1 && float.stepComputing("absent") == nil)
+        // Its convolution reads a feed where the float model computes the value: nothing shared.
+        #expect(try InferenceSession(model: convChain(withoutRelu: true)).resumePoint(sharingWith: float).skippedSteps == 0)
         let point = try InferenceSession(model: convChain(quantizeBetween: true)).resumePoint(sharingWith: float)
         #expect(throws: RuntimeError.self) { try float.run(resumingAt: point, given: [feeds["x"]!]) }
     }

@@ -21,21 +21,32 @@ public struct ResumePoint: Sendable {
 }
 
 extension InferenceSession {
-    /// The latest point before which this session computes what `other` computes (the start of
-    /// the run when the first node already differs).
+    /// The latest point before which this session computes what `other` computes on the same
+    /// feeds (the start of the run, skipping nothing, when the first node already differs or
+    /// a graph input it would be given is not one of `other`'s: then run whole).
     public func resumePoint(sharingWith other: InferenceSession) -> ResumePoint {
         var shared = 0
+        let inputs = Set(runGraph.runtimeInputs.map(\.name)), otherInputs = Set(other.runGraph.runtimeInputs.map(\.name))
+        let sameInputs = inputs.intersection(otherInputs)
         if model.opset == other.model.opset {
             var otherNodes: [String: Node] = [:]
             for node in other.runGraph.nodes { if let key = node.outputs.first(where: { !$0.isEmpty }) { otherNodes[key] = node } }
+            // Values both compute alike: feeds both take, then the outputs of shared nodes.
+            var alike = sameInputs
             for node in runGraph.nodes {
                 guard let key = node.outputs.first(where: { !$0.isEmpty }), let twin = otherNodes[key],
-                      sameComputation(node, in: runGraph, as: twin, in: other.runGraph) else { break }
+                      sameComputation(node, in: runGraph, as: twin, in: other.runGraph),
+                      node.inputs.allSatisfy({ $0.isEmpty || alike.contains($0) || runGraph.initializers[$0] != nil }) else { break }
+                alike.formUnion(node.outputs.filter { !$0.isEmpty })
                 shared += 1
             }
         }
-        let step = plan.chainBoundary(atOrBefore: shared)
-        let slots = plan.liveSlots(at: step)
+        var step = plan.chainBoundary(atOrBefore: shared)
+        var slots = plan.liveSlots(at: step)
+        if slots.contains(where: { plan.producers[$0] < 0 && !sameInputs.contains(plan.slotNames[$0]) }) {
+            step = 0
+            slots = plan.liveSlots(at: 0)
+        }
         return ResumePoint(names: slots.map { plan.slotNames[$0] }, skippedSteps: step, step: step, slots: slots,
                            plan: ObjectIdentifier(plan))
     }
