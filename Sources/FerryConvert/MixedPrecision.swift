@@ -126,11 +126,11 @@ struct MixedPrecisionSearch {
         let workers = max(1, min(candidateOptions.threads, samples.count))
         // Groups in the order their runs start: the float runs only move forward.
         let nodes = Dictionary(float.graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        func start(_ group: Group) -> Int {
-            let inputs = group.members.compactMap { nodes[$0] }.flatMap(\.inputs).filter { !$0.isEmpty }
-            return inputs.compactMap { floatSession.stepComputing($0) }.filter { $0 >= 0 }.min() ?? -1
+        let starts = groups.map { group in
+            group.members.compactMap { nodes[$0] }.flatMap(\.inputs).filter { !$0.isEmpty }
+                .compactMap { floatSession.stepComputing($0) }.filter { $0 >= 0 }.min() ?? -1
         }
-        let order = groups.indices.sorted { (start(groups[$0]), $0) < (start(groups[$1]), $1) }
+        let order = groups.indices.sorted { (starts[$0], $0) < (starts[$1], $1) }
         var result = [Double](repeating: 1, count: groups.count)
         let search = self
         func session(_ index: Int) throws -> InferenceSession {

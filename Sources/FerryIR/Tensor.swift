@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An n-dimensional array of one element type, in row-major order.
 public struct Tensor: Sendable {
     public var dataType: DataType
@@ -103,6 +109,14 @@ public struct Tensor: Sendable {
 
     private func doublesOpened<T: NumericElement>(_ type: T.Type) -> [Double] {
         withElements(as: T.self) { $0.map { $0.doubleValue } }
+    }
+
+    /// Same type, shape and bytes (strings: same strings); storage shared counts as the same.
+    public func hasSameBits(as other: Tensor) -> Bool {
+        guard dataType == other.dataType, shape == other.shape else { return false }
+        if storage === other.storage { return true }
+        if dataType == .string { return storage.strings == other.storage.strings }
+        return memcmp(storage.bytes, other.storage.bytes, byteCount) == 0
     }
 
     /// A deep copy with storage of its own.

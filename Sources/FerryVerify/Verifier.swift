@@ -1,9 +1,4 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import FerryIR
 import FerryRuntime
 import TensorIO
@@ -331,13 +326,6 @@ public final class Verifier {
 }
 
 extension Tensor {
-    /// Same type, shape and bytes (strings: same strings).
-    func hasSameBits(as other: Tensor) -> Bool {
-        guard dataType == other.dataType, shape == other.shape else { return false }
-        if dataType == .string { return storage.strings == other.storage.strings }
-        return memcmp(storage.bytes, other.storage.bytes, byteCount) == 0
-    }
-
     /// The tensor whose transpose by `perm` this one is (a copy in the original axis order).
     func restoringOrder(_ perm: [Int]) -> Tensor {
         guard perm.count == rank else { return self }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import FerryIR
 
 /// Where a run of one session may start from values another session computed: every step
@@ -13,9 +8,8 @@ import FerryIR
 public struct ResumePoint: Sendable {
     /// The values a resumed run is given, in this order: computed before the point, read after it.
     public let names: [String]
-    /// How many of the session's steps the point skips.
+    /// How many of the session's steps the point skips (it starts at this step).
     public let skippedSteps: Int
-    let step: Int
     let slots: [Int]
     let plan: ObjectIdentifier
 }
@@ -47,7 +41,7 @@ extension InferenceSession {
             step = 0
             slots = plan.liveSlots(at: 0)
         }
-        return ResumePoint(names: slots.map { plan.slotNames[$0] }, skippedSteps: step, step: step, slots: slots,
+        return ResumePoint(names: slots.map { plan.slotNames[$0] }, skippedSteps: step, slots: slots,
                            plan: ObjectIdentifier(plan))
     }
 
@@ -66,7 +60,7 @@ extension InferenceSession {
         guard values.count == point.slots.count else {
             throw RuntimeError.missingInput(name: point.names[min(values.count, point.names.count - 1)])
         }
-        let run = ExecutionPlan.Run(plan: plan, resumingAt: point.step, given: Array(zip(point.slots, values)),
+        let run = ExecutionPlan.Run(plan: plan, resumingAt: point.skippedSteps, given: Array(zip(point.slots, values)),
                                     context: ExecutionContext(threads: threads ?? options.threads))
         while try run.step(nil) {}
         return try run.outputs()
@@ -84,7 +78,7 @@ extension InferenceSession {
         for input in node.inputs where !input.isEmpty {
             let a = graph.initializers[input], b = twinGraph.initializers[input]
             if a == nil && b == nil { continue }
-            guard let a, let b, sameTensor(a, b) else { return false }
+            guard let a, let b, a.hasSameBits(as: b) else { return false }
         }
         return true
     }
@@ -97,17 +91,10 @@ extension InferenceSession {
         case (.floats(let x), .floats(let y)): return x.map(\.bitPattern) == y.map(\.bitPattern)
         case (.ints(let x), .ints(let y)): return x == y
         case (.strings(let x), .strings(let y)): return x == y
-        case (.tensor(let x), .tensor(let y)): return sameTensor(x, y)
-        case (.tensors(let x), .tensors(let y)): return x.count == y.count && zip(x, y).allSatisfy { sameTensor($0, $1) }
+        case (.tensor(let x), .tensor(let y)): return x.hasSameBits(as: y)
+        case (.tensors(let x), .tensors(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.hasSameBits(as: $1) }
         default: return false
         }
-    }
-
-    private func sameTensor(_ a: Tensor, _ b: Tensor) -> Bool {
-        guard a.dataType == b.dataType, a.shape == b.shape else { return false }
-        if a.storage === b.storage { return true }
-        if a.dataType == .string { return a.storage.strings == b.storage.strings }
-        return memcmp(a.storage.bytes, b.storage.bytes, a.byteCount) == 0
     }
 }
 
